@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/sohoa-vn/sohoa/internal/api"
+	"github.com/sohoa-vn/sohoa/internal/config"
+	"github.com/sohoa-vn/sohoa/internal/testenv"
+)
+
+var codePattern = regexp.MustCompile(`^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$`)
+
+// system is one sohoa process (API and workers) on its own MinIO, PostgreSQL database and Redis
+// database.
+type system struct {
+	base  string // http://host:port
+	s3    *minio.Client
+	inbox string // bucket name
+}
+
+func startSystem(t *testing.T) system {
+	t.Helper()
+	testenv.Need(t, "pdfsig", "pdftotext")
+	m := testenv.StartMinIO(t)
+	dbURL := testenv.Postgres(t)
+	redisAddr, redisDB := testenv.Redis(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	env := map[string]string{
+		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": dbURL,
+		"SOHOA_REDIS_ADDR": redisAddr, "SOHOA_REDIS_DB": fmt.Sprint(redisDB),
+		"SOHOA_S3_ENDPOINT": m.Endpoint, "SOHOA_S3_ACCESS_KEY": m.AccessKey, "SOHOA_S3_SECRET_KEY": m.SecretKey,
+		"SOHOA_S3_BUCKET_PREFIX": "e2e-", "SOHOA_DATA_DIR": t.TempDir(), "SOHOA_AGENCY_ID": "000.00.53.H26",
+		"SOHOA_SWEEP_INTERVAL": "1s", "SOHOA_RECONCILE_INTERVAL": "2s", "SOHOA_RECONCILE_IDLE": "20s",
+		"SOHOA_CONCURRENCY": "2",
+	}
+	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "sohoa.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(logFile, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, true, true) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("sohoa stopped with %v", err)
+		}
+		a.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logFile.Name())
+			t.Logf("sohoa log:\n%s", tail(string(b), 60))
+		}
+	})
+	s3, err := minio.New(m.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(m.AccessKey, m.SecretKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := system{base: "http://" + addr, s3: s3, inbox: "e2e-inbox"}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(sys.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return sys
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sohoa not ready after 30 s: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// upload posts a file and returns the HTTP status and body.
+func (s system) upload(t *testing.T, name string, data []byte) (int, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	resp, err := http.Post(s.base+"/api/v1/documents", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (s system) get(t *testing.T, path string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Get(s.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (s system) document(t *testing.T, id string) api.Document {
+	t.Helper()
+	code, body := s.get(t, "/api/v1/documents/"+id)
+	if code != http.StatusOK {
+		t.Fatalf("GET document %s: %d %s", id, code, body)
+	}
+	var d api.Document
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatalf("document %s: %v in %s", id, err, body)
+	}
+	return d
+}
+
+// wait polls until the document is done or failed.
+func (s system) wait(t *testing.T, id string, limit time.Duration) api.Document {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		d := s.document(t, id)
+		if d.Status == "done" || d.Status == "failed" {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("document %s still %s at stage %s after %v", id, d.Status, d.Stage, limit)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func decode[T any](t *testing.T, b []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+	return v
+}
+
+func tail(s string, lines int) string {
+	l := strings.Split(s, "\n")
+	if len(l) > lines {
+		l = l[len(l)-lines:]
+	}
+	return strings.Join(l, "\n")
+}
+
+func command(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil && name != "pdfsig" { // pdfsig exits non-zero for an untrusted (development) root
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}

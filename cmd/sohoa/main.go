@@ -1,0 +1,76 @@
+// Command sohoa digitizes the paper dossiers of one-stop public-service counters: it takes scans in
+// through its HTTP API and an S3 inbox, runs them through OCR, PDF assembly, coding and signing on
+// Asynq workers, and keeps the signed, searchable records in PostgreSQL and object storage.
+//
+// Usage:
+//
+//	sohoa all        HTTP API, web pages and workers in one process (the default)
+//	sohoa serve      HTTP API and web pages only
+//	sohoa worker     stage workers, inbox watcher and reconciler only
+//	sohoa migrate    apply database migrations and create buckets, then exit
+//	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
+//	sohoa env        list the environment variables and their defaults
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sohoa-vn/sohoa/internal/config"
+	"github.com/sohoa-vn/sohoa/internal/sign"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], log); err != nil {
+		log.Error("sohoa", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, log *slog.Logger) error {
+	cmd := "all"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|env]\n\nEnvironment:")
+		for _, v := range config.Variables() {
+			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
+		}
+		return nil
+	}
+	cfg, err := config.FromOS()
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "keys":
+		if len(args) < 2 || args[1] != "dev" {
+			return fmt.Errorf("usage: sohoa keys dev")
+		}
+		files, err := sign.DevKeys(cfg.DevKeyDir(), cfg.AgencyName, false)
+		if err != nil {
+			return err
+		}
+		log.Warn("development keys: never use them for real records", "agency_cert", files.AgencyCert, "root", files.RootCert)
+		return nil
+	case "all", "serve", "worker", "migrate":
+		app, err := open(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+		if cmd == "migrate" {
+			return nil
+		}
+		return app.Run(ctx, cmd != "worker", cmd != "serve")
+	}
+	return fmt.Errorf("unknown command %q; try sohoa help", cmd)
+}

@@ -1,0 +1,120 @@
+// Package api serves sohoa's HTTP interface: the JSON API under /api/v1 (described in
+// schemas/openapi.yaml), the health checks, and the web pages counter staff and archivists use.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sohoa-vn/sohoa/storage"
+	"github.com/sohoa-vn/sohoa/workers"
+)
+
+// Check is one readiness check of a service sohoa depends on.
+type Check struct {
+	Name string
+	Ping func(context.Context) error
+}
+
+// Server holds the API's dependencies.
+type Server struct {
+	Records storage.Records
+	Objects storage.Objects
+	Intake  *workers.Intake
+	Queue   *workers.Queue
+	Checks  []Check
+	Log     *slog.Logger
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/documents", s.upload)
+	mux.HandleFunc("GET /api/v1/documents", s.list)
+	mux.HandleFunc("GET /api/v1/documents/{id}", s.document)
+	mux.HandleFunc("GET /api/v1/documents/{id}/file", s.file)
+	mux.HandleFunc("GET /api/v1/documents/{id}/text", s.text)
+	mux.HandleFunc("POST /api/v1/documents/{id}/retry", s.retry)
+	mux.HandleFunc("GET /api/v1/search", s.search)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /", webHandler())
+	return s.logged(mux)
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	status, code := map[string]string{}, http.StatusOK
+	for _, c := range s.Checks {
+		if err := c.Ping(ctx); err != nil {
+			status[c.Name], code = err.Error(), http.StatusServiceUnavailable
+		} else {
+			status[c.Name] = "ok"
+		}
+	}
+	writeJSON(w, code, status)
+}
+
+// documentID returns the {id} path value, answering 404 itself when it cannot name a document.
+func documentID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if _, err := uuid.Parse(id); err != nil {
+		writeError(w, http.StatusNotFound, "Không có tài liệu mã "+id+".")
+		return "", false
+	}
+	return id, true
+}
+
+// storeError answers for an error from storage: 404 for ErrNotFound, else 500 with the details logged
+// and not shown.
+func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, storage.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "Không tìm thấy tài liệu.")
+		return
+	}
+	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	writeError(w, http.StatusInternalServerError, "Lỗi máy chủ; vui lòng thử lại sau.")
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// errorBody is every error answer: a reason a person can read, and for bad input a stable code.
+type errorBody struct {
+	Error string `json:"error"`
+	Code  string `json:"code,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, reason string) {
+	writeJSON(w, status, errorBody{Error: reason})
+}
+
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.Log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }

@@ -1,0 +1,227 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/scan"
+	"github.com/sohoa-vn/sohoa/pipeline"
+	"github.com/sohoa-vn/sohoa/storage"
+)
+
+// Document is the JSON form of a document (schemas/document.schema.json).
+type Document struct {
+	ID        string    `json:"id"`
+	Status    string    `json:"status"`
+	Stage     string    `json:"stage"`
+	Error     string    `json:"error,omitempty"`
+	Code      string    `json:"code,omitempty"`
+	Pages     int       `json:"pages"`
+	Title     string    `json:"title,omitempty"`
+	Filename  string    `json:"filename"`
+	Source    string    `json:"source"`
+	Size      int64     `json:"size"`
+	SHA256    string    `json:"sha256"`
+	Signed    bool      `json:"signed"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Stages    []Stage   `json:"stages"`
+}
+
+// Stage is the JSON form of one stage of the current run.
+type Stage struct {
+	Name       string     `json:"name"`
+	Status     string     `json:"status"`
+	Attempts   int        `json:"attempts"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	Seconds    float64    `json:"seconds,omitempty"`
+	Error      string     `json:"error,omitempty"`
+}
+
+// DocumentList is the JSON answer of a listing.
+type DocumentList struct {
+	Total     int        `json:"total"`
+	Documents []Document `json:"documents"`
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	docs, total, err := s.Records.List(r.Context(), storage.Filter{
+		SHA256: strings.ToLower(q.Get("sha256")), Status: q.Get("status"),
+		Limit: bounded(q.Get("limit"), 50, 1, 200), Offset: bounded(q.Get("offset"), 0, 0, 1<<30),
+	})
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := DocumentList{Total: total, Documents: make([]Document, len(docs))}
+	for i, d := range docs {
+		out.Documents[i] = toJSON(d, nil)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		writeError(w, http.StatusBadRequest, "Gửi tệp dưới dạng multipart/form-data, trường \"file\".")
+		return
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Yêu cầu tải lên không hợp lệ: "+err.Error())
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			writeError(w, http.StatusBadRequest, "Thiếu trường \"file\" chứa tệp cần số hóa.")
+			return
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "Yêu cầu tải lên không hợp lệ: "+err.Error())
+			return
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		// The part streams straight into the object store: an upload is never held whole in memory.
+		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName())
+		part.Close()
+		if err != nil {
+			s.inputError(w, r, err)
+			return
+		}
+		code := http.StatusOK
+		if created {
+			code = http.StatusCreated
+		}
+		w.Header().Set("Location", "/api/v1/documents/"+doc.ID)
+		s.writeDocument(w, r, code, doc)
+		return
+	}
+}
+
+func (s *Server) inputError(w http.ResponseWriter, r *http.Request, err error) {
+	var in *scan.InputError
+	if !errors.As(err, &in) {
+		s.storeError(w, r, err)
+		return
+	}
+	status := http.StatusBadRequest
+	switch in.Code {
+	case scan.CodeUnsupportedType:
+		status = http.StatusUnsupportedMediaType
+	case scan.CodeTooLarge:
+		status = http.StatusRequestEntityTooLarge
+	}
+	writeJSON(w, status, errorBody{Error: in.Message, Code: in.Code})
+}
+
+func (s *Server) document(w http.ResponseWriter, r *http.Request) {
+	id, ok := documentID(w, r)
+	if !ok {
+		return
+	}
+	doc, err := s.Records.Document(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.writeDocument(w, r, http.StatusOK, doc)
+}
+
+func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int, d storage.Document) {
+	stages, err := s.Records.Stages(r.Context(), d.ID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, code, toJSON(d, stages))
+}
+
+// toJSON gives the JSON form of d; a listing passes no stages.
+func toJSON(d storage.Document, stages []storage.StageRun) Document {
+	out := Document{ID: d.ID, Status: d.Status, Stage: d.Stage, Error: d.Error, Code: d.Code, Pages: d.Pages,
+		Title: d.Title, Filename: d.Filename, Source: d.Source, Size: d.Size, SHA256: d.SHA256,
+		Signed: d.SignedKey != "", CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Stages: []Stage{}}
+	for _, st := range stages {
+		js := Stage{Name: st.Name, Status: st.Status, Attempts: st.Attempts, StartedAt: st.StartedAt, FinishedAt: st.FinishedAt, Error: st.Error}
+		if st.FinishedAt != nil {
+			js.Seconds = st.FinishedAt.Sub(st.StartedAt).Seconds()
+		}
+		out.Stages = append(out.Stages, js)
+	}
+	return out
+}
+
+func (s *Server) file(w http.ResponseWriter, r *http.Request) {
+	id, ok := documentID(w, r)
+	if !ok {
+		return
+	}
+	doc, err := s.Records.Document(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if doc.SignedKey == "" {
+		writeError(w, http.StatusConflict, "Tài liệu chưa được ký số (trạng thái: "+doc.Status+").")
+		return
+	}
+	f, err := s.Objects.Get(r.Context(), storage.Archive, doc.SignedKey)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.SignedKey}))
+	w.Header().Set("ETag", `"`+doc.SignedSHA256+`"`)
+	io.Copy(w, f)
+}
+
+func (s *Server) text(w http.ResponseWriter, r *http.Request) {
+	id, ok := documentID(w, r)
+	if !ok {
+		return
+	}
+	pages, err := s.Records.Text(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, strings.Join(pages, "\f"))
+}
+
+func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
+	id, ok := documentID(w, r)
+	if !ok {
+		return
+	}
+	doc, err := s.Records.Retry(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if doc.Status != storage.StatusReceived {
+		writeError(w, http.StatusConflict, "Chỉ làm lại được tài liệu bị lỗi; tài liệu này đang ở trạng thái "+doc.Status+".")
+		return
+	}
+	stage, err := pipeline.Parse(doc.Stage)
+	if err == nil {
+		err = s.Queue.Enqueue(r.Context(), stage, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run})
+	}
+	if err != nil {
+		// The new run is recorded; the reconciler enqueues it if this did not.
+		s.Log.Warn("retry enqueue", "document", doc.ID, "error", err)
+	}
+	s.writeDocument(w, r, http.StatusAccepted, doc)
+}

@@ -1,0 +1,138 @@
+// Package config reads sohoa's configuration from environment variables. Every setting has a default
+// that works on one machine with the services on loopback (scripts/services up), so a bare `sohoa all`
+// runs; the README's table lists them all.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Env          string // "development" or "production"
+	HTTPAddr     string
+	DatabaseURL  string
+	RedisAddr    string
+	RedisDB      int
+	S3Endpoint   string
+	S3AccessKey  string
+	S3SecretKey  string
+	S3Region     string
+	BucketPrefix string
+	DataDir      string // development keys and other local state
+
+	Agency     string // QCVN 102 identifier of the receiving agency, e.g. 000.00.53.H48
+	AgencyName string // shown in signatures
+	SignCert   string // PEM chain of the signing certificate (leaf first)
+	SignKey    string // PEM private key
+	TSAURL     string
+
+	Concurrency    int
+	MaxUploadMB    int64
+	SweepInterval  time.Duration
+	ReconcileEvery time.Duration
+	ReconcileIdle  time.Duration
+	OCRLanguages   string
+}
+
+// Variable describes one environment variable, for the README and `sohoa help`.
+type Variable struct{ Name, Default, Meaning string }
+
+// Variables lists every variable read, with its default and meaning.
+func Variables() []Variable {
+	return []Variable{
+		{"SOHOA_ENV", "development", "`production` refuses development keys and requires SOHOA_SIGN_CERT/KEY"},
+		{"SOHOA_HTTP_ADDR", "127.0.0.1:8080", "address of the HTTP API and web pages"},
+		{"SOHOA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sohoa?sslmode=disable", "PostgreSQL; migrations apply at start"},
+		{"SOHOA_REDIS_ADDR", "127.0.0.1:6379", "Redis, for the task queues"},
+		{"SOHOA_REDIS_DB", "0", "Redis database number"},
+		{"SOHOA_S3_ENDPOINT", "127.0.0.1:9000", "S3/MinIO endpoint, host:port or http(s)://host:port"},
+		{"SOHOA_S3_ACCESS_KEY", "sohoa", "S3 access key"},
+		{"SOHOA_S3_SECRET_KEY", "sohoa-dev-secret", "S3 secret key"},
+		{"SOHOA_S3_REGION", "us-east-1", "S3 region"},
+		{"SOHOA_S3_BUCKET_PREFIX", "sohoa-", "bucket names are PREFIX+inbox, PREFIX+work, PREFIX+archive"},
+		{"SOHOA_DATA_DIR", "var", "local state: development keys"},
+		{"SOHOA_AGENCY_ID", "000.00.00.H26", "receiving agency identifier (QCVN 102), left part of codes"},
+		{"SOHOA_AGENCY_NAME", "Bộ phận Một cửa (phát triển)", "agency name written in signatures"},
+		{"SOHOA_SIGN_CERT", "", "PEM certificate chain of the agency (leaf first); empty: development keys"},
+		{"SOHOA_SIGN_KEY", "", "PEM private key of the agency certificate"},
+		{"SOHOA_TSA_URL", "", "RFC 3161 timestamp authority; empty: no timestamp"},
+		{"SOHOA_CONCURRENCY", "number of cores", "stage handlers run at once by a worker"},
+		{"SOHOA_MAX_UPLOAD_MB", "200", "largest accepted file"},
+		{"SOHOA_SWEEP_INTERVAL", "30s", "how often the inbox bucket is swept for files notifications missed"},
+		{"SOHOA_RECONCILE_INTERVAL", "30s", "how often pending documents are checked for lost tasks"},
+		{"SOHOA_RECONCILE_IDLE", "2m", "how long a pending document must be unchanged to be checked"},
+		{"SOHOA_OCR_LANGUAGES", "vie+eng", "Tesseract languages"},
+	}
+}
+
+// FromEnv reads the configuration; lookup is os.LookupEnv in production and a map in tests.
+func FromEnv(lookup func(string) (string, bool)) (Config, error) {
+	get := func(name string) string {
+		if v, ok := lookup(name); ok && v != "" {
+			return v
+		}
+		for _, v := range Variables() {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		return ""
+	}
+	var errs []error
+	num := func(name string) int64 {
+		v := get(name)
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q is not a whole number", name, v))
+		}
+		return n
+	}
+	dur := func(name string) time.Duration {
+		v := get(name)
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q is not a positive duration such as 30s", name, v))
+		}
+		return d
+	}
+	c := Config{
+		Env: get("SOHOA_ENV"), HTTPAddr: get("SOHOA_HTTP_ADDR"), DatabaseURL: get("SOHOA_DATABASE_URL"),
+		RedisAddr: get("SOHOA_REDIS_ADDR"), RedisDB: int(num("SOHOA_REDIS_DB")),
+		S3Endpoint: get("SOHOA_S3_ENDPOINT"), S3AccessKey: get("SOHOA_S3_ACCESS_KEY"), S3SecretKey: get("SOHOA_S3_SECRET_KEY"),
+		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"), DataDir: get("SOHOA_DATA_DIR"),
+		Agency: get("SOHOA_AGENCY_ID"), AgencyName: get("SOHOA_AGENCY_NAME"),
+		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"),
+		MaxUploadMB: num("SOHOA_MAX_UPLOAD_MB"), SweepInterval: dur("SOHOA_SWEEP_INTERVAL"),
+		ReconcileEvery: dur("SOHOA_RECONCILE_INTERVAL"), ReconcileIdle: dur("SOHOA_RECONCILE_IDLE"),
+		OCRLanguages: get("SOHOA_OCR_LANGUAGES"),
+	}
+	c.Concurrency = runtime.NumCPU()
+	if v, ok := lookup("SOHOA_CONCURRENCY"); ok && v != "" {
+		c.Concurrency = int(num("SOHOA_CONCURRENCY"))
+	}
+	if c.Env != "development" && c.Env != "production" {
+		errs = append(errs, fmt.Errorf("SOHOA_ENV=%q: want development or production", c.Env))
+	}
+	if c.Env == "production" && (c.SignCert == "" || c.SignKey == "") {
+		errs = append(errs, fmt.Errorf("SOHOA_ENV=production needs SOHOA_SIGN_CERT and SOHOA_SIGN_KEY: development keys are never used silently"))
+	}
+	if c.Concurrency < 1 || c.MaxUploadMB < 1 {
+		errs = append(errs, fmt.Errorf("SOHOA_CONCURRENCY and SOHOA_MAX_UPLOAD_MB must be at least 1"))
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("configuration: %v", errs)
+	}
+	return c, nil
+}
+
+// DevKeyDir is where `sohoa keys dev` writes and development mode reads its keys.
+func (c Config) DevKeyDir() string { return filepath.Join(c.DataDir, "keys") }
+
+// FromOS reads the process environment.
+func FromOS() (Config, error) { return FromEnv(os.LookupEnv) }

@@ -1,0 +1,182 @@
+// Package pdfa assembles sohoa's archive PDF: each scanned page image at its
+// physical size with the OCR words laid over it as invisible text, so the
+// document looks exactly like the paper original but can be searched,
+// selected and indexed.
+//
+// The output is a single-revision PDF 1.7 with a classic xref table, so the
+// signing step can append its signature as an incremental update. It is
+// built toward PDF/A-2u (embedded font with ToUnicode, no optional content,
+// no interpolation or transparency) but does not yet carry the XMP metadata
+// and output intent that conformance requires.
+package pdfa
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// Word is one OCR word. Box is in pixels of the page image, origin top-left.
+type Word struct {
+	Text string
+	Box  image.Rectangle
+}
+
+// Page is one scanned page and its OCR result.
+type Page struct {
+	Image  []byte
+	Format string // "jpeg" or "png"
+	// Width and Height are the image size in pixels; zero means "take it
+	// from the image", otherwise they must match it.
+	Width, Height int
+	DPIX, DPIY    float64
+	Lines         [][]Word // OCR lines in reading order
+}
+
+// Metadata fills the document information dictionary. Producer defaults to
+// "sohoa" and Created to the time of the Build call.
+type Metadata struct {
+	Title, Author, Subject, Keywords, Creator, Producer, Language string
+	Created                                                       time.Time
+}
+
+// Build writes a PDF whose pages show the images at their physical size
+// (width_pt = px/dpi*72) and carry the words as invisible text.
+func Build(w io.Writer, pages []Page, meta Metadata) error {
+	if len(pages) == 0 {
+		return errors.New("pdfa: no pages")
+	}
+	ctx, err := newContext()
+	if err != nil {
+		return fmt.Errorf("pdfa: create document: %w", err)
+	}
+	xt := ctx.XRefTable
+
+	z := newDeflater()
+	font, err := newGlyphFont(xt, z)
+	if err != nil {
+		return fmt.Errorf("pdfa: font: %w", err)
+	}
+	root, err := xt.Catalog()
+	if err != nil {
+		return fmt.Errorf("pdfa: catalog: %w", err)
+	}
+	tree := types.Dict{"Type": types.Name("Pages")}
+	treeRef, err := xt.IndRefForNewObject(tree)
+	if err != nil {
+		return fmt.Errorf("pdfa: page tree: %w", err)
+	}
+	root.Insert("Pages", *treeRef)
+	if meta.Language != "" {
+		root.Insert("Lang", textString(meta.Language))
+	}
+
+	kids := make(types.Array, 0, len(pages))
+	for i, p := range pages {
+		ref, err := addPage(xt, z, *treeRef, font, p)
+		if err != nil {
+			return fmt.Errorf("pdfa: page %d: %w", i+1, err)
+		}
+		kids = append(kids, *ref)
+	}
+	tree.Insert("Kids", kids)
+	tree.Insert("Count", types.Integer(len(kids)))
+	xt.PageCount = len(kids)
+
+	if err := font.finish(xt, z); err != nil {
+		return fmt.Errorf("pdfa: font: %w", err)
+	}
+
+	created := meta.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	info := infoDict(meta, created)
+	infoRef, err := xt.IndRefForNewObject(info.Clone())
+	if err != nil {
+		return fmt.Errorf("pdfa: info: %w", err)
+	}
+	xt.Info = infoRef
+
+	out := &infoPatcher{w: w, keep: holdBack(info, len(xt.Table))}
+	if err := api.WriteContext(ctx, out); err != nil {
+		return fmt.Errorf("pdfa: write: %w", err)
+	}
+	infoNr := infoRef.ObjectNumber.Value()
+	if err := out.finish(infoNr, ctx.Write.Table[infoNr], info); err != nil {
+		return fmt.Errorf("pdfa: info: %w", err)
+	}
+	return nil
+}
+
+// newContext returns an empty document whose writer produces a classic
+// xref table without object streams: pdfsign's incremental update and
+// older archive tooling handle that form most reliably.
+func newContext() (*model.Context, error) {
+	xt, err := pdfcpu.CreateXRefTableWithRootDict()
+	if err != nil {
+		return nil, err
+	}
+	return pdfcpu.CreateContext(xt, pdfcpuConfig()), nil
+}
+
+// pdfcpuConfig is built by hand because model.NewDefaultConfiguration
+// installs pdfcpu's config directory (fonts, certificates) in $HOME.
+func pdfcpuConfig() *model.Configuration {
+	return &model.Configuration{
+		Eol:               types.EolLF,
+		ValidationMode:    model.ValidationRelaxed,
+		WriteObjectStream: false,
+		WriteXRefStream:   false,
+		Limits:            model.DefaultResourceLimits(),
+	}
+}
+
+func addPage(xt *model.XRefTable, z *deflater, parent types.IndirectRef, font *glyphFont, p Page) (*types.IndirectRef, error) {
+	if p.DPIX <= 0 || p.DPIY <= 0 {
+		return nil, fmt.Errorf("invalid resolution %gx%g dpi", p.DPIX, p.DPIY)
+	}
+	imgRef, size, err := imageXObject(xt, z, p)
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	if (p.Width != 0 || p.Height != 0) && (p.Width != size.X || p.Height != size.Y) {
+		return nil, fmt.Errorf("image is %dx%d px, page says %dx%d", size.X, size.Y, p.Width, p.Height)
+	}
+
+	g := geometry{sx: 72 / p.DPIX, sy: 72 / p.DPIY}
+	width := round(float64(size.X) * g.sx)
+	g.height = round(float64(size.Y) * g.sy)
+
+	content, err := z.stream(pageContent(g, width, p.Lines, font.enc), nil)
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	contentRef, err := xt.IndRefForNewObject(*content)
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+
+	return xt.IndRefForNewObject(types.Dict{
+		"Type":     types.Name("Page"),
+		"Parent":   parent,
+		"MediaBox": types.NewNumberArray(0, 0, width, g.height),
+		"Resources": types.Dict{
+			"XObject": types.Dict{imageRes: *imgRef},
+			"Font":    types.Dict{fontRes: font.ref},
+		},
+		"Contents": *contentRef,
+	})
+}
+
+// round keeps MediaBox numbers short; 1/1000 pt is far below scan precision.
+func round(v float64) float64 {
+	return float64(int64(v*1000+0.5)) / 1000
+}

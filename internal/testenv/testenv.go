@@ -1,0 +1,223 @@
+// Package testenv gives integration tests their own real services: a MinIO server on a free port
+// with a temporary directory, a fresh PostgreSQL database, and a Redis database of their own, so tests
+// never touch a developer's data. It fails the test, with the command that fixes it, when a service
+// or tool is missing: a skipped integration test would hide exactly what CI is there to catch.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+)
+
+// Env variables read here, with their defaults.
+const (
+	envMinio    = "SOHOA_MINIO_BIN"      // path of the minio server binary; else PATH, then $GOPATH/bin
+	envPostgres = "SOHOA_TEST_POSTGRES"  // admin URL of a server where test databases may be created
+	envRedis    = "SOHOA_TEST_REDIS"     // host:port of a Redis server
+	fixHint     = "run: scripts/services up"
+)
+
+// MinIO is a running MinIO server owned by one test.
+type MinIO struct {
+	Endpoint  string // host:port
+	AccessKey string
+	SecretKey string
+}
+
+// StartMinIO starts a MinIO server on a free loopback port with a temporary data directory, and
+// stops it when the test ends.
+func StartMinIO(t testing.TB) MinIO {
+	t.Helper()
+	bin := MinIOBinary()
+	if bin == "" {
+		t.Fatalf("no minio server binary (set %s or put minio on PATH); %s", envMinio, fixHint)
+	}
+	addr := freeAddr(t)
+	console := freeAddr(t)
+	m := MinIO{Endpoint: addr, AccessKey: "sohoatest", SecretKey: "sohoatest-" + randomHex(8)}
+	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", console, t.TempDir())
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+m.AccessKey, "MINIO_ROOT_PASSWORD="+m.SecretKey,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off")
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start minio: %v", err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/minio/health/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return m
+			}
+		}
+		select {
+		case <-done:
+			t.Fatalf("minio exited: %s", out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("minio not ready after 30 s: %s", out.String())
+		}
+	}
+}
+
+// MinIOBinary finds the minio server binary, or returns "".
+func MinIOBinary() string {
+	if p := os.Getenv(envMinio); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("minio"); err == nil {
+		return p
+	}
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		p := filepath.Join(strings.TrimSpace(string(out)), "bin", "minio")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Postgres creates a fresh database for the test, drops it when the test ends, and returns its URL.
+func Postgres(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv(envPostgres)
+	if admin == "" {
+		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL at %s: %v; %s", admin, err, fixHint)
+	}
+	defer conn.Close(ctx)
+	name := "sohoa_test_" + randomHex(6)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	u := strings.Replace(admin, "/postgres?", "/"+name+"?", 1)
+	if u == admin {
+		t.Fatalf("%s must end in /postgres?...", envPostgres)
+	}
+	return u
+}
+
+// Redis returns the address and a database number that this test has to itself: it claims a free
+// database by setting a marker key, flushes it, and flushes it again when the test ends.
+func Redis(t testing.TB) (addr string, db int) {
+	t.Helper()
+	addr = os.Getenv(envRedis)
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	ctx := context.Background()
+	for db = 1; db < 16; db++ {
+		c := redis.NewClient(&redis.Options{Addr: addr, DB: db})
+		ok, err := c.SetNX(ctx, "sohoa:testenv:claim", os.Getpid(), 30*time.Minute).Result()
+		if err != nil {
+			c.Close()
+			t.Fatalf("redis at %s: %v; %s", addr, err, fixHint)
+		}
+		if !ok {
+			c.Close()
+			continue
+		}
+		if err := c.FlushDB(ctx).Err(); err != nil {
+			t.Fatalf("flush redis db %d: %v", db, err)
+		}
+		t.Cleanup(func() { c.FlushDB(ctx); c.Close() })
+		return addr, db
+	}
+	t.Fatalf("no free Redis database on %s (1..15 all claimed)", addr)
+	return "", 0
+}
+
+// Need fails the test unless each named command is on PATH.
+func Need(t testing.TB, commands ...string) {
+	t.Helper()
+	for _, c := range commands {
+		if _, err := exec.LookPath(c); err != nil {
+			t.Fatalf("%s is not installed; %s", c, fixHint)
+		}
+	}
+}
+
+func freeAddr(t testing.TB) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Samples returns the folder of sample files: ../shared/samples beside the repository when it is
+// there (the project's shared copy), else the repository's own testdata.
+func Samples(t testing.TB) string {
+	t.Helper()
+	root := RepoRoot(t)
+	shared := filepath.Join(root, "..", "shared", "samples")
+	if _, err := os.Stat(filepath.Join(shared, "scans")); err == nil {
+		return shared
+	}
+	return filepath.Join(root, "testdata")
+}
+
+// RepoRoot returns the folder holding go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+

@@ -1,0 +1,74 @@
+package storage
+
+import (
+	"context"
+	"io"
+	"iter"
+	"time"
+)
+
+// Bucket names the role of a bucket; the backend maps it to a real bucket name.
+type Bucket string
+
+const (
+	// Inbox receives uploads: from the API and from scanner stations writing with any S3 client.
+	// Objects leave it once they are ingested.
+	Inbox Bucket = "inbox"
+	// Work holds originals (by SHA-256), page images, OCR results and unsigned PDFs.
+	Work Bucket = "work"
+	// Archive holds signed files. It is versioned and has object lock enabled from creation, so a
+	// signed record cannot be silently replaced.
+	Archive Bucket = "archive"
+)
+
+// Buckets lists every bucket role sohoa uses.
+func Buckets() []Bucket { return []Bucket{Inbox, Work, Archive} }
+
+// ObjectInfo describes a stored object.
+type ObjectInfo struct {
+	Key          string
+	Size         int64
+	ContentType  string
+	LastModified time.Time
+}
+
+// Objects stores bytes under keys in the three buckets. Implementations are safe for concurrent use.
+type Objects interface {
+	// Ensure creates the buckets that do not exist yet (the archive with versioning and object lock).
+	// It is safe to call at every start.
+	Ensure(ctx context.Context) error
+
+	// Put stores r under key, streaming it: size may be -1 when unknown, and the object is never held
+	// whole in memory. An existing object with the same key is replaced (in the archive, a new version
+	// is added). It returns the stored object's information.
+	Put(ctx context.Context, b Bucket, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error)
+
+	// Get opens the object for reading; the caller closes it. A missing object gives ErrNotFound,
+	// reported by Get itself, not by the first Read.
+	Get(ctx context.Context, b Bucket, key string) (io.ReadCloser, error)
+
+	// Stat describes the object, or returns ErrNotFound.
+	Stat(ctx context.Context, b Bucket, key string) (ObjectInfo, error)
+
+	// Copy copies an object server-side, without the bytes passing through sohoa. A missing source
+	// gives ErrNotFound.
+	Copy(ctx context.Context, from Bucket, fromKey string, to Bucket, toKey string) error
+
+	// Delete removes the object. Deleting a missing object is not an error.
+	Delete(ctx context.Context, b Bucket, key string) error
+
+	// List yields the objects whose keys start with prefix, in key order. An error ends the sequence.
+	List(ctx context.Context, b Bucket, prefix string) iter.Seq2[ObjectInfo, error]
+
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+}
+
+// Notifier is an optional capability of an object store: it reports keys created in a bucket as they
+// appear. It is an optimisation only; a periodic List of the inbox finds whatever it misses, so a plain
+// S3 store without notifications still works.
+type Notifier interface {
+	// Created sends the key of every object created in b until ctx ends, then closes the channel. If the
+	// backend stops notifying (restart, unsupported), it sends the error on errs and closes both.
+	Created(ctx context.Context, b Bucket) (keys <-chan string, errs <-chan error)
+}

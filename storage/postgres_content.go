@@ -1,0 +1,167 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func (p *Postgres) SetPages(ctx context.Context, id string, pages []Page) error {
+	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM pages WHERE document_id = $1`, id); err != nil {
+			return fmt.Errorf("set pages of %s: %w", id, err)
+		}
+		rows := make([][]any, len(pages))
+		for i, pg := range pages {
+			rows[i] = []any{id, pg.N, pg.ImageKey, pg.Format, pg.Width, pg.Height, pg.DPIX, pg.DPIY}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"pages"},
+			[]string{"document_id", "n", "image_key", "format", "width", "height", "dpi_x", "dpi_y"},
+			pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("set pages of %s: %w", id, err)
+		}
+		tag, err := tx.Exec(ctx, `UPDATE documents SET pages = $2, updated_at = now() WHERE id = $1`, id, len(pages))
+		if err == nil && tag.RowsAffected() == 0 {
+			err = ErrNotFound
+		}
+		return notFound(err, "set pages of document "+id)
+	})
+}
+
+func (p *Postgres) Pages(ctx context.Context, id string) ([]Page, error) {
+	rows, err := p.pool.Query(ctx, `SELECT n, image_key, format, width, height, dpi_x, dpi_y,
+		coalesce(ocr_key, ''), coalesce(text, ''), coalesce(confidence, 0)
+		FROM pages WHERE document_id = $1 ORDER BY n`, id)
+	if err != nil {
+		return nil, fmt.Errorf("pages of %s: %w", id, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Page, error) {
+		var pg Page
+		err := r.Scan(&pg.N, &pg.ImageKey, &pg.Format, &pg.Width, &pg.Height, &pg.DPIX, &pg.DPIY, &pg.OCRKey, &pg.Text, &pg.Confidence)
+		return pg, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pages of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+func (p *Postgres) SetPageText(ctx context.Context, id string, n int, ocrKey, text string, confidence float64) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE pages SET ocr_key = $3, text = $4, confidence = $5
+		WHERE document_id = $1 AND n = $2`, id, n, ocrKey, text, confidence)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return notFound(err, fmt.Sprintf("set text of page %d of %s", n, id))
+}
+
+func (p *Postgres) SetPDF(ctx context.Context, id, key string) error {
+	return p.setColumn(ctx, id, "pdf_key", key)
+}
+
+func (p *Postgres) SetSigned(ctx context.Context, id, key, sha256 string) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE documents SET signed_key = $2, signed_sha256 = $3, updated_at = now() WHERE id = $1`, id, key, sha256)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return notFound(err, "set signed file of "+id)
+}
+
+func (p *Postgres) setColumn(ctx context.Context, id, column, value string) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE documents SET `+column+` = $2, updated_at = now() WHERE id = $1`, id, value)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return notFound(err, "set "+column+" of "+id)
+}
+
+func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.Time, format func(seq int) (string, error)) (string, error) {
+	var code string
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		// The row lock serialises assignments to one document; the sequence row's lock serialises
+		// the agency's day, so two counters never draw the same number.
+		if err := tx.QueryRow(ctx, `SELECT coalesce(code, '') FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&code); err != nil {
+			return notFound(err, "document "+id)
+		}
+		if code != "" {
+			return nil
+		}
+		var seq int
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO code_sequences (agency, day, last) VALUES ($1, $2, 1)
+			ON CONFLICT (agency, day) DO UPDATE SET last = code_sequences.last + 1
+			RETURNING last`, agency, day.Format(time.DateOnly)).Scan(&seq); err != nil {
+			return fmt.Errorf("next sequence of %s on %s: %w", agency, day.Format(time.DateOnly), err)
+		}
+		var err error
+		if code, err = format(seq); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE documents SET code = $2, updated_at = now() WHERE id = $1`, id, code)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("assign code to %s: %w", id, err)
+	}
+	return code, nil
+}
+
+func (p *Postgres) Index(ctx context.Context, id, title, text string) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE documents SET title = $2, text = $3,
+		search = setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'),
+		updated_at = now() WHERE id = $1`, id, title, text)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return notFound(err, "index "+id)
+}
+
+func (p *Postgres) Text(ctx context.Context, id string) ([]string, error) {
+	if _, err := p.Document(ctx, id); err != nil {
+		return nil, err
+	}
+	rows, err := p.pool.Query(ctx, `SELECT coalesce(text, '') FROM pages WHERE document_id = $1 ORDER BY n`, id)
+	if err != nil {
+		return nil, fmt.Errorf("text of %s: %w", id, err)
+	}
+	texts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("text of %s: %w", id, err)
+	}
+	return texts, nil
+}
+
+func (p *Postgres) Search(ctx context.Context, query string, limit, offset int) (int, []Hit, error) {
+	rows, err := p.pool.Query(ctx, `
+		WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS q)
+		SELECT id, coalesce(code, ''), title,
+			ts_headline('simple', text, q.q, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'),
+			count(*) OVER ()
+		FROM documents, q
+		WHERE search @@ q.q
+		ORDER BY ts_rank_cd(search, q.q) DESC, created_at DESC
+		LIMIT $2 OFFSET $3`, query, limit, offset)
+	if err != nil {
+		return 0, nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	var total int
+	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
+		var h Hit
+		err := r.Scan(&h.ID, &h.Code, &h.Title, &h.Snippet, &total)
+		return h, err
+	})
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	return total, hits, nil
+}
+
+func (p *Postgres) Ping(ctx context.Context) error {
+	if err := p.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres ping: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/url"
+	"strings"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+)
+
+// S3Config says where the object store is.
+type S3Config struct {
+	Endpoint     string // host:port or a URL (http:// or https://)
+	AccessKey    string
+	SecretKey    string
+	Region       string
+	BucketPrefix string // bucket names are BucketPrefix + role, e.g. "sohoa-inbox"
+}
+
+// S3 is an Objects backed by any S3-compatible server through minio-go. Against a MinIO server it is
+// also a Notifier.
+type S3 struct {
+	client *minio.Client
+	prefix string
+	region string
+}
+
+// NewS3 connects to the server in cfg. It does not contact the server; call Ping or Ensure for that.
+func NewS3(cfg S3Config) (*S3, error) {
+	endpoint, secure := cfg.Endpoint, false
+	if strings.Contains(endpoint, "://") {
+		u, err := url.Parse(endpoint)
+		if err != nil {
+			return nil, fmt.Errorf("s3 endpoint %q: %w", cfg.Endpoint, err)
+		}
+		endpoint, secure = u.Host, u.Scheme == "https"
+	}
+	c, err := minio.New(endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: secure,
+		Region: cfg.Region,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("s3 client for %s: %w", cfg.Endpoint, err)
+	}
+	return &S3{client: c, prefix: cfg.BucketPrefix, region: cfg.Region}, nil
+}
+
+// Name returns the real bucket name of role b.
+func (s *S3) Name(b Bucket) string { return s.prefix + string(b) }
+
+func (s *S3) Ensure(ctx context.Context) error {
+	for _, b := range Buckets() {
+		name := s.Name(b)
+		ok, err := s.client.BucketExists(ctx, name)
+		if err != nil {
+			return fmt.Errorf("check bucket %s: %w", name, err)
+		}
+		if ok {
+			continue
+		}
+		opts := minio.MakeBucketOptions{Region: s.region, ObjectLocking: b == Archive}
+		if err := s.client.MakeBucket(ctx, name, opts); err != nil {
+			// Another sohoa process may have created it in the meantime.
+			if code := minio.ToErrorResponse(err).Code; code == "BucketAlreadyOwnedByYou" || code == "BucketAlreadyExists" {
+				continue
+			}
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (s *S3) Put(ctx context.Context, b Bucket, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error) {
+	opts := minio.PutObjectOptions{ContentType: contentType}
+	if size < 0 {
+		// minio-go buffers one part at a time; 16 MiB parts bound the memory of an upload of unknown size.
+		opts.PartSize = 16 << 20
+	}
+	info, err := s.client.PutObject(ctx, s.Name(b), key, r, size, opts)
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("put %s/%s: %w", s.Name(b), key, err)
+	}
+	return ObjectInfo{Key: key, Size: info.Size, ContentType: contentType, LastModified: info.LastModified}, nil
+}
+
+func (s *S3) Get(ctx context.Context, b Bucket, key string) (io.ReadCloser, error) {
+	// minio-go's GetObject is lazy; a Stat first makes a missing object an error of Get itself.
+	if _, err := s.Stat(ctx, b, key); err != nil {
+		return nil, err
+	}
+	obj, err := s.client.GetObject(ctx, s.Name(b), key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, s.wrap("get", b, key, err)
+	}
+	return obj, nil
+}
+
+func (s *S3) Stat(ctx context.Context, b Bucket, key string) (ObjectInfo, error) {
+	info, err := s.client.StatObject(ctx, s.Name(b), key, minio.StatObjectOptions{})
+	if err != nil {
+		return ObjectInfo{}, s.wrap("stat", b, key, err)
+	}
+	return ObjectInfo{Key: key, Size: info.Size, ContentType: info.ContentType, LastModified: info.LastModified}, nil
+}
+
+func (s *S3) Copy(ctx context.Context, from Bucket, fromKey string, to Bucket, toKey string) error {
+	_, err := s.client.CopyObject(ctx,
+		minio.CopyDestOptions{Bucket: s.Name(to), Object: toKey},
+		minio.CopySrcOptions{Bucket: s.Name(from), Object: fromKey})
+	if err != nil {
+		return s.wrap("copy to "+s.Name(to)+"/"+toKey+" from", from, fromKey, err)
+	}
+	return nil
+}
+
+func (s *S3) Delete(ctx context.Context, b Bucket, key string) error {
+	if err := s.client.RemoveObject(ctx, s.Name(b), key, minio.RemoveObjectOptions{}); err != nil {
+		if errors.Is(s.wrap("", b, key, err), ErrNotFound) {
+			return nil
+		}
+		return fmt.Errorf("delete %s/%s: %w", s.Name(b), key, err)
+	}
+	return nil
+}
+
+func (s *S3) List(ctx context.Context, b Bucket, prefix string) iter.Seq2[ObjectInfo, error] {
+	return func(yield func(ObjectInfo, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel() // stops minio-go's listing goroutine if the caller breaks early
+		for o := range s.client.ListObjects(ctx, s.Name(b), minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+			if o.Err != nil {
+				yield(ObjectInfo{}, fmt.Errorf("list %s/%s: %w", s.Name(b), prefix, o.Err))
+				return
+			}
+			if !yield(ObjectInfo{Key: o.Key, Size: o.Size, ContentType: o.ContentType, LastModified: o.LastModified}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (s *S3) Ping(ctx context.Context) error {
+	if _, err := s.client.BucketExists(ctx, s.Name(Inbox)); err != nil {
+		return fmt.Errorf("s3 ping %s: %w", s.client.EndpointURL().Host, err)
+	}
+	return nil
+}
+
+// Created listens through MinIO's bucket notification API, an extension to S3.
+func (s *S3) Created(ctx context.Context, b Bucket) (<-chan string, <-chan error) {
+	keys, errs := make(chan string), make(chan error, 1)
+	go func() {
+		defer close(keys)
+		defer close(errs)
+		for n := range s.client.ListenBucketNotification(ctx, s.Name(b), "", "", []string{"s3:ObjectCreated:*"}) {
+			if n.Err != nil {
+				if ctx.Err() == nil {
+					errs <- fmt.Errorf("listen to %s: %w", s.Name(b), n.Err)
+				}
+				return
+			}
+			for _, r := range n.Records {
+				// Keys arrive URL-encoded in S3 event records.
+				key, err := url.QueryUnescape(r.S3.Object.Key)
+				if err != nil {
+					key = r.S3.Object.Key
+				}
+				select {
+				case keys <- key:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return keys, errs
+}
+
+func (s *S3) wrap(op string, b Bucket, key string, err error) error {
+	switch minio.ToErrorResponse(err).Code {
+	case "NoSuchKey", "NoSuchBucket", "NoSuchVersion":
+		return fmt.Errorf("%s %s/%s: %w", op, s.Name(b), key, ErrNotFound)
+	}
+	return fmt.Errorf("%s %s/%s: %w", op, s.Name(b), key, err)
+}

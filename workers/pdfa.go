@@ -1,0 +1,61 @@
+package workers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/sohoa-vn/sohoa/internal/ocr"
+	"github.com/sohoa-vn/sohoa/internal/pdfa"
+	"github.com/sohoa-vn/sohoa/storage"
+)
+
+// pdfa assembles the archive PDF from the page images and the OCR words.
+func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
+	rows, err := h.Records.Pages(ctx, doc.ID)
+	if err != nil {
+		return err
+	}
+	pages := make([]pdfa.Page, len(rows))
+	for i, pg := range rows {
+		img, err := h.read(ctx, storage.Work, pg.ImageKey)
+		if err != nil {
+			return err
+		}
+		var res ocr.Page
+		if pg.OCRKey != "" {
+			body, err := h.read(ctx, storage.Work, pg.OCRKey)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(body, &res); err != nil {
+				return fmt.Errorf("ocr result of page %d of %s: %w", pg.N, doc.ID, err)
+			}
+		}
+		pages[i] = pdfa.Page{Image: img, Format: pg.Format, Width: pg.Width, Height: pg.Height,
+			DPIX: pg.DPIX, DPIY: pg.DPIY, Lines: layoutLines(res.Lines)}
+	}
+	var out bytes.Buffer
+	meta := pdfa.Metadata{Title: doc.Filename, Creator: "sohoa", Language: "vi", Created: doc.CreatedAt}
+	if err := pdfa.Build(&out, pages, meta); err != nil {
+		return fmt.Errorf("assemble pdf of %s: %w", doc.ID, err)
+	}
+	key := pdfKey(doc.ID)
+	if _, err := h.Objects.Put(ctx, storage.Work, key, &out, int64(out.Len()), "application/pdf"); err != nil {
+		return err
+	}
+	return h.Records.SetPDF(ctx, doc.ID, key)
+}
+
+func layoutLines(lines []ocr.Line) [][]pdfa.Word {
+	out := make([][]pdfa.Word, 0, len(lines))
+	for _, l := range lines {
+		words := make([]pdfa.Word, len(l.Words))
+		for i, w := range l.Words {
+			words[i] = pdfa.Word{Text: w.Text, Box: w.Box}
+		}
+		out = append(out, words)
+	}
+	return out
+}

@@ -1,0 +1,59 @@
+package workers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/pipeline"
+	"github.com/sohoa-vn/sohoa/storage"
+)
+
+// Reconciler puts back into Redis the work PostgreSQL says is pending: documents received or
+// processing that have not changed for a while. Enqueueing is idempotent by task ID, so a task that
+// is still alive is left alone; one that Redis lost (it keeps nothing on disk) or that was never
+// enqueued is created again. This is what keeps a document from staying "processing" forever.
+type Reconciler struct {
+	Records  storage.Records
+	Queue    *Queue
+	Interval time.Duration
+	Idle     time.Duration // how long a pending document must be unchanged before it is checked
+	Log      *slog.Logger
+}
+
+// Run reconciles until ctx ends.
+func (r *Reconciler) Run(ctx context.Context) error {
+	t := time.NewTicker(r.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			r.Once(ctx)
+		}
+	}
+}
+
+// Once makes one pass and returns how many documents it enqueued.
+func (r *Reconciler) Once(ctx context.Context) int {
+	docs, err := r.Records.Pending(ctx, r.Idle, 500)
+	if err != nil {
+		r.Log.Warn("reconcile", "error", err)
+		return 0
+	}
+	n := 0
+	for _, d := range docs {
+		s, err := pipeline.Parse(d.Stage)
+		if err != nil {
+			r.Log.Error("document at an unknown stage", "document", d.ID, "stage", d.Stage)
+			continue
+		}
+		if err := r.Queue.Enqueue(ctx, s, pipeline.Payload{DocumentID: d.ID, Run: d.Run}); err != nil {
+			r.Log.Warn("reconcile enqueue", "document", d.ID, "error", err)
+			continue
+		}
+		n++
+	}
+	return n
+}
