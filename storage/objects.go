@@ -64,11 +64,12 @@ type Objects interface {
 	Ping(ctx context.Context) error
 }
 
-// Notifier is an optional capability of an object store: it reports keys created in a bucket as they
-// appear. It is an optimisation only; a periodic List of the inbox finds whatever it misses, so a plain
-// S3 store without notifications still works.
+// Notifier is an optional capability of an object store: it asks the store to report objects created
+// in a bucket to a notification target the store's operator configured (for MinIO, a webhook target
+// that calls sohoa's /api/v1/inbox/events). It is an optimisation only: a periodic List of the inbox
+// finds whatever notifications miss, so a store without them still works.
 type Notifier interface {
-	// Created sends the key of every object created in b until ctx ends, then closes the channel. If the
-	// backend stops notifying (restart, unsupported), it sends the error on errs and closes both.
-	Created(ctx context.Context, b Bucket) (keys <-chan string, errs <-chan error)
+	// NotifyCreated subscribes the target named arn to every object created in b. Subscribing again
+	// replaces the bucket's notification configuration with the same one.
+	NotifyCreated(ctx context.Context, b Bucket, arn string) error
 }

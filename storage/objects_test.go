@@ -3,8 +3,12 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +24,6 @@ func TestS3Conformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	testObjects(t, s)
-	testNotifier(t, s)
 }
 
 // testObjects checks the Objects contract; every backend runs it.
@@ -106,28 +109,57 @@ func testObjects(t *testing.T, o storage.Objects) {
 	}
 }
 
-func testNotifier(t *testing.T, n storage.Notifier) {
+func TestS3Notifications(t *testing.T) {
+	keys := make(chan string, 16)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct{ Records []struct{ S3 struct{ Object struct{ Key string } } } }
+		if r.Header.Get("Authorization") == "Bearer tok" && json.NewDecoder(r.Body).Decode(&ev) == nil {
+			for _, rec := range ev.Records {
+				k, _ := url.QueryUnescape(rec.S3.Object.Key)
+				keys <- k
+			}
+		}
+	}))
+	defer hook.Close()
+	env, arn := testenv.Webhook("CONF", hook.URL+"/events", "tok")
+	m := testenv.StartMinIO(t, env...)
+	s, err := storage.NewS3(storage.S3Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, BucketPrefix: "conf-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testNotifier(t, s, s, arn, keys)
+}
+
+// testNotifier checks that after NotifyCreated, a put reaches the target (here collected by keys).
+func testNotifier(t *testing.T, o storage.Objects, n storage.Notifier, arn string, keys <-chan string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	keys, errs := n.Created(ctx, storage.Inbox)
-	// The listen request must reach the server before the put; retry the put until it is seen.
-	o := n.(storage.Objects)
-	tick := time.NewTicker(300 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case k := <-keys:
-			if k == "trạm 1/quét.jpg" {
-				return
-			}
-		case err := <-errs:
-			t.Fatalf("notifications: %v", err)
-		case <-tick.C:
-			if _, err := o.Put(ctx, storage.Inbox, "trạm 1/quét.jpg", strings.NewReader("x"), 1, ""); err != nil {
-				t.Fatal(err)
-			}
-		case <-ctx.Done():
-			t.Fatal("no notification of a created object within 20 s")
+	if err := o.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.NotifyCreated(ctx, storage.Inbox, "arn:minio:sqs::NOSUCH:webhook"); err == nil {
+		t.Error("NotifyCreated accepted a target the server does not have")
+	}
+	// A server registers its targets shortly after it reports ready: retry until it has.
+	for err := n.NotifyCreated(ctx, storage.Inbox, arn); err != nil; err = n.NotifyCreated(ctx, storage.Inbox, arn) {
+		if ctx.Err() != nil {
+			t.Fatal(err)
 		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := n.NotifyCreated(ctx, storage.Inbox, arn); err != nil {
+		t.Fatalf("subscribing again: %v", err)
+	}
+	const key = "trạm 1/quét+1.jpg"
+	if _, err := o.Put(ctx, storage.Inbox, key, strings.NewReader("x"), 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case k := <-keys:
+		if k != key {
+			t.Errorf("notified of %q, want %q", k, key)
+		}
+	case <-ctx.Done():
+		t.Fatal("no notification of a created object within 20 s")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/minio/minio-go/v7/pkg/notification"
 )
 
 // S3Config says where the object store is.
@@ -152,34 +153,22 @@ func (s *S3) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Created listens through MinIO's bucket notification API, an extension to S3.
-func (s *S3) Created(ctx context.Context, b Bucket) (<-chan string, <-chan error) {
-	keys, errs := make(chan string), make(chan error, 1)
-	go func() {
-		defer close(keys)
-		defer close(errs)
-		for n := range s.client.ListenBucketNotification(ctx, s.Name(b), "", "", []string{"s3:ObjectCreated:*"}) {
-			if n.Err != nil {
-				if ctx.Err() == nil {
-					errs <- fmt.Errorf("listen to %s: %w", s.Name(b), n.Err)
-				}
-				return
-			}
-			for _, r := range n.Records {
-				// Keys arrive URL-encoded in S3 event records.
-				key, err := url.QueryUnescape(r.S3.Object.Key)
-				if err != nil {
-					key = r.S3.Object.Key
-				}
-				select {
-				case keys <- key:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return keys, errs
+// NotifyCreated sets the bucket's notification configuration. MinIO's own listen API would spare the
+// operator the webhook target, but the server build sohoa installs never flushes that stream (its
+// S3 middleware's response writer hides http.Flusher), so events arrive only in 4 KB batches.
+func (s *S3) NotifyCreated(ctx context.Context, b Bucket, arn string) error {
+	target, err := notification.NewArnFromString(arn)
+	if err != nil {
+		return fmt.Errorf("notification target %q: %w", arn, err)
+	}
+	q := notification.NewConfig(target)
+	q.AddEvents(notification.ObjectCreatedAll)
+	var cfg notification.Configuration
+	cfg.AddQueue(q)
+	if err := s.client.SetBucketNotification(ctx, s.Name(b), cfg); err != nil {
+		return fmt.Errorf("notify %s of objects created in %s: %w", arn, s.Name(b), err)
+	}
+	return nil
 }
 
 func (s *S3) wrap(op string, b Bucket, key string, err error) error {

@@ -10,12 +10,14 @@ import (
 )
 
 // Watcher ingests what scanner stations put straight into the inbox bucket with any S3 client. It
-// listens for notifications where the store offers them, and sweeps the inbox periodically in any
-// case, so a missed notification (or a plain S3 store with none) only delays a file by one interval.
+// subscribes the store's notification target to the inbox where one is configured (the events then
+// arrive through the API's /api/v1/inbox/events), and sweeps the inbox periodically in any case, so a
+// missed notification, or a plain S3 store with none, only delays a file by one interval.
 type Watcher struct {
-	Intake   *Intake
-	Notifier storage.Notifier // optional
-	Interval time.Duration    // between sweeps
+	Intake    *Intake
+	Notifier  storage.Notifier // optional
+	TargetARN string           // the notification target; empty: sweep only
+	Interval  time.Duration    // between sweeps
 	// Orphan is how old an API upload left in the inbox must be before the sweep takes it: younger
 	// ones are still being streamed and registered by the API itself.
 	Orphan time.Duration
@@ -24,8 +26,8 @@ type Watcher struct {
 
 // Run watches until ctx ends.
 func (w *Watcher) Run(ctx context.Context) error {
-	if w.Notifier != nil {
-		go w.listen(ctx)
+	if w.Notifier != nil && w.TargetARN != "" {
+		go w.subscribe(ctx)
 	}
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()
@@ -55,21 +57,25 @@ func (w *Watcher) Sweep(ctx context.Context) {
 	}
 }
 
-func (w *Watcher) listen(ctx context.Context) {
-	for ctx.Err() == nil {
-		keys, errs := w.Notifier.Created(ctx, storage.Inbox)
-		for key := range keys {
-			if !strings.HasPrefix(key, apiPrefix) {
-				w.ingest(ctx, key, "notification")
-			}
+// subscribe retries until the store accepts the subscription: a MinIO server registers its targets
+// a moment after it reports ready, and may be started after sohoa.
+func (w *Watcher) subscribe(ctx context.Context) {
+	delay := time.Second
+	for {
+		err := w.Notifier.NotifyCreated(ctx, storage.Inbox, w.TargetARN)
+		if err == nil {
+			w.Log.Info("inbox notifications on", "target", w.TargetARN)
+			return
 		}
-		if err := <-errs; err != nil {
-			w.Log.Warn("inbox notifications stopped; sweeping only until they are back", "error", err)
+		if delay >= 8*time.Second {
+			w.Log.Warn("inbox notifications not available yet; sweeping meanwhile", "target", w.TargetARN, "error", err)
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(w.Interval):
+			return
+		case <-time.After(delay):
 		}
+		delay = min(2*delay, 5*time.Minute)
 	}
 }
 

@@ -158,3 +158,17 @@ func mediaType(f scan.Format) string {
 	}
 	return "image/" + string(f)
 }
+
+// Notified ingests an object that a store notification reported in the inbox. API uploads still
+// streaming in are skipped: the API ingests them itself. An object already gone was ingested by the
+// sweep or an earlier notification, which is not an error.
+func (in *Intake) Notified(ctx context.Context, key string) error {
+	if strings.HasPrefix(key, apiPrefix) {
+		return nil
+	}
+	_, _, err := in.IngestObject(ctx, key, "notification")
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}

@@ -95,7 +95,7 @@ func (a *app) Run(ctx context.Context, serve, work bool) error {
 		}
 		defer h.OCR.Close()
 		server := workers.NewServer(a.redis, a.cfg.Concurrency, h)
-		watcher := &workers.Watcher{Intake: a.intake, Notifier: a.objects, Interval: a.cfg.SweepInterval,
+		watcher := &workers.Watcher{Intake: a.intake, Notifier: a.objects, TargetARN: a.cfg.NotifyARN, Interval: a.cfg.SweepInterval,
 			Orphan: 10 * time.Minute, Log: a.log.With("component", "inbox")}
 		rec := &workers.Reconciler{Records: a.records, Queue: a.queue, Interval: a.cfg.ReconcileEvery,
 			Idle: a.cfg.ReconcileIdle, Log: a.log.With("component", "reconciler")}
@@ -110,6 +110,7 @@ func (a *app) api() *api.Server {
 	rdb := redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, DB: a.cfg.RedisDB})
 	return &api.Server{
 		Records: a.records, Objects: a.objects, Intake: a.intake, Queue: a.queue, Log: a.log,
+		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: a.records.Ping},
 			{Name: "s3", Ping: a.objects.Ping},

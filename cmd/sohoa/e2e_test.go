@@ -36,25 +36,32 @@ type system struct {
 	inbox string // bucket name
 }
 
-func startSystem(t *testing.T) system {
+// startSystem starts sohoa with settings overridden by the NAME, value pairs in overrides. MinIO
+// notifies sohoa of inbox objects through a webhook target unless SOHOA_S3_NOTIFY_ARN is set to "".
+func startSystem(t *testing.T, overrides ...string) system {
 	t.Helper()
 	testenv.Need(t, "pdfsig", "pdftotext")
-	m := testenv.StartMinIO(t)
-	dbURL := testenv.Postgres(t)
-	redisAddr, redisDB := testenv.Redis(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
+	hook, arn := testenv.Webhook("SOHOA", "http://"+addr+"/api/v1/inbox/events", "e2e-token")
+	m := testenv.StartMinIO(t, hook...)
+	dbURL := testenv.Postgres(t)
+	redisAddr, redisDB := testenv.Redis(t)
 	env := map[string]string{
+		"SOHOA_S3_NOTIFY_ARN": arn, "SOHOA_INBOX_EVENTS_TOKEN": "e2e-token",
 		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": dbURL,
 		"SOHOA_REDIS_ADDR": redisAddr, "SOHOA_REDIS_DB": fmt.Sprint(redisDB),
 		"SOHOA_S3_ENDPOINT": m.Endpoint, "SOHOA_S3_ACCESS_KEY": m.AccessKey, "SOHOA_S3_SECRET_KEY": m.SecretKey,
 		"SOHOA_S3_BUCKET_PREFIX": "e2e-", "SOHOA_DATA_DIR": t.TempDir(), "SOHOA_AGENCY_ID": "000.00.53.H26",
 		"SOHOA_SWEEP_INTERVAL": "1s", "SOHOA_RECONCILE_INTERVAL": "2s", "SOHOA_RECONCILE_IDLE": "20s",
 		"SOHOA_CONCURRENCY": "2",
+	}
+	for i := 0; i+1 < len(overrides); i += 2 {
+		env[overrides[i]] = overrides[i+1]
 	}
 	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {

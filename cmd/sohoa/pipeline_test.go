@@ -40,9 +40,10 @@ var searchWords = map[string]string{
 
 // TestPipelineEndToEnd sends every sample scan through the whole pipeline on real MinIO, Redis,
 // PostgreSQL and Tesseract: four through the HTTP API, one put straight into the inbox bucket with
-// plain S3 as a scanner station would.
+// plain S3 as a scanner station would. The sweep is made too slow to matter, so that object must
+// arrive through MinIO's notification.
 func TestPipelineEndToEnd(t *testing.T) {
-	sys := startSystem(t)
+	sys := startSystem(t, "SOHOA_SWEEP_INTERVAL", "1h")
 	scans := filepath.Join(testenv.Samples(t), "scans")
 	const viaS3 = "dkdn.jpg"
 
@@ -62,7 +63,11 @@ func TestPipelineEndToEnd(t *testing.T) {
 			if _, err := sys.s3.PutObject(context.Background(), sys.inbox, key, bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			docs[name] = sent{id: sys.bySHA(t, data, time.Minute).ID, start: start}
+			d := sys.bySHA(t, data, time.Minute)
+			if !strings.HasPrefix(d.Source, "notification:") {
+				t.Errorf("inbox object arrived through %q, want a notification", d.Source)
+			}
+			docs[name] = sent{id: d.ID, start: start}
 			continue
 		}
 		code, body := sys.upload(t, name, data)

@@ -30,6 +30,11 @@ type Server struct {
 	Queue   *workers.Queue
 	Checks  []Check
 	Log     *slog.Logger
+
+	// InboxBucket is the real name of the inbox bucket, whose notifications EventsToken authorises
+	// (an empty token turns notifications off).
+	InboxBucket string
+	EventsToken string
 }
 
 // Handler returns the routes.
@@ -42,6 +47,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/documents/{id}/text", s.text)
 	mux.HandleFunc("POST /api/v1/documents/{id}/retry", s.retry)
 	mux.HandleFunc("GET /api/v1/search", s.search)
+	mux.HandleFunc("POST /api/v1/inbox/events", s.inboxEvents)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -24,6 +24,8 @@ type Config struct {
 	S3SecretKey  string
 	S3Region     string
 	BucketPrefix string
+	NotifyARN    string
+	EventsToken  string
 	DataDir      string // development keys and other local state
 
 	Agency     string // QCVN 102 identifier of the receiving agency, e.g. 000.00.53.H48
@@ -56,6 +58,8 @@ func Variables() []Variable {
 		{"SOHOA_S3_SECRET_KEY", "sohoa-dev-secret", "S3 secret key"},
 		{"SOHOA_S3_REGION", "us-east-1", "S3 region"},
 		{"SOHOA_S3_BUCKET_PREFIX", "sohoa-", "bucket names are PREFIX+inbox, PREFIX+work, PREFIX+archive"},
+		{"SOHOA_S3_NOTIFY_ARN", "arn:minio:sqs::SOHOA:webhook", "notification target subscribed to the inbox; empty: sweep only"},
+		{"SOHOA_INBOX_EVENTS_TOKEN", "sohoa-dev-events", "bearer token the target sends to /api/v1/inbox/events; empty: endpoint off"},
 		{"SOHOA_DATA_DIR", "var", "local state: development keys"},
 		{"SOHOA_AGENCY_ID", "000.00.00.H26", "receiving agency identifier (QCVN 102), left part of codes"},
 		{"SOHOA_AGENCY_NAME", "Bộ phận Một cửa (phát triển)", "agency name written in signatures"},
@@ -74,8 +78,8 @@ func Variables() []Variable {
 // FromEnv reads the configuration; lookup is os.LookupEnv in production and a map in tests.
 func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	get := func(name string) string {
-		if v, ok := lookup(name); ok && v != "" {
-			return v
+		if v, ok := lookup(name); ok {
+			return v // set, even to "": some settings are turned off that way
 		}
 		for _, v := range Variables() {
 			if v.Name == name {
@@ -105,7 +109,8 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		Env: get("SOHOA_ENV"), HTTPAddr: get("SOHOA_HTTP_ADDR"), DatabaseURL: get("SOHOA_DATABASE_URL"),
 		RedisAddr: get("SOHOA_REDIS_ADDR"), RedisDB: int(num("SOHOA_REDIS_DB")),
 		S3Endpoint: get("SOHOA_S3_ENDPOINT"), S3AccessKey: get("SOHOA_S3_ACCESS_KEY"), S3SecretKey: get("SOHOA_S3_SECRET_KEY"),
-		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"), DataDir: get("SOHOA_DATA_DIR"),
+		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"),
+		NotifyARN: get("SOHOA_S3_NOTIFY_ARN"), EventsToken: get("SOHOA_INBOX_EVENTS_TOKEN"), DataDir: get("SOHOA_DATA_DIR"),
 		Agency: get("SOHOA_AGENCY_ID"), AgencyName: get("SOHOA_AGENCY_NAME"),
 		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"),
 		MaxUploadMB: num("SOHOA_MAX_UPLOAD_MB"), SweepInterval: dur("SOHOA_SWEEP_INTERVAL"),

@@ -23,9 +23,9 @@ import (
 
 // Env variables read here, with their defaults.
 const (
-	envMinio    = "SOHOA_MINIO_BIN"      // path of the minio server binary; else PATH, then $GOPATH/bin
-	envPostgres = "SOHOA_TEST_POSTGRES"  // admin URL of a server where test databases may be created
-	envRedis    = "SOHOA_TEST_REDIS"     // host:port of a Redis server
+	envMinio    = "SOHOA_MINIO_BIN"     // path of the minio server binary; else PATH, then $GOPATH/bin
+	envPostgres = "SOHOA_TEST_POSTGRES" // admin URL of a server where test databases may be created
+	envRedis    = "SOHOA_TEST_REDIS"    // host:port of a Redis server
 	fixHint     = "run: scripts/services up"
 )
 
@@ -37,8 +37,8 @@ type MinIO struct {
 }
 
 // StartMinIO starts a MinIO server on a free loopback port with a temporary data directory, and
-// stops it when the test ends.
-func StartMinIO(t testing.TB) MinIO {
+// stops it when the test ends. env adds NAME=value settings, such as notification targets.
+func StartMinIO(t testing.TB, env ...string) MinIO {
 	t.Helper()
 	bin := MinIOBinary()
 	if bin == "" {
@@ -50,6 +50,7 @@ func StartMinIO(t testing.TB) MinIO {
 	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", console, t.TempDir())
 	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+m.AccessKey, "MINIO_ROOT_PASSWORD="+m.SecretKey,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off")
+	cmd.Env = append(cmd.Env, env...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -101,6 +102,16 @@ func MinIOBinary() string {
 		}
 	}
 	return ""
+}
+
+// Webhook returns the MinIO settings of a webhook notification target named id that posts to
+// endpoint with token, and the target's ARN.
+func Webhook(id, endpoint, token string) (env []string, arn string) {
+	return []string{
+		"MINIO_NOTIFY_WEBHOOK_ENABLE_" + id + "=on",
+		"MINIO_NOTIFY_WEBHOOK_ENDPOINT_" + id + "=" + endpoint,
+		"MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_" + id + "=" + token,
+	}, "arn:minio:sqs::" + id + ":webhook"
 }
 
 // Postgres creates a fresh database for the test, drops it when the test ends, and returns its URL.
@@ -220,4 +231,3 @@ func RepoRoot(t testing.TB) string {
 		dir = parent
 	}
 }
-

@@ -1,0 +1,88 @@
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
+)
+
+func splitJPEG(data []byte, lim Limits) (Page, error) {
+	w, h, err := verifyJPEG(0, data, lim)
+	if err != nil {
+		return Page{}, err
+	}
+	dx, dy := jpegDensity(data)
+	dx, dy = resolveDPI(w, h, dx, dy)
+	return Page{Image: data, Format: JPEG, Width: w, Height: h, DPIX: dx, DPIY: dy}, nil
+}
+
+// verifyJPEG checks the size from the header, then decodes the whole image:
+// a truncated upload decodes "successfully" in many viewers as a half-grey
+// page, and we would rather refuse it than archive it.
+func verifyJPEG(page int, data []byte, lim Limits) (w, h int, err error) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return 0, 0, decodeErr(page, "JPEG", err)
+	}
+	if err := checkPixels(page, cfg.Width, cfg.Height, lim); err != nil {
+		return 0, 0, err
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+		if !hasJPEGEnd(data) {
+			// The decoder reports a cut-off entropy stream as a format
+			// error; a missing end-of-image marker says what really happened.
+			err = fmt.Errorf("%w (no end-of-image marker): %w", io.ErrUnexpectedEOF, err)
+		}
+		return 0, 0, decodeErr(page, "JPEG", err)
+	}
+	return cfg.Width, cfg.Height, nil
+}
+
+// hasJPEGEnd looks for the EOI marker, tolerating the padding some
+// writers append after it.
+func hasJPEGEnd(data []byte) bool {
+	end := bytes.TrimRight(data, "\x00")
+	return len(end) >= 2 && end[len(end)-2] == 0xFF && end[len(end)-1] == 0xD9
+}
+
+// splitPNG passes the PNG through once it decodes completely: it is already
+// lossless, and re-encoding would only cost time.
+func splitPNG(data []byte, lim Limits) (Page, error) {
+	cfg, err := png.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return Page{}, decodeErr(0, "PNG", err)
+	}
+	if err := checkPixels(0, cfg.Width, cfg.Height, lim); err != nil {
+		return Page{}, err
+	}
+	if _, err := png.Decode(bytes.NewReader(data)); err != nil {
+		return Page{}, decodeErr(0, "PNG", err)
+	}
+	dx, dy := pngDensity(data)
+	dx, dy = resolveDPI(cfg.Width, cfg.Height, dx, dy)
+	return Page{Image: data, Format: PNG, Width: cfg.Width, Height: cfg.Height, DPIX: dx, DPIY: dy}, nil
+}
+
+func encodePNG(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	// Speed over size: pages are re-compressed when the archive PDF is built.
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// decodeErr classifies a decoder failure: running out of bytes means the
+// upload was cut short, anything else that the content is damaged.
+func decodeErr(page int, kind string, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return inputErr(CodeTruncated,
+			fmt.Sprintf("Ảnh %s của trang %d bị cắt cụt (tệp tải lên không đầy đủ).", kind, page+1), err)
+	}
+	return inputErr(CodeCorrupt, fmt.Sprintf("Ảnh %s của trang %d bị hỏng, không đọc được.", kind, page+1), err)
+}

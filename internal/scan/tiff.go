@@ -1,0 +1,132 @@
+package scan
+
+/*
+#cgo LDFLAGS: -llept
+#include <stdlib.h>
+#include <leptonica/allheaders.h>
+
+static void sohoa_discard(const char *msg) { (void)msg; }
+
+// Leptonica reports every problem on stderr (some, like short reads from
+// memory, regardless of severity); we return errors instead. Both settings
+// are process-wide in Leptonica, so setting them on every call is
+// idempotent and avoids a Go-side init.
+static void sohoa_quiet(void) {
+	setMsgSeverity(L_SEVERITY_NONE);
+	leptSetStderrHandler(sohoa_discard);
+}
+
+// sohoa_tiff_header reads page n's directory only, so the pixel limit is
+// checked before anything is decoded. Non-zero means there is no page n
+// (or its directory is unreadable).
+static int sohoa_tiff_header(const l_uint8 *data, size_t size, int n, int *w, int *h) {
+	l_int32 bps, spp, res, cmap, format;
+	sohoa_quiet();
+	return readHeaderMemTiff(data, size, n, w, h, &bps, &spp, &res, &cmap, &format);
+}
+
+// sohoa_tiff_png decodes page n and re-encodes it as PNG into *out, which
+// the caller frees with lept_free.
+static int sohoa_tiff_png(const l_uint8 *data, size_t size, int n, l_uint8 **out, size_t *outsize,
+		int *w, int *h, int *xres, int *yres) {
+	sohoa_quiet();
+	PIX *pix = pixReadMemTiff(data, size, n);
+	if (pix == NULL) return 1;
+	*w = pixGetWidth(pix);
+	*h = pixGetHeight(pix);
+	*xres = pixGetXRes(pix);
+	*yres = pixGetYRes(pix);
+	l_ok bad = pixWriteMemPng(out, outsize, pix, 0.0);
+	pixDestroy(&pix);
+	return bad ? 2 : 0;
+}
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unsafe"
+)
+
+// splitTIFF uses Leptonica (libtiff underneath) because golang.org/x/image/tiff
+// cannot decode JPEG-in-TIFF or CCITT G4, which is what office scanners write.
+func splitTIFF(data []byte, lim Limits) ([]Page, error) {
+	// Go memory may be passed to C for the duration of a call as long as it
+	// holds no Go pointers; Leptonica only reads it, so no copy is needed.
+	ptr := (*C.l_uint8)(unsafe.Pointer(&data[0]))
+	size := C.size_t(len(data))
+
+	// Walk the page directories first: a huge page or page count is refused
+	// before a single page is decoded.
+	n := 0
+	for ; ; n++ {
+		var w, h C.int
+		if C.sohoa_tiff_header(ptr, size, C.int(n), &w, &h) != 0 {
+			break
+		}
+		if err := checkPageCount(n+1, lim); err != nil {
+			return nil, err
+		}
+		if err := checkPixels(n, int(w), int(h), lim); err != nil {
+			return nil, err
+		}
+	}
+	if n == 0 {
+		if firstIFDBeyond(data) {
+			// Writers put the directory after the image data, so a cut-off
+			// upload loses its directory first.
+			return nil, inputErr(CodeTruncated, "Tệp TIFF bị cắt cụt (tệp tải lên không đầy đủ).", nil)
+		}
+		return nil, inputErr(CodeCorrupt, "Tệp TIFF bị hỏng, không đọc được trang nào.", nil)
+	}
+
+	pages := make([]Page, 0, n)
+	for i := 0; i < n; i++ {
+		p, err := tiffPage(ptr, size, i)
+		if err != nil {
+			return nil, err
+		}
+		pages = append(pages, p)
+	}
+	return pages, nil
+}
+
+func firstIFDBeyond(data []byte) bool {
+	if len(data) < 8 {
+		return true
+	}
+	var off uint32
+	if data[0] == 'I' {
+		off = binary.LittleEndian.Uint32(data[4:])
+	} else {
+		off = binary.BigEndian.Uint32(data[4:])
+	}
+	return int64(off) >= int64(len(data))
+}
+
+func tiffPage(ptr *C.l_uint8, size C.size_t, i int) (Page, error) {
+	var (
+		out              *C.l_uint8
+		outSize          C.size_t
+		w, h, xres, yres C.int
+	)
+	rc := C.sohoa_tiff_png(ptr, size, C.int(i), &out, &outSize, &w, &h, &xres, &yres)
+	if out != nil {
+		defer C.lept_free(unsafe.Pointer(out))
+	}
+	switch rc {
+	case 0:
+	case 1:
+		// libtiff does not tell a short read from bad data; a directory that
+		// parsed but a strip that did not is almost always a cut-off upload.
+		return Page{}, inputErr(CodeTruncated,
+			fmt.Sprintf("Trang %d của tệp TIFF bị hỏng hoặc bị cắt cụt.", i+1),
+			fmt.Errorf("decode tiff page %d", i))
+	default:
+		return Page{}, fmt.Errorf("encode tiff page %d as png", i)
+	}
+	img := C.GoBytes(unsafe.Pointer(out), C.int(outSize))
+	dx, dy := resolveDPI(int(w), int(h), float64(xres), float64(yres))
+	return Page{Image: img, Format: PNG, Width: int(w), Height: int(h), DPIX: dx, DPIY: dy}, nil
+}
