@@ -112,7 +112,11 @@ func testObjects(t *testing.T, o storage.Objects) {
 func TestS3Notifications(t *testing.T) {
 	keys := make(chan string, 16)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ev struct{ Records []struct{ S3 struct{ Object struct{ Key string } } } }
+		var ev struct {
+			Records []struct {
+				S3 struct{ Object struct{ Key string } }
+			}
+		}
 		if r.Header.Get("Authorization") == "Bearer tok" && json.NewDecoder(r.Body).Decode(&ev) == nil {
 			for _, rec := range ev.Records {
 				k, _ := url.QueryUnescape(rec.S3.Object.Key)
