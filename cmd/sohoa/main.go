@@ -9,6 +9,7 @@
 //	sohoa worker     stage workers, inbox watcher and reconciler only
 //	sohoa migrate    apply database migrations and create buckets, then exit
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
+//	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API)
 //	sohoa env        list the environment variables and their defaults
 package main
 
@@ -40,7 +41,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		cmd = args[0]
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|env]\n\nEnvironment:")
+		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|env]\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
 		}
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	switch cmd {
+	case "upload":
+		return upload(ctx, "http://"+cfg.HTTPAddr, args[1:])
 	case "keys":
 		if len(args) < 2 || args[1] != "dev" {
 			return fmt.Errorf("usage: sohoa keys dev")

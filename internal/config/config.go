@@ -61,7 +61,7 @@ func Variables() []Variable {
 		{"SOHOA_S3_NOTIFY_ARN", "arn:minio:sqs::SOHOA:webhook", "notification target subscribed to the inbox; empty: sweep only"},
 		{"SOHOA_INBOX_EVENTS_TOKEN", "sohoa-dev-events", "bearer token the target sends to /api/v1/inbox/events; empty: endpoint off"},
 		{"SOHOA_DATA_DIR", "var", "local state: development keys"},
-		{"SOHOA_AGENCY_ID", "000.00.00.H26", "receiving agency identifier (QCVN 102), left part of codes"},
+		{"SOHOA_AGENCY_ID", "000.00.00.H99", "receiving agency identifier (QCVN 102), left part of codes; the default is a placeholder"},
 		{"SOHOA_AGENCY_NAME", "Bộ phận Một cửa (phát triển)", "agency name written in signatures"},
 		{"SOHOA_SIGN_CERT", "", "PEM certificate chain of the agency (leaf first); empty: development keys"},
 		{"SOHOA_SIGN_KEY", "", "PEM private key of the agency certificate"},
@@ -126,6 +126,9 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Env == "production" && (c.SignCert == "" || c.SignKey == "") {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production needs SOHOA_SIGN_CERT and SOHOA_SIGN_KEY: development keys are never used silently"))
+	}
+	if c.Env == "production" && c.EventsToken == "sohoa-dev-events" {
+		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: set SOHOA_INBOX_EVENTS_TOKEN to a secret (or to \"\" to turn notifications off)"))
 	}
 	if c.Concurrency < 1 || c.MaxUploadMB < 1 {
 		errs = append(errs, fmt.Errorf("SOHOA_CONCURRENCY and SOHOA_MAX_UPLOAD_MB must be at least 1"))

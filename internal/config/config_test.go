@@ -1,0 +1,70 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(kv ...string) func(string) (string, bool) {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := FromEnv(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.SweepInterval != 30*time.Second || c.MaxUploadMB != 200 || c.Concurrency < 1 {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.NotifyARN == "" || c.EventsToken == "" {
+		t.Error("notifications are off by default")
+	}
+}
+
+func TestEmptyTurnsOff(t *testing.T) {
+	c, err := FromEnv(env("SOHOA_S3_NOTIFY_ARN", "", "SOHOA_CONCURRENCY", "3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NotifyARN != "" || c.Concurrency != 3 {
+		t.Errorf("got ARN %q, concurrency %d", c.NotifyARN, c.Concurrency)
+	}
+}
+
+func TestRefuses(t *testing.T) {
+	for _, c := range []struct {
+		kv   []string
+		want string
+	}{
+		{[]string{"SOHOA_SWEEP_INTERVAL", "soon"}, "SOHOA_SWEEP_INTERVAL"},
+		{[]string{"SOHOA_MAX_UPLOAD_MB", "lots"}, "SOHOA_MAX_UPLOAD_MB"},
+		{[]string{"SOHOA_ENV", "staging"}, "SOHOA_ENV"},
+		{[]string{"SOHOA_ENV", "production"}, "SOHOA_SIGN_CERT"},
+		{[]string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k"}, "SOHOA_INBOX_EVENTS_TOKEN"},
+	} {
+		_, err := FromEnv(env(c.kv...))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("FromEnv(%v) = %v, want an error naming %s", c.kv, err, c.want)
+		}
+	}
+}
+
+// The README's configuration table must name every variable sohoa reads.
+func TestREADMEListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Variables() {
+		if !strings.Contains(string(readme), "`"+v.Name+"`") {
+			t.Errorf("README.md does not document %s", v.Name)
+		}
+	}
+}
