@@ -20,6 +20,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/sohoa-vn/sohoa/internal/api"
 	"github.com/sohoa-vn/sohoa/internal/config"
@@ -34,6 +35,8 @@ type system struct {
 	base  string // http://host:port
 	s3    *minio.Client
 	inbox string // bucket name
+	app   *app
+	redis *redis.Client // sohoa's Redis database
 }
 
 // startSystem starts sohoa with settings overridden by the NAME, value pairs in overrides. MinIO
@@ -94,7 +97,9 @@ func startSystem(t *testing.T, overrides ...string) system {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sys := system{base: "http://" + addr, s3: s3, inbox: "e2e-inbox"}
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr, DB: redisDB})
+	t.Cleanup(func() { rdb.Close() })
+	sys := system{base: "http://" + addr, s3: s3, inbox: "e2e-inbox", app: a, redis: rdb}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(sys.base + "/readyz")

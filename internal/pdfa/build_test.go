@@ -19,6 +19,8 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 const scans = "../../testdata/scans"
@@ -90,9 +92,7 @@ func buildFile(t *testing.T, pages []Page, meta Metadata) string {
 
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed", name)
-	}
+	testenv.Need(t, name)
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 // testPDF builds a one-page PDF by hand, with a correct classic xref table,
@@ -58,9 +60,7 @@ func testPDF(imageBytes int) []byte {
 
 func needTool(t testing.TB, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed (apt-get install poppler-utils qpdf)", name)
-	}
+	testenv.Need(t, name) // a missing verifier fails the test: skipping would hide it from CI
 }
 
 // pdfsig runs poppler's verifier; it exits non-zero when a signature is not

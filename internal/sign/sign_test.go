@@ -361,7 +361,7 @@ func BenchmarkSign(b *testing.B) {
 func TestSignRepositorySamples(t *testing.T) {
 	scan, err := os.ReadFile("../../testdata/scans/ke-hoach.pdf")
 	if err != nil {
-		t.Skipf("sample scan not available: %v", err)
+		t.Fatalf("sample scan not available: %v", err)
 	}
 	s, _ := devSigner(t)
 	out := sign(t, s, scan)

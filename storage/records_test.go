@@ -1,0 +1,250 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sohoa-vn/sohoa/internal/testenv"
+	"github.com/sohoa-vn/sohoa/schemas"
+	"github.com/sohoa-vn/sohoa/storage"
+)
+
+func TestPostgresConformance(t *testing.T) {
+	migrations, err := fs.Sub(schemas.Migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := testenv.Postgres(t)
+	ctx := context.Background()
+	p, err := storage.OpenPostgres(ctx, url, migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	// Opening again applies nothing twice.
+	again, err := storage.OpenPostgres(ctx, url, migrations)
+	if err != nil {
+		t.Fatalf("second open: %v", err)
+	}
+	again.Close()
+	testRecords(t, p)
+}
+
+func newDoc(sha string) storage.NewDocument {
+	return storage.NewDocument{ID: uuid.NewString(), SHA256: sha, OriginalKey: "originals/" + sha,
+		Filename: "quét.jpg", Source: "api", Size: 10, MediaType: "image/jpeg"}
+}
+
+// testRecords checks the Records contract; every backend runs it.
+func testRecords(t *testing.T, r storage.Records) {
+	ctx := context.Background()
+	if err := r.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("create is idempotent by SHA-256", func(t *testing.T) {
+		d, created, err := r.CreateDocument(ctx, newDoc("aa"))
+		if err != nil || !created || d.Status != storage.StatusReceived || d.Stage != "ingest" || d.Run != 1 {
+			t.Fatalf("CreateDocument = %+v, %v, %v", d, created, err)
+		}
+		d2, created, err := r.CreateDocument(ctx, newDoc("aa"))
+		if err != nil || created || d2.ID != d.ID {
+			t.Fatalf("second CreateDocument = %s, %v, %v; want %s, false", d2.ID, created, err, d.ID)
+		}
+		if _, err := r.Document(ctx, uuid.NewString()); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Document(unknown) = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("stage state machine", func(t *testing.T) {
+		d, _, _ := r.CreateDocument(ctx, newDoc("bb"))
+		if err := r.StartStage(ctx, d.ID, 1, "ocr"); !errors.Is(err, storage.ErrStale) {
+			t.Errorf("starting a stage the document is not at = %v, want ErrStale", err)
+		}
+		if err := r.StartStage(ctx, d.ID, 2, "ingest"); !errors.Is(err, storage.ErrStale) {
+			t.Errorf("starting another run = %v, want ErrStale", err)
+		}
+		must(t, r.StartStage(ctx, d.ID, 1, "ingest"))
+		must(t, r.StartStage(ctx, d.ID, 1, "ingest")) // a redelivered task counts a second attempt
+		must(t, r.FailStage(ctx, d.ID, 1, "ingest", "mạng chập chờn", false))
+		d, _ = r.Document(ctx, d.ID)
+		if d.Status != storage.StatusProcessing || d.Error != "mạng chập chờn" {
+			t.Errorf("after a transient failure: %s %q", d.Status, d.Error)
+		}
+		must(t, r.FinishStage(ctx, d.ID, 1, "ingest", "ocr"))
+		d, _ = r.Document(ctx, d.ID)
+		if d.Status != storage.StatusProcessing || d.Stage != "ocr" || d.Error != "" {
+			t.Errorf("after ingest: %s at %s, %q", d.Status, d.Stage, d.Error)
+		}
+		if err := r.FinishStage(ctx, d.ID, 1, "ingest", "ocr"); !errors.Is(err, storage.ErrStale) {
+			t.Errorf("finishing a stage twice = %v, want ErrStale", err)
+		}
+		stages, err := r.Stages(ctx, d.ID)
+		if err != nil || len(stages) != 1 || stages[0].Attempts != 2 || stages[0].Status != "done" || stages[0].FinishedAt == nil {
+			t.Errorf("Stages = %+v, %v", stages, err)
+		}
+
+		must(t, r.StartStage(ctx, d.ID, 1, "ocr"))
+		must(t, r.FailStage(ctx, d.ID, 1, "ocr", "hỏng", true))
+		d, _ = r.Document(ctx, d.ID)
+		if d.Status != storage.StatusFailed || d.Stage != "ocr" || d.Error != "hỏng" {
+			t.Errorf("after a final failure: %s at %s, %q", d.Status, d.Stage, d.Error)
+		}
+		if err := r.StartStage(ctx, d.ID, 1, "ocr"); !errors.Is(err, storage.ErrStale) {
+			t.Errorf("starting a failed document = %v, want ErrStale", err)
+		}
+
+		d, err = r.Retry(ctx, d.ID)
+		if err != nil || d.Run != 2 || d.Status != storage.StatusReceived || d.Stage != "ocr" || d.Error != "" {
+			t.Fatalf("Retry = %+v, %v", d, err)
+		}
+		if d2, _ := r.Retry(ctx, d.ID); d2.Run != 2 {
+			t.Error("Retry of a document that is not failed started a run")
+		}
+		if stages, _ := r.Stages(ctx, d.ID); len(stages) != 0 {
+			t.Errorf("a new run shows the old run's stages: %+v", stages)
+		}
+		must(t, r.StartStage(ctx, d.ID, 2, "ocr"))
+		for _, s := range []struct{ stage, next string }{{"ocr", "pdfa"}, {"pdfa", "code"}, {"code", "sign"}, {"sign", "index"}} {
+			must(t, r.FinishStage(ctx, d.ID, 2, s.stage, s.next))
+			must(t, r.StartStage(ctx, d.ID, 2, s.next))
+		}
+		must(t, r.FinishStage(ctx, d.ID, 2, "index", ""))
+		d, _ = r.Document(ctx, d.ID)
+		if d.Status != storage.StatusDone || d.Stage != "index" {
+			t.Errorf("after the last stage: %s at %s", d.Status, d.Stage)
+		}
+	})
+
+	t.Run("pending", func(t *testing.T) {
+		d, _, _ := r.CreateDocument(ctx, newDoc("cc"))
+		if docs, _ := r.Pending(ctx, time.Hour, 100); contains(docs, d.ID) {
+			t.Error("a document changed just now is pending for an hour already")
+		}
+		time.Sleep(20 * time.Millisecond)
+		docs, err := r.Pending(ctx, 10*time.Millisecond, 100)
+		if err != nil || !contains(docs, d.ID) {
+			t.Errorf("Pending = %v, %v; want it to hold %s", docs, err, d.ID)
+		}
+	})
+
+	t.Run("pages and text", func(t *testing.T) {
+		d, _, _ := r.CreateDocument(ctx, newDoc("dd"))
+		pages := []storage.Page{{N: 1, ImageKey: "p1", Format: "jpeg", Width: 10, Height: 20, DPIX: 200, DPIY: 200},
+			{N: 2, ImageKey: "p2", Format: "png", Width: 10, Height: 20, DPIX: 300, DPIY: 300}}
+		must(t, r.SetPages(ctx, d.ID, pages))
+		must(t, r.SetPages(ctx, d.ID, pages)) // ingest may run twice
+		must(t, r.SetPageText(ctx, d.ID, 2, "o2", "trang hai", 91))
+		if err := r.SetPageText(ctx, d.ID, 3, "o3", "x", 1); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("text of a missing page = %v, want ErrNotFound", err)
+		}
+		got, err := r.Pages(ctx, d.ID)
+		if err != nil || len(got) != 2 || got[1].Text != "trang hai" || got[1].Confidence != 91 || got[0].DPIX != 200 {
+			t.Errorf("Pages = %+v, %v", got, err)
+		}
+		texts, err := r.Text(ctx, d.ID)
+		if err != nil || strings.Join(texts, "|") != "|trang hai" {
+			t.Errorf("Text = %q, %v", texts, err)
+		}
+		if d, _ := r.Document(ctx, d.ID); d.Pages != 2 {
+			t.Errorf("page count %d", d.Pages)
+		}
+		if _, err := r.Text(ctx, uuid.NewString()); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Text(unknown) = %v", err)
+		}
+	})
+
+	t.Run("codes never repeat and stay", func(t *testing.T) {
+		day := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+		format := func(seq int) (string, error) { return fmt.Sprintf("A-%04d", seq), nil }
+		var ids []string
+		for i := range 40 {
+			d, _, _ := r.CreateDocument(ctx, newDoc(fmt.Sprintf("code%02d", i)))
+			ids = append(ids, d.ID)
+		}
+		var mu sync.Mutex
+		seen := map[string]string{}
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			for range 2 { // each document asked twice, concurrently
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					c, err := r.AssignCode(ctx, id, "A", day, format)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if other, ok := seen[c]; ok && other != id {
+						t.Errorf("code %s given to %s and %s", c, other, id)
+					}
+					seen[c] = id
+				}()
+			}
+		}
+		wg.Wait()
+		for i := 1; i <= len(ids); i++ {
+			if _, ok := seen[fmt.Sprintf("A-%04d", i)]; !ok {
+				t.Errorf("sequence has a gap at %d: %v", i, len(seen))
+			}
+		}
+		if c, _ := r.AssignCode(ctx, ids[0], "A", day.Add(48*time.Hour), format); seen[c] != ids[0] {
+			t.Errorf("a document's code changed to %s", c)
+		}
+		if c, err := r.AssignCode(ctx, uuid.NewString(), "A", day, format); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("AssignCode(unknown) = %q, %v", c, err)
+		}
+	})
+
+	t.Run("search", func(t *testing.T) {
+		d, _, _ := r.CreateDocument(ctx, newDoc("ee"))
+		must(t, r.Index(ctx, d.ID, "TỜ KHAI ĐĂNG KÝ KHAI SINH", "Kính gửi Ủy ban nhân dân phường Máy Chai"))
+		total, hits, err := r.Search(ctx, "Máy Chai", 10, 0)
+		if err != nil || total != 1 || len(hits) != 1 || hits[0].ID != d.ID || !strings.Contains(hits[0].Snippet, "«Máy»") {
+			t.Errorf("Search = %d %+v %v", total, hits, err)
+		}
+		if total, _, _ := r.Search(ctx, "khai -sinh", 10, 0); total != 0 {
+			t.Errorf("an excluded word still matched")
+		}
+		if total, hits, err := r.Search(ctx, "không có từ này", 10, 0); err != nil || total != 0 || len(hits) != 0 {
+			t.Errorf("Search(nothing) = %d %v %v", total, hits, err)
+		}
+	})
+
+	t.Run("list", func(t *testing.T) {
+		docs, total, err := r.List(ctx, storage.Filter{SHA256: "ee"})
+		if err != nil || total != 1 || len(docs) != 1 || docs[0].SHA256 != "ee" {
+			t.Errorf("List(sha ee) = %d %v %v", total, docs, err)
+		}
+		docs, total, err = r.List(ctx, storage.Filter{Status: storage.StatusDone, Limit: 1})
+		if err != nil || total < 1 || len(docs) != 1 || docs[0].Status != storage.StatusDone {
+			t.Errorf("List(done) = %d %v %v", total, docs, err)
+		}
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func contains(docs []storage.Document, id string) bool {
+	for _, d := range docs {
+		if d.ID == id {
+			return true
+		}
+	}
+	return false
+}
