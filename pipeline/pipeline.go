@@ -61,8 +61,6 @@ func (s Stage) TaskType() string { return "sohoa:" + string(s) }
 // Timeout bounds one attempt at the stage, so a hung library call cannot hold a worker forever.
 func (s Stage) Timeout() time.Duration {
 	switch s {
-	case OCR:
-		return 15 * time.Minute // a long dossier, page after page, on a busy machine
 	case Ingest, PDFA, Sign:
 		return 3 * time.Minute
 	default:
@@ -70,11 +68,12 @@ func (s Stage) Timeout() time.Duration {
 	}
 }
 
-// Payload is the body of every stage task: which document, in which run. Everything else the stage
-// needs is read from the store, so a task never carries stale data.
+// Payload is the body of every task: which document, in which run, and for a page task which page.
+// Everything else the task needs is read from the store, so a task never carries stale data.
 type Payload struct {
 	DocumentID string `json:"document_id"`
 	Run        int    `json:"run"`
+	Page       int    `json:"page,omitempty"` // 1-based, page tasks only
 }
 
 // Encode returns the payload as JSON (schemas/task-payload.schema.json).
@@ -102,6 +101,19 @@ func DecodePayload(b []byte) (Payload, error) {
 func TaskID(s Stage, p Payload) string {
 	return fmt.Sprintf("%s:%d:%s", p.DocumentID, p.Run, s)
 }
+
+// PageTaskType is the Asynq task type that recognises one page. The OCR stage fans out into one such
+// task per page, so the pages of a long dossier are read by every worker at once; the task that
+// records the last page finishes the stage.
+const PageTaskType = "sohoa:ocr:page"
+
+// PageTaskID identifies the page task of p.Page.
+func PageTaskID(p Payload) string {
+	return fmt.Sprintf("%s:%d:%s:%d", p.DocumentID, p.Run, OCR, p.Page)
+}
+
+// PageTimeout bounds the recognition of one page.
+const PageTimeout = 5 * time.Minute
 
 // Permanent marks an error that retrying cannot mend (the input is bad, a rule is broken). The stage
 // fails at once with the error's text as the reason a person reads.

@@ -53,6 +53,13 @@ func TestTaskIDDiffersByRunAndStage(t *testing.T) {
 	if len(ids) != 3 {
 		t.Fatalf("task IDs collide: %v", ids)
 	}
+	pages := map[string]bool{}
+	for n := 1; n <= 3; n++ {
+		pages[PageTaskID(Payload{DocumentID: "d", Run: 1, Page: n})] = true
+	}
+	if len(pages) != 3 || pages[TaskID(OCR, p)] {
+		t.Fatalf("page task IDs collide: %v", pages)
+	}
 	if TaskID(OCR, p) != TaskID(OCR, p) {
 		t.Fatal("task ID is not deterministic")
 	}

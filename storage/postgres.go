@@ -154,18 +154,23 @@ func (p *Postgres) FinishStage(ctx context.Context, id string, run int, stage, n
 		if err := current(ctx, tx, id, run, stage); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE stages SET status = 'done', finished_at = now(), error = ''
-			WHERE document_id = $1 AND run = $2 AND name = $3`, id, run, stage); err != nil {
-			return fmt.Errorf("finish %s of %s: %w", stage, id, err)
-		}
-		status, nextStage := StatusProcessing, next
-		if next == "" {
-			status, nextStage = StatusDone, stage
-		}
-		_, err := tx.Exec(ctx, `UPDATE documents SET status = $2, stage = $3, error = '', updated_at = now() WHERE id = $1`,
-			id, status, nextStage)
-		return err
+		return finishStage(ctx, tx, id, run, stage, next)
 	})
+}
+
+// finishStage does FinishStage's work inside tx, whose caller has checked and locked the document.
+func finishStage(ctx context.Context, tx pgx.Tx, id string, run int, stage, next string) error {
+	if _, err := tx.Exec(ctx, `UPDATE stages SET status = 'done', finished_at = now(), error = ''
+		WHERE document_id = $1 AND run = $2 AND name = $3`, id, run, stage); err != nil {
+		return fmt.Errorf("finish %s of %s: %w", stage, id, err)
+	}
+	status, nextStage := StatusProcessing, next
+	if next == "" {
+		status, nextStage = StatusDone, stage
+	}
+	_, err := tx.Exec(ctx, `UPDATE documents SET status = $2, stage = $3, error = '', updated_at = now() WHERE id = $1`,
+		id, status, nextStage)
+	return err
 }
 
 func (p *Postgres) FailStage(ctx context.Context, id string, run int, stage, reason string, final bool) error {

@@ -33,14 +33,15 @@ func (p *Postgres) SetPages(ctx context.Context, id string, pages []Page) error 
 
 func (p *Postgres) Pages(ctx context.Context, id string) ([]Page, error) {
 	rows, err := p.pool.Query(ctx, `SELECT n, image_key, format, width, height, dpi_x, dpi_y,
-		coalesce(ocr_key, ''), coalesce(text, ''), coalesce(confidence, 0)
+		coalesce(ocr_key, ''), coalesce(text, ''), coalesce(confidence, 0), ocr_started_at, ocr_finished_at
 		FROM pages WHERE document_id = $1 ORDER BY n`, id)
 	if err != nil {
 		return nil, fmt.Errorf("pages of %s: %w", id, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Page, error) {
 		var pg Page
-		err := r.Scan(&pg.N, &pg.ImageKey, &pg.Format, &pg.Width, &pg.Height, &pg.DPIX, &pg.DPIY, &pg.OCRKey, &pg.Text, &pg.Confidence)
+		err := r.Scan(&pg.N, &pg.ImageKey, &pg.Format, &pg.Width, &pg.Height, &pg.DPIX, &pg.DPIY, &pg.OCRKey, &pg.Text,
+			&pg.Confidence, &pg.OCRStartedAt, &pg.OCRFinishedAt)
 		return pg, err
 	})
 	if err != nil {
@@ -49,13 +50,51 @@ func (p *Postgres) Pages(ctx context.Context, id string) ([]Page, error) {
 	return out, nil
 }
 
-func (p *Postgres) SetPageText(ctx context.Context, id string, n int, ocrKey, text string, confidence float64) error {
-	tag, err := p.pool.Exec(ctx, `UPDATE pages SET ocr_key = $3, text = $4, confidence = $5
-		WHERE document_id = $1 AND n = $2`, id, n, ocrKey, text, confidence)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrNotFound
+func (p *Postgres) StartPage(ctx context.Context, id string, run, n int) error {
+	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if err := current(ctx, tx, id, run, "ocr"); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE pages SET ocr_started_at = now(), ocr_finished_at = NULL
+			WHERE document_id = $1 AND n = $2`, id, n)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = ErrNotFound
+		}
+		return notFound(err, fmt.Sprintf("start page %d of %s", n, id))
+	})
+}
+
+func (p *Postgres) PageRecognized(ctx context.Context, id string, run, n int, ocrKey, text string, confidence float64, next string) (bool, error) {
+	var finished bool
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		// current locks the document's row, so page results of one document are recorded one at a
+		// time and the count below sees every page recorded before: exactly one task counts zero.
+		if err := current(ctx, tx, id, run, "ocr"); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE pages SET ocr_key = $3, text = $4, confidence = $5, ocr_finished_at = now()
+			WHERE document_id = $1 AND n = $2`, id, n, ocrKey, text, confidence)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = ErrNotFound
+		}
+		if err != nil {
+			return notFound(err, fmt.Sprintf("page %d of %s", n, id))
+		}
+		var left int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM pages WHERE document_id = $1 AND ocr_key IS NULL`, id).Scan(&left); err != nil {
+			return fmt.Errorf("pages left in %s: %w", id, err)
+		}
+		if left > 0 {
+			_, err := tx.Exec(ctx, `UPDATE documents SET updated_at = now() WHERE id = $1`, id)
+			return err
+		}
+		finished = true
+		return finishStage(ctx, tx, id, run, "ocr", next)
+	})
+	if err != nil {
+		return false, err
 	}
-	return notFound(err, fmt.Sprintf("set text of page %d of %s", n, id))
+	return finished, nil
 }
 
 func (p *Postgres) SetPDF(ctx context.Context, id, key string) error {

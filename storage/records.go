@@ -80,9 +80,12 @@ type Page struct {
 	Width      int
 	Height     int
 	DPIX, DPIY float64
-	OCRKey     string
+	OCRKey     string // empty until the page is recognised
 	Text       string
 	Confidence float64
+
+	OCRStartedAt  *time.Time
+	OCRFinishedAt *time.Time
 }
 
 // Hit is one search result.
@@ -135,8 +138,14 @@ type Records interface {
 	// Pages returns the document's pages in order.
 	Pages(ctx context.Context, id string) ([]Page, error)
 
-	// SetPageText records what OCR read on page n.
-	SetPageText(ctx context.Context, id string, n int, ocrKey, text string, confidence float64) error
+	// StartPage records that recognition of page n began. It returns ErrStale unless the document is in
+	// run, at stage "ocr", and neither done nor failed.
+	StartPage(ctx context.Context, id string, run, n int) error
+
+	// PageRecognized records what OCR read on page n. When it was the last page without a result, it
+	// also finishes stage "ocr", moving the document to next, and reports finished: of all the page
+	// tasks of a run, exactly one sees finished. ErrStale as for StartPage.
+	PageRecognized(ctx context.Context, id string, run, n int, ocrKey, text string, confidence float64, next string) (finished bool, err error)
 
 	// SetPDF records the key of the unsigned PDF.
 	SetPDF(ctx context.Context, id, key string) error

@@ -137,28 +137,71 @@ func testRecords(t *testing.T, r storage.Records) {
 	})
 
 	t.Run("pages and text", func(t *testing.T) {
-		d, _, _ := r.CreateDocument(ctx, newDoc("dd"))
+		d := atOCR(t, r, "dd")
 		pages := []storage.Page{{N: 1, ImageKey: "p1", Format: "jpeg", Width: 10, Height: 20, DPIX: 200, DPIY: 200},
 			{N: 2, ImageKey: "p2", Format: "png", Width: 10, Height: 20, DPIX: 300, DPIY: 300}}
 		must(t, r.SetPages(ctx, d.ID, pages))
 		must(t, r.SetPages(ctx, d.ID, pages)) // ingest may run twice
-		must(t, r.SetPageText(ctx, d.ID, 2, "o2", "trang hai", 91))
-		if err := r.SetPageText(ctx, d.ID, 3, "o3", "x", 1); !errors.Is(err, storage.ErrNotFound) {
-			t.Errorf("text of a missing page = %v, want ErrNotFound", err)
+		must(t, r.StartPage(ctx, d.ID, 1, 2))
+		if done, err := r.PageRecognized(ctx, d.ID, 1, 2, "o2", "trang hai", 91, "pdfa"); err != nil || done {
+			t.Fatalf("first of two pages: finished=%v, %v", done, err)
+		}
+		if _, err := r.PageRecognized(ctx, d.ID, 1, 3, "o3", "x", 1, "pdfa"); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("a missing page = %v, want ErrNotFound", err)
+		}
+		if _, err := r.PageRecognized(ctx, d.ID, 2, 1, "o1", "x", 1, "pdfa"); !errors.Is(err, storage.ErrStale) {
+			t.Errorf("a page of another run = %v, want ErrStale", err)
 		}
 		got, err := r.Pages(ctx, d.ID)
-		if err != nil || len(got) != 2 || got[1].Text != "trang hai" || got[1].Confidence != 91 || got[0].DPIX != 200 {
+		if err != nil || len(got) != 2 || got[1].Text != "trang hai" || got[1].Confidence != 91 || got[0].DPIX != 200 ||
+			got[1].OCRStartedAt == nil || got[1].OCRFinishedAt == nil || got[0].OCRKey != "" {
 			t.Errorf("Pages = %+v, %v", got, err)
 		}
 		texts, err := r.Text(ctx, d.ID)
 		if err != nil || strings.Join(texts, "|") != "|trang hai" {
 			t.Errorf("Text = %q, %v", texts, err)
 		}
-		if d, _ := r.Document(ctx, d.ID); d.Pages != 2 {
-			t.Errorf("page count %d", d.Pages)
+		if d, _ := r.Document(ctx, d.ID); d.Pages != 2 || d.Stage != "ocr" {
+			t.Errorf("page count %d, stage %s", d.Pages, d.Stage)
 		}
 		if _, err := r.Text(ctx, uuid.NewString()); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Text(unknown) = %v", err)
+		}
+	})
+
+	t.Run("the last page finishes the stage exactly once", func(t *testing.T) {
+		d := atOCR(t, r, "ff")
+		const n = 12
+		pages := make([]storage.Page, n)
+		for i := range pages {
+			pages[i] = storage.Page{N: i + 1, ImageKey: fmt.Sprint(i), Format: "png", Width: 1, Height: 1, DPIX: 200, DPIY: 200}
+		}
+		must(t, r.SetPages(ctx, d.ID, pages))
+		var wg sync.WaitGroup
+		finished := make(chan int, n)
+		for i := 1; i <= n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				done, err := r.PageRecognized(ctx, d.ID, 1, i, fmt.Sprint("o", i), "chữ", 90, "pdfa")
+				if err != nil {
+					t.Error(err)
+				}
+				if done {
+					finished <- i
+				}
+			}()
+		}
+		wg.Wait()
+		close(finished)
+		if got := len(finished); got != 1 {
+			t.Fatalf("%d page tasks finished the stage, want exactly 1", got)
+		}
+		if d, _ := r.Document(ctx, d.ID); d.Stage != "pdfa" || d.Status != storage.StatusProcessing {
+			t.Errorf("after the last page: %s at %s", d.Status, d.Stage)
+		}
+		if _, err := r.PageRecognized(ctx, d.ID, 1, 1, "o1", "x", 1, "pdfa"); !errors.Is(err, storage.ErrStale) {
+			t.Errorf("a page recorded after the stage finished = %v, want ErrStale", err)
 		}
 	})
 
@@ -231,6 +274,18 @@ func testRecords(t *testing.T, r storage.Records) {
 			t.Errorf("List(done) = %d %v %v", total, docs, err)
 		}
 	})
+}
+
+// atOCR returns a new document whose run 1 is at stage ocr.
+func atOCR(t *testing.T, r storage.Records, sha string) storage.Document {
+	t.Helper()
+	ctx := context.Background()
+	d, _, err := r.CreateDocument(ctx, newDoc(sha))
+	must(t, err)
+	must(t, r.StartStage(ctx, d.ID, 1, "ingest"))
+	must(t, r.FinishStage(ctx, d.ID, 1, "ingest", "ocr"))
+	must(t, r.StartStage(ctx, d.ID, 1, "ocr"))
+	return d
 }
 
 func must(t *testing.T, err error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -48,13 +49,21 @@ func (q *Queue) Close() error {
 // failed for good while PostgreSQL still calls the document pending, e.g. because the database was
 // away when the failure was to be recorded) is replaced, so no document stays stuck.
 func (q *Queue) Enqueue(ctx context.Context, s pipeline.Stage, p pipeline.Payload) error {
+	return q.enqueue(ctx, s.TaskType(), pipeline.TaskID(s, p), queueOf(s), s.Timeout(), p)
+}
+
+// EnqueuePage asks for page p.Page to be recognised, with the same idempotence as Enqueue.
+func (q *Queue) EnqueuePage(ctx context.Context, p pipeline.Payload) error {
+	return q.enqueue(ctx, pipeline.PageTaskType, pipeline.PageTaskID(p), queueHeavy, pipeline.PageTimeout, p)
+}
+
+func (q *Queue) enqueue(ctx context.Context, typ, id, queue string, timeout time.Duration, p pipeline.Payload) error {
 	body, err := p.Encode()
 	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", s, err)
+		return fmt.Errorf("enqueue %s: %w", id, err)
 	}
-	id, queue := pipeline.TaskID(s, p), queueOf(s)
-	task := asynq.NewTask(s.TaskType(), body,
-		asynq.TaskID(id), asynq.Queue(queue), asynq.MaxRetry(pipeline.MaxRetry), asynq.Timeout(s.Timeout()))
+	task := asynq.NewTask(typ, body,
+		asynq.TaskID(id), asynq.Queue(queue), asynq.MaxRetry(pipeline.MaxRetry), asynq.Timeout(timeout))
 	_, err = q.client.EnqueueContext(ctx, task)
 	if !errors.Is(err, asynq.ErrTaskIDConflict) {
 		if err != nil {

@@ -45,6 +45,7 @@ func (h *Handlers) Register(mux *asynq.ServeMux) {
 	for _, s := range pipeline.Stages() {
 		mux.HandleFunc(s.TaskType(), h.stage(s, stages[s]))
 	}
+	mux.HandleFunc(pipeline.PageTaskType, h.page)
 }
 
 // stage wraps the work of s with its bookkeeping: it drops stale tasks, records the attempt, and on
@@ -73,6 +74,9 @@ func (h *Handlers) stage(s pipeline.Stage, work func(context.Context, storage.Do
 		// Bookkeeping must outlive a stage that ran into its own deadline.
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 		defer cancel()
+		if errors.Is(err, errFannedOut) {
+			return nil
+		}
 		if err != nil {
 			return h.failed(bctx, log, s, p, err)
 		}

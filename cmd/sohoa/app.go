@@ -110,7 +110,7 @@ func (a *app) api() *api.Server {
 	rdb := redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, DB: a.cfg.RedisDB})
 	return &api.Server{
 		Records: a.records, Objects: a.objects, Intake: a.intake, Queue: a.queue, Log: a.log,
-		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken,
+		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: a.records.Ping},
 			{Name: "s3", Ping: a.objects.Ping},

@@ -30,6 +30,23 @@ type Document struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Stages    []Stage   `json:"stages"`
+	// Review lists the pages whose OCR confidence is below the configured minimum: a person should
+	// check their text.
+	Review []int `json:"review,omitempty"`
+}
+
+// Page is the JSON form of one page.
+type Page struct {
+	N             int        `json:"n"`
+	Width         int        `json:"width"`
+	Height        int        `json:"height"`
+	DPI           float64    `json:"dpi"`
+	Format        string     `json:"format"`
+	Confidence    float64    `json:"confidence"`
+	Review        bool       `json:"review"`
+	OCRStartedAt  *time.Time `json:"ocr_started_at"`
+	OCRFinishedAt *time.Time `json:"ocr_finished_at"`
+	Seconds       float64    `json:"seconds,omitempty"`
 }
 
 // Stage is the JSON form of one stage of the current run.
@@ -143,7 +160,48 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 		s.storeError(w, r, err)
 		return
 	}
-	writeJSON(w, code, toJSON(d, stages))
+	pages, err := s.Records.Pages(r.Context(), d.ID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := toJSON(d, stages)
+	for _, pg := range pages {
+		if s.review(pg) {
+			out.Review = append(out.Review, pg.N)
+		}
+	}
+	writeJSON(w, code, out)
+}
+
+// review reports whether a person should check the page's text.
+func (s *Server) review(pg storage.Page) bool {
+	return pg.OCRKey != "" && pg.Confidence < s.MinConfidence
+}
+
+func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
+	id, ok := documentID(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.Records.Document(r.Context(), id); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	pages, err := s.Records.Pages(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := make([]Page, len(pages))
+	for i, pg := range pages {
+		out[i] = Page{N: pg.N, Width: pg.Width, Height: pg.Height, DPI: pg.DPIX, Format: pg.Format,
+			Confidence: pg.Confidence, Review: s.review(pg), OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
+		if pg.OCRStartedAt != nil && pg.OCRFinishedAt != nil {
+			out[i].Seconds = pg.OCRFinishedAt.Sub(*pg.OCRStartedAt).Seconds()
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // toJSON gives the JSON form of d; a listing passes no stages.

@@ -40,6 +40,7 @@ type Config struct {
 	ReconcileEvery time.Duration
 	ReconcileIdle  time.Duration
 	OCRLanguages   string
+	MinConfidence  float64
 }
 
 // Variable describes one environment variable, for the README and `sohoa help`.
@@ -72,6 +73,7 @@ func Variables() []Variable {
 		{"SOHOA_RECONCILE_INTERVAL", "30s", "how often pending documents are checked for lost tasks"},
 		{"SOHOA_RECONCILE_IDLE", "2m", "how long a pending document must be unchanged to be checked"},
 		{"SOHOA_OCR_LANGUAGES", "vie+eng", "Tesseract languages"},
+		{"SOHOA_OCR_MIN_CONFIDENCE", "70", "mean word confidence (0-100) below which a page is flagged for review"},
 	}
 }
 
@@ -115,7 +117,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"),
 		MaxUploadMB: num("SOHOA_MAX_UPLOAD_MB"), SweepInterval: dur("SOHOA_SWEEP_INTERVAL"),
 		ReconcileEvery: dur("SOHOA_RECONCILE_INTERVAL"), ReconcileIdle: dur("SOHOA_RECONCILE_IDLE"),
-		OCRLanguages: get("SOHOA_OCR_LANGUAGES"),
+		OCRLanguages: get("SOHOA_OCR_LANGUAGES"), MinConfidence: float64(num("SOHOA_OCR_MIN_CONFIDENCE")),
 	}
 	c.Concurrency = runtime.NumCPU()
 	if v, ok := lookup("SOHOA_CONCURRENCY"); ok && v != "" {
