@@ -8,6 +8,7 @@ import (
 	"iter"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -56,6 +57,23 @@ func NewS3(cfg S3Config) (*S3, error) {
 func (s *S3) Name(b Bucket) string { return s.prefix + string(b) }
 
 func (s *S3) Ensure(ctx context.Context) error {
+	// A MinIO server answers "not initialized" for a moment after it reports ready, and sohoa is
+	// often started with it: wait that out instead of failing the start.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := s.ensure(ctx)
+		if minio.ToErrorResponse(errors.Unwrap(err)).Code != "XMinioServerNotInitialized" || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (s *S3) ensure(ctx context.Context) error {
 	for _, b := range Buckets() {
 		name := s.Name(b)
 		ok, err := s.client.BucketExists(ctx, name)
