@@ -37,11 +37,12 @@ type system struct {
 	inbox string // bucket name
 	app   *app
 	redis *redis.Client // sohoa's Redis database
+	db    string        // sohoa's PostgreSQL database URL
 }
 
 // startSystem starts sohoa with settings overridden by the NAME, value pairs in overrides. MinIO
 // notifies sohoa of inbox objects through a webhook target unless SOHOA_S3_NOTIFY_ARN is set to "".
-func startSystem(t *testing.T, overrides ...string) system {
+func startSystem(t testing.TB, overrides ...string) system {
 	t.Helper()
 	testenv.Need(t, "pdfsig", "pdftotext")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -99,7 +100,7 @@ func startSystem(t *testing.T, overrides ...string) system {
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr, DB: redisDB})
 	t.Cleanup(func() { rdb.Close() })
-	sys := system{base: "http://" + addr, s3: s3, inbox: "e2e-inbox", app: a, redis: rdb}
+	sys := system{base: "http://" + addr, s3: s3, inbox: "e2e-inbox", app: a, redis: rdb, db: dbURL}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(sys.base + "/readyz")
@@ -117,7 +118,7 @@ func startSystem(t *testing.T, overrides ...string) system {
 }
 
 // upload posts a file and returns the HTTP status and body.
-func (s system) upload(t *testing.T, name string, data []byte) (int, []byte) {
+func (s system) upload(t testing.TB, name string, data []byte) (int, []byte) {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -133,7 +134,7 @@ func (s system) upload(t *testing.T, name string, data []byte) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-func (s system) get(t *testing.T, path string) (int, []byte) {
+func (s system) get(t testing.TB, path string) (int, []byte) {
 	t.Helper()
 	resp, err := http.Get(s.base + path)
 	if err != nil {
@@ -144,7 +145,7 @@ func (s system) get(t *testing.T, path string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-func (s system) document(t *testing.T, id string) api.Document {
+func (s system) document(t testing.TB, id string) api.Document {
 	t.Helper()
 	code, body := s.get(t, "/api/v1/documents/"+id)
 	if code != http.StatusOK {
@@ -158,7 +159,7 @@ func (s system) document(t *testing.T, id string) api.Document {
 }
 
 // wait polls until the document is done or failed.
-func (s system) wait(t *testing.T, id string, limit time.Duration) api.Document {
+func (s system) wait(t testing.TB, id string, limit time.Duration) api.Document {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
@@ -173,7 +174,7 @@ func (s system) wait(t *testing.T, id string, limit time.Duration) api.Document 
 	}
 }
 
-func decode[T any](t *testing.T, b []byte) T {
+func decode[T any](t testing.TB, b []byte) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(b, &v); err != nil {
@@ -190,7 +191,7 @@ func tail(s string, lines int) string {
 	return strings.Join(l, "\n")
 }
 
-func command(t *testing.T, name string, args ...string) string {
+func command(t testing.TB, name string, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil && name != "pdfsig" { // pdfsig exits non-zero for an untrusted (development) root
