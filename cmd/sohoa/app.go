@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -33,6 +34,8 @@ type app struct {
 	redis   asynq.RedisClientOpt
 	queue   *workers.Queue
 	intake  *workers.Intake
+	signer  *sign.Signer
+	roots   *x509.CertPool // what signatures are verified against; nil: the system's
 }
 
 // open connects to PostgreSQL (applying migrations), the object store (creating buckets) and Redis.
@@ -61,6 +64,10 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	limits.MaxBytes = cfg.MaxUploadMB << 20
 	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt, queue: queue}
 	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: queue, Limits: limits, Log: log}
+	if err := a.loadKeys(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -111,6 +118,7 @@ func (a *app) api() *api.Server {
 	return &api.Server{
 		Records: a.records, Objects: a.objects, Intake: a.intake, Queue: a.queue, Log: a.log,
 		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
+		Roots: a.roots,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: a.records.Ping},
 			{Name: "s3", Ping: a.objects.Ping},
@@ -125,41 +133,52 @@ func (a *app) handlers() (*workers.Handlers, error) {
 	if os.Getenv("OMP_THREAD_LIMIT") == "" {
 		os.Setenv("OMP_THREAD_LIMIT", "1")
 	}
-	signer, err := a.signer()
-	if err != nil {
-		return nil, err
-	}
 	return &workers.Handlers{
 		Records: a.records, Objects: a.objects, Queue: a.queue, Log: a.log,
-		Limits: a.intake.Limits, Agency: a.cfg.Agency, Signer: signer,
+		Limits: a.intake.Limits, Agency: a.cfg.Agency, Signer: a.signer,
 		OCR: workers.NewEnginePool(a.cfg.Concurrency, strings.Split(a.cfg.OCRLanguages, "+")...),
 	}, nil
 }
 
-// signer loads the agency's key, or in development the development keys, made on first use. A
-// development key is never used without a warning, and production refuses it.
-func (a *app) signer() (*sign.Signer, error) {
-	certFile, keyFile := a.cfg.SignCert, a.cfg.SignKey
+// loadKeys loads the agency's signing key, or in development the development keys, made on first
+// use, and the trust roots. A development key is never used without a warning, and production
+// refuses it.
+func (a *app) loadKeys() error {
+	certFile, keyFile, rootsFile := a.cfg.SignCert, a.cfg.SignKey, a.cfg.TrustRoots
 	if certFile == "" {
 		files, err := sign.DevKeys(a.cfg.DevKeyDir(), a.cfg.AgencyName, false)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		certFile, keyFile = files.AgencyCert, files.AgencyKey
+		if rootsFile == "" {
+			rootsFile = files.RootCert
+		}
 	}
 	s, err := sign.LoadPEM(certFile, keyFile)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if sign.IsDevelopment(s.Chain) {
 		if a.cfg.Env == "production" {
-			return nil, fmt.Errorf("%s is a development certificate; production signs only with a real one", certFile)
+			return fmt.Errorf("%s is a development certificate; production signs only with a real one", certFile)
 		}
 		a.log.Warn("SIGNING WITH A DEVELOPMENT CERTIFICATE: signatures have no legal value", "cert", certFile)
 	}
 	s.Name, s.Reason, s.Location = a.cfg.AgencyName, "Bản sao điện tử từ bản chính", a.cfg.Agency
 	s.TSAURL = a.cfg.TSAURL
-	return s, nil
+	a.signer = s
+	if rootsFile != "" {
+		pem, err := os.ReadFile(rootsFile)
+		if err != nil {
+			return fmt.Errorf("trust roots: %w", err)
+		}
+		a.roots = x509.NewCertPool()
+		if !a.roots.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("trust roots %s: no certificate in it", rootsFile)
+		}
+	}
+	return nil
 }
 
 func schemasMigrations() (fs.FS, error) {

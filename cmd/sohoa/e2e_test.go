@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,8 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/api"
 	"github.com/sohoa-vn/sohoa/internal/config"
+	"github.com/sohoa-vn/sohoa/internal/sign"
+	"github.com/sohoa-vn/sohoa/internal/sign/tsa"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
@@ -55,12 +58,14 @@ func startSystem(t testing.TB, overrides ...string) system {
 	m := testenv.StartMinIO(t, hook...)
 	dbURL := testenv.Postgres(t)
 	redisAddr, redisDB := testenv.Redis(t)
+	dataDir := t.TempDir()
 	env := map[string]string{
+		"SOHOA_TSA_URL": startTSA(t, filepath.Join(dataDir, "keys")),
 		"SOHOA_S3_NOTIFY_ARN": arn, "SOHOA_INBOX_EVENTS_TOKEN": "e2e-token",
 		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": dbURL,
 		"SOHOA_REDIS_ADDR": redisAddr, "SOHOA_REDIS_DB": fmt.Sprint(redisDB),
 		"SOHOA_S3_ENDPOINT": m.Endpoint, "SOHOA_S3_ACCESS_KEY": m.AccessKey, "SOHOA_S3_SECRET_KEY": m.SecretKey,
-		"SOHOA_S3_BUCKET_PREFIX": "e2e-", "SOHOA_DATA_DIR": t.TempDir(), "SOHOA_AGENCY_ID": "000.00.53.H26",
+		"SOHOA_S3_BUCKET_PREFIX": "e2e-", "SOHOA_DATA_DIR": dataDir, "SOHOA_AGENCY_ID": "000.00.53.H26",
 		"SOHOA_SWEEP_INTERVAL": "1s", "SOHOA_RECONCILE_INTERVAL": "2s", "SOHOA_RECONCILE_IDLE": "20s",
 		"SOHOA_CONCURRENCY": "2",
 	}
@@ -181,6 +186,27 @@ func decode[T any](t testing.TB, b []byte) T {
 		t.Fatalf("decode %s: %v", b, err)
 	}
 	return v
+}
+
+// startTSA runs an RFC 3161 timestamp authority with the development TSA key made in keyDir, as
+// the tests' stand-in for a real one, and returns its URL.
+func startTSA(t testing.TB, keyDir string) string {
+	t.Helper()
+	files, err := sign.DevKeys(keyDir, "Bộ phận Một cửa (kiểm thử)", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := sign.LoadPEM(files.TSACert, files.TSAKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := tsa.New(key.Chain, key.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts.URL
 }
 
 func tail(s string, lines int) string {

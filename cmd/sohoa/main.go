@@ -10,6 +10,7 @@
 //	sohoa migrate    apply database migrations and create buckets, then exit
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
 //	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API)
+//	sohoa verify F…  check the signatures of signed PDFs (-roots PEM for the trust roots)
 //	sohoa env        list the environment variables and their defaults
 package main
 
@@ -40,8 +41,12 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(args) > 0 {
 		cmd = args[0]
 	}
+	switch cmd { // commands that need no configuration
+	case "verify":
+		return verifyCommand(ctx, args[1:])
+	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|env]\n\nEnvironment:")
+		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|verify FILE...|env]\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/sohoa-vn/sohoa/internal/api"
+	"github.com/sohoa-vn/sohoa/internal/sign/verify"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
@@ -124,6 +125,16 @@ func TestPipelineEndToEnd(t *testing.T) {
 		text := strings.Join(strings.Fields(command(t, "pdftotext", file, "-")), " ")
 		if !strings.Contains(text, phrases[name]) {
 			t.Errorf("%s: the signed PDF's text lacks %q:\n%s", name, phrases[name], text)
+		}
+		if !strings.Contains(text, "BẢN SAO ĐIỆN TỬ") {
+			t.Errorf("%s: the signature block of Nghị định 30/2020 is missing", name)
+		}
+
+		code, body := sys.get(t, "/api/v1/documents/"+d.ID+"/verification")
+		rep := decode[verify.Report](t, body)
+		if code != http.StatusOK || !rep.Valid || len(rep.Signatures) != 1 || rep.Signatures[0].Timestamp == nil ||
+			!rep.Signatures[0].Timestamp.Valid || rep.Signatures[0].SubFilter != "ETSI.CAdES.detached" {
+			t.Errorf("%s: verification %d: %s", name, code, body)
 		}
 
 		code, plain := sys.get(t, "/api/v1/documents/"+d.ID+"/text")

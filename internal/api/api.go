@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -36,6 +37,9 @@ type Server struct {
 	InboxBucket string
 	EventsToken string
 
+	// Roots are the certificates signatures are verified against; nil means the system's.
+	Roots *x509.CertPool
+
 	// MinConfidence is the mean OCR confidence (0–100) below which a page is flagged for review.
 	MinConfidence float64
 }
@@ -55,6 +59,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/documents/{id}/text", s.text},
 		{"GET", "/api/v1/documents/{id}/pages", s.pages},
 		{"POST", "/api/v1/documents/{id}/retry", s.retry},
+		{"GET", "/api/v1/documents/{id}/verification", s.verification},
 		{"GET", "/api/v1/search", s.search},
 		{"POST", "/api/v1/inbox/events", s.inboxEvents},
 		{"GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -33,6 +33,7 @@ type Config struct {
 	SignCert   string // PEM chain of the signing certificate (leaf first)
 	SignKey    string // PEM private key
 	TSAURL     string
+	TrustRoots string // PEM file
 
 	Concurrency    int
 	MaxUploadMB    int64
@@ -67,6 +68,7 @@ func Variables() []Variable {
 		{"SOHOA_SIGN_CERT", "", "PEM certificate chain of the agency (leaf first); empty: development keys"},
 		{"SOHOA_SIGN_KEY", "", "PEM private key of the agency certificate"},
 		{"SOHOA_TSA_URL", "", "RFC 3161 timestamp authority; empty: no timestamp"},
+		{"SOHOA_TRUST_ROOTS", "", "PEM file of the roots signatures are verified against; empty: the development root in development, the system's roots in production"},
 		{"SOHOA_CONCURRENCY", "number of cores", "stage handlers run at once by a worker"},
 		{"SOHOA_MAX_UPLOAD_MB", "200", "largest accepted file"},
 		{"SOHOA_SWEEP_INTERVAL", "30s", "how often the inbox bucket is swept for files notifications missed"},
@@ -114,7 +116,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"),
 		NotifyARN: get("SOHOA_S3_NOTIFY_ARN"), EventsToken: get("SOHOA_INBOX_EVENTS_TOKEN"), DataDir: get("SOHOA_DATA_DIR"),
 		Agency: get("SOHOA_AGENCY_ID"), AgencyName: get("SOHOA_AGENCY_NAME"),
-		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"),
+		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"), TrustRoots: get("SOHOA_TRUST_ROOTS"),
 		MaxUploadMB: num("SOHOA_MAX_UPLOAD_MB"), SweepInterval: dur("SOHOA_SWEEP_INTERVAL"),
 		ReconcileEvery: dur("SOHOA_RECONCILE_INTERVAL"), ReconcileIdle: dur("SOHOA_RECONCILE_IDLE"),
 		OCRLanguages: get("SOHOA_OCR_LANGUAGES"), MinConfidence: float64(num("SOHOA_OCR_MIN_CONFIDENCE")),

@@ -10,12 +10,9 @@ import (
 // ASCII transliterates s to printable ASCII by stripping Vietnamese
 // diacritics ("Ủy ban nhân dân quận Lê Chân" → "Uy ban nhan dan quan Le Chan").
 //
-// pdfsign writes a non-ASCII /Name, /Reason, /Location or /ContactInfo as raw
-// UTF-16BE inside a literal string without escaping, so a code unit whose
-// byte is '(' , ')' or '\' (ĩ is U+0129) corrupts the signature dictionary.
-// Its ASCII path escapes those bytes itself, so we cannot hand it a
-// preformatted hex string either: transliteration is the only safe input.
-// The exact UTF-8 agency name still travels in the certificate subject.
+// Sign no longer needs it (it writes Vietnamese as UTF-16 hex strings); it
+// stays for places that only take ASCII, such as file names and headers of
+// systems that still choke on UTF-8.
 func ASCII(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))

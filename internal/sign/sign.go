@@ -3,10 +3,12 @@
 // since, and makes development keys for environments without a real agency
 // certificate.
 //
-// Signatures are PDF approval signatures (adbe.pkcs7.detached, SHA-256)
-// appended as an incremental update: the signed file begins with the exact
-// bytes of the input, so earlier signatures stay valid and later ones
-// (another agency, a PAdES timestamp) can be added on top.
+// Signatures are PAdES baseline approval signatures (ETSI.CAdES.detached,
+// SHA-256, signing-certificate-v2, no signing-time attribute; B-T when a
+// TSA is configured) appended as an incremental update: the signed file
+// begins with the exact bytes of the input, so a PDF/A stays PDF/A, earlier
+// signatures stay valid and later ones can be added on top. The optional
+// visible block follows Nghị định 30/2020 Phụ lục I.
 package sign
 
 import (
@@ -15,15 +17,18 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
-	"github.com/digitorus/pdf"
-	pdfsign "github.com/digitorus/pdfsign/sign"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"github.com/sohoa-vn/sohoa/internal/sign/cms"
 )
 
 // Signer signs PDFs with one agency certificate. Key is a crypto.Signer so a
@@ -36,31 +41,38 @@ type Signer struct {
 	Chain []*x509.Certificate // leaf first, then intermediates/root
 
 	// Name, Reason, Location and ContactInfo go into the signature
-	// dictionary. They may be Vietnamese: they are transliterated to ASCII
-	// (see ASCII) because pdfsign cannot write other text safely.
+	// dictionary, Vietnamese included (as UTF-16 text strings).
 	Name, Reason, Location, ContactInfo string
 
-	// TSAURL is an optional RFC 3161 timestamp authority. The token is
-	// embedded as an unsigned attribute of the CMS signature.
+	// TSAURL is an optional RFC 3161 timestamp authority; its token over
+	// the signature value makes the signature PAdES B-T. User and password
+	// in the URL are sent as HTTP basic authentication.
 	TSAURL string
+	// TSATimeout bounds each TSA request; zero means DefaultTSATimeout.
+	TSATimeout time.Duration
+	// TSARetries is how many times a failed TSA request is repeated; zero
+	// means DefaultTSARetries, negative means none.
+	TSARetries int
+	// HTTPClient talks to the TSA; nil means http.DefaultClient.
+	HTTPClient *http.Client
+
+	// Block, if set, makes the signature visible with the Nghị định
+	// 30/2020 block on page 1; nil gives an invisible signature.
+	Block *Block
+
+	// Clock gives the signing time; nil means time.Now.
+	Clock func() time.Time
 }
 
 // Sign reads the PDF from in (size bytes) and writes the signed PDF, an
 // incremental update of the input, to out.
 //
 // Nothing is written to out unless signing succeeds, so out may be the final
-// destination. The whole document is held in memory (pdfsign works on
-// buffers), about four times size at peak.
-//
-// pdfsign accepts no context, and its TSA request has no timeout. Sign
-// therefore runs it in a goroutine and returns ctx.Err() as soon as ctx is
-// done; that goroutine keeps running until the key or the TSA answers (the
-// HTTP request is bounded only by the TSA server closing the connection)
-// and then exits without touching in or out.
-//
-// RSA keys above 2048 bits sign unsigned documents fine, but can add a
-// further signature to an already signed document only with TSAURL set,
-// because pdfsign under-reserves space for them (see signRoomy).
+// destination. The document is held in memory, about three times size at
+// peak. The TSA request follows ctx; a key that blocks (a token waiting
+// for its PIN pad) cannot be interrupted, so Sign returns ctx.Err() when
+// ctx ends and leaves that goroutine to finish on its own without touching
+// in or out.
 func (s *Signer) Sign(ctx context.Context, in io.ReadSeeker, size int64, out io.Writer) error {
 	if err := s.check(); err != nil {
 		return err
@@ -72,12 +84,10 @@ func (s *Signer) Sign(ctx context.Context, in io.ReadSeeker, size int64, out io.
 	if err != nil {
 		return err
 	}
-	data := s.signData(time.Now())
-
 	done := make(chan result, 1) // buffered: an abandoned goroutine must not block
 	go func() {
 		var r result
-		r.err = signBytes(input, &r.out, data)
+		r.out, r.err = s.signBytes(ctx, input)
 		done <- r
 	}()
 	select {
@@ -87,10 +97,7 @@ func (s *Signer) Sign(ctx context.Context, in io.ReadSeeker, size int64, out io.
 		if r.err != nil {
 			return r.err
 		}
-		if err := checkOutput(input, r.out.Bytes()); err != nil {
-			return err
-		}
-		if _, err := out.Write(r.out.Bytes()); err != nil {
+		if _, err := out.Write(r.out); err != nil {
 			return fmt.Errorf("sign: write output: %w", err)
 		}
 		return nil
@@ -98,7 +105,7 @@ func (s *Signer) Sign(ctx context.Context, in io.ReadSeeker, size int64, out io.
 }
 
 type result struct {
-	out bytes.Buffer
+	out []byte
 	err error
 }
 
@@ -134,101 +141,142 @@ func readInput(in io.ReadSeeker, size int64) ([]byte, error) {
 	return buf, nil
 }
 
-func (s *Signer) signData(now time.Time) pdfsign.SignData {
-	name := s.Name
-	if name == "" {
-		name = s.Chain[0].Subject.CommonName
+func (s *Signer) name() string {
+	if s.Name != "" {
+		return s.Name
 	}
-	return pdfsign.SignData{
-		Signature: pdfsign.SignDataSignature{
-			// The default is a certification signature with "no changes
-			// allowed", which any later signature would break.
-			CertType: pdfsign.ApprovalSignature,
-			Info: pdfsign.SignDataSignatureInfo{
-				Name:        ASCII(name),
-				Reason:      ASCII(s.Reason),
-				Location:    ASCII(s.Location),
-				ContactInfo: ASCII(s.ContactInfo),
-				Date:        now,
-			},
-		},
-		Signer:            s.Key,
-		DigestAlgorithm:   crypto.SHA256,
-		Certificate:       s.Chain[0],
-		CertificateChains: [][]*x509.Certificate{s.Chain},
-		TSA:               pdfsign.TSA{URL: s.TSAURL},
-	}
+	return s.Chain[0].Subject.CommonName
 }
 
-// signBytes runs pdfsign on an in-memory document, turning its panics on
-// malformed input into errors.
-func signBytes(input []byte, out io.Writer, data pdfsign.SignData) (err error) {
+// signBytes does the work, turning panics of the PDF parser on malformed
+// input into errors.
+func (s *Signer) signBytes(ctx context.Context, input []byte) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("sign: malformed PDF (pdfsign panicked: %v)", p)
+			err = fmt.Errorf("sign: malformed PDF (parser panicked: %v)", p)
 		}
 	}()
-	in := bytes.NewReader(input)
-	rdr, err := pdf.NewReader(in, int64(len(input)))
+	doc, err := readDocument(input)
 	if err != nil {
-		return fmt.Errorf("sign: parse PDF: %w", err)
+		return nil, err
 	}
-	// A dangling /Root parses fine but would give a catalog-less update.
-	if rdr.Trailer().Key("Root").Kind() != pdf.Dict {
-		return errors.New("sign: parse PDF: trailer /Root is not a dictionary")
+	if err := checkNotCertified(doc); err != nil {
+		return nil, err
 	}
-	if !rdr.Trailer().Key("Encrypt").IsNull() {
-		return errors.New("sign: encrypted PDFs are not supported")
+	now := time.Now
+	if s.Clock != nil {
+		now = s.Clock
 	}
-	if data.TSA.URL == "" && signatureSize(data.Signer.Public()) > pdfsignRoom {
-		if hasSignatureFields(rdr) {
-			return errors.New("sign: keys with signatures over 256 bytes (RSA > 2048 bits) can only add a second signature when TSAURL is set (pdfsign limitation)")
+	t := now()
+	var stamp cms.Stamper
+	if s.TSAURL != "" {
+		stamp = s.timestamp
+	}
+	room := s.contentsRoom()
+	for range 3 {
+		file, hole, err := s.assemble(input, doc, t, room)
+		if err != nil {
+			return nil, err
 		}
-		return signRoomy(in, out, rdr, data)
+		digest := sha256.New()
+		digest.Write(file[:hole[0]])
+		digest.Write(file[hole[1]:])
+		der, err := cms.Sign(ctx, s.Key, s.Chain, digest.Sum(nil), stamp)
+		if err != nil {
+			return nil, fmt.Errorf("sign: %w", err)
+		}
+		if 2*len(der) > room {
+			// The TSA's token was larger than guessed: lay out again
+			// with room for it (and a new token over the new digest).
+			room = 2*len(der) + 2048
+			continue
+		}
+		hex.Encode(file[hole[0]+1:], der)
+		return file, nil
 	}
-	if err := pdfsign.Sign(in, out, rdr, int64(len(input)), data); err != nil {
-		return fmt.Errorf("sign: %w", err)
-	}
-	return nil
+	return nil, errors.New("sign: signature keeps outgrowing its reserved space")
 }
 
-// pdfsignRoom is the largest raw signature value pdfsign's /Contents
-// estimate leaves room for: it reserves 512 bytes plus the certificates,
-// adds nothing for RSA, and that leaves just enough for RSA-2048 (measured
-// slack ≈ 115 bytes). A TSA adds 9000 bytes of room.
-const pdfsignRoom = 256
-
-// extraRoom is the additional /Contents space, in hex digits, signRoomy
-// reserves: enough for an RSA-8192 signature.
-const extraRoom = 2 * 1024
-
-// signRoomy does what pdfsign.Sign does but with a larger /Contents
-// placeholder. pdfsign's overflow retry writes a corrupt file, and Sign is
-// the only way to tell it about existing signature fields, so this path is
-// for documents without signatures (where that list is empty anyway).
-func signRoomy(in io.ReadSeeker, out io.Writer, rdr *pdf.Reader, data pdfsign.SignData) error {
-	sc := pdfsign.SignContext{
-		PDFReader:              rdr,
-		InputFile:              in,
-		OutputFile:             out,
-		SignData:               data,
-		SignatureMaxLengthBase: uint32(hex.EncodedLen(512)) + extraRoom,
+// contentsRoom is the number of hex digits reserved for the CMS: the
+// certificates, the signature value, the attributes, and a timestamp token.
+func (s *Signer) contentsRoom() int {
+	n := 1024 + signatureSize(s.Key.Public())
+	for _, c := range s.Chain {
+		n += len(c.Raw)
 	}
-	if err := sc.SignPDF(); err != nil {
-		return fmt.Errorf("sign: %w", err)
+	if s.TSAURL != "" {
+		n += 6144
 	}
-	return nil
+	return 2 * n
 }
 
-// hasSignatureFields mirrors pdfsign's own discovery of earlier signatures.
-func hasSignatureFields(rdr *pdf.Reader) bool {
-	fields := rdr.Trailer().Key("Root").Key("AcroForm").Key("Fields")
-	for i := 0; i < fields.Len(); i++ {
-		if fields.Index(i).Key("FT").Name() == "Sig" {
-			return true
+// assemble lays out input plus the update with an empty /Contents of room
+// hex digits, fills in /ByteRange, and returns the file and the /Contents
+// hole (from '<' to just after '>').
+func (s *Signer) assemble(input []byte, d *document, t time.Time, room int) ([]byte, [2]int, error) {
+	u := newUpdate(input, d.size)
+	sigNum, widgetNum := u.alloc(), u.alloc()
+	widget := fmt.Sprintf("/Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /P %s /F 132",
+		pdfText(fieldName(d.fieldNames)), sigNum, d.page.PDFString())
+	if s.Block != nil {
+		ap, r, err := u.blockObjects(s.Block, s.name(), t, d.pageBox)
+		if err != nil {
+			return nil, [2]int{}, err
+		}
+		widget += fmt.Sprintf(" /Rect [%.2f %.2f %.2f %.2f] /AP << /N %d 0 R >>", r.LLX, r.LLY, r.URX, r.URY, ap)
+	} else {
+		// PDF/A lets a zero-size annotation go without an appearance.
+		widget += " /Rect [0 0 0 0]"
+	}
+	u.object(widgetNum, 0, "<< "+widget+" >>")
+	widgetRef := *types.NewIndirectRef(widgetNum, 0)
+	if err := addToPage(u, d, widgetRef); err != nil {
+		return nil, [2]int{}, err
+	}
+	if err := addToAcroForm(u, d, widgetRef); err != nil {
+		return nil, [2]int{}, err
+	}
+
+	const brWidth = 48 // "[0 a b c]" with 10-digit numbers, padded
+	var sig bytes.Buffer
+	sig.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached")
+	fmt.Fprintf(&sig, " /M %s", pdfDate(vietnamTime(t)))
+	for _, kv := range [][2]string{{"Name", s.name()}, {"Reason", s.Reason}, {"Location", s.Location}, {"ContactInfo", s.ContactInfo}} {
+		if kv[1] != "" {
+			fmt.Fprintf(&sig, " /%s %s", kv[0], pdfText(kv[1]))
 		}
 	}
-	return false
+	sig.WriteString(" /ByteRange ")
+	brAt := sig.Len()
+	sig.Write(bytes.Repeat([]byte(" "), brWidth))
+	sig.WriteString(" /Contents ")
+	holeAt := sig.Len()
+	sig.WriteByte('<')
+	sig.Write(bytes.Repeat([]byte("0"), room))
+	sig.WriteString("> >>")
+	sigStart := u.pos() + int64(len(fmt.Sprintf("%d 0 obj\n", sigNum)))
+	u.object(sigNum, 0, sig.String())
+	u.finish(d)
+
+	file := make([]byte, 0, len(input)+u.buf.Len())
+	file = append(append(file, input...), u.buf.Bytes()...)
+	h0 := int(sigStart) + holeAt
+	h1 := h0 + room + 2
+	br := fmt.Sprintf("[0 %d %d %d]", h0, h1, len(file)-h1)
+	if len(br) > brWidth {
+		return nil, [2]int{}, fmt.Errorf("sign: file too large for /ByteRange (%d bytes)", len(file))
+	}
+	copy(file[int(sigStart)+brAt:], br)
+	return file, [2]int{h0, h1}, nil
+}
+
+// fieldName picks a signature field name not yet used in the form.
+func fieldName(used map[string]bool) string {
+	for i := 1; ; i++ {
+		if n := fmt.Sprintf("Signature%d", i); !used[n] {
+			return n
+		}
+	}
 }
 
 // signatureSize is the length of a raw signature value made with pub.
@@ -243,28 +291,4 @@ func signatureSize(pub crypto.PublicKey) int {
 		return 2*(n+3) + 3
 	}
 	return 0
-}
-
-// checkOutput verifies what pdfsign promised but does not guarantee: the
-// output starts with the input and the last signature's ByteRange covers the
-// whole file except its own /Contents. Its overflow retry, for one, breaks
-// both silently.
-func checkOutput(input, output []byte) error {
-	if !bytes.HasPrefix(output, input) {
-		return errors.New("sign: internal error: output is not an incremental update of the input")
-	}
-	tail := output[len(input):]
-	i := bytes.LastIndex(tail, []byte("/ByteRange"))
-	if i < 0 {
-		return errors.New("sign: internal error: no /ByteRange in the update")
-	}
-	var br [4]int64
-	if _, err := fmt.Sscanf(string(tail[i+len("/ByteRange"):]), " [%d %d %d %d]", &br[0], &br[1], &br[2], &br[3]); err != nil {
-		return fmt.Errorf("sign: internal error: unreadable /ByteRange: %w", err)
-	}
-	n := int64(len(output))
-	if br[0] != 0 || br[1] <= int64(len(input)) || br[2] <= br[1] || br[2]+br[3] != n {
-		return fmt.Errorf("sign: internal error: /ByteRange %v does not cover the %d-byte output", br, n)
-	}
-	return nil
 }

@@ -1,0 +1,896 @@
+// The sohoa pages: counter staff upload scans and follow them, archivists search signed records.
+// Everything goes through the public JSON API (schemas/openapi.yaml); there is no build step, so this
+// is plain modern JavaScript. Text from the server is only ever placed with textContent / text nodes
+// (see h), never parsed as HTML.
+
+const STAGES = [
+  ['ingest', 'Tiếp nhận'],
+  ['ocr', 'Nhận dạng chữ (OCR)'],
+  ['pdfa', 'Tạo PDF/A'],
+  ['code', 'Cấp mã'],
+  ['sign', 'Ký số'],
+  ['index', 'Lập chỉ mục'],
+];
+const STAGE_NAME = Object.fromEntries(STAGES);
+const STAGE_ORDER = Object.fromEntries(STAGES.map(([name], i) => [name, i]));
+const STATUS = { received: 'Đã nhận', processing: 'Đang xử lý', done: 'Hoàn tất', failed: 'Lỗi' };
+const ACTIVE = new Set(['received', 'processing']);
+
+const FAST = 2000; // while something is moving, so staff see each stage pass
+const SLOW = 15000; // otherwise: another counter may still upload, but nobody is waiting on it
+const RETRY = 5000; // after a failed refresh: soon, but without hammering a server that is down
+const PAGE = 20;
+const PARALLEL_UPLOADS = 2; // enough to keep the link busy without starving the status polls
+
+// ---------------------------------------------------------------------------------------------
+// DOM and formatting helpers
+
+// h builds an element. Children are appended as nodes or text, so server strings stay text.
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  el.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
+  return el;
+}
+
+// swap replaces a container's content and puts keyboard focus back on the equivalent control
+// (matched by data-key), so the periodic refresh never yanks focus from someone using Tab.
+function swap(container, ...nodes) {
+  const active = document.activeElement;
+  const key = active && container.contains(active) ? active.dataset.key : undefined;
+  container.replaceChildren(...nodes.flat(Infinity).filter((n) => n != null && n !== false));
+  if (key) container.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+}
+
+const timeFmt = new Intl.DateTimeFormat('vi-VN', {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+const clockFmt = new Intl.DateTimeFormat('vi-VN', {
+  timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+const num = new Intl.NumberFormat('vi-VN');
+const num1 = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+const num2 = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 });
+
+const fmtTime = (s) => (s ? timeFmt.format(new Date(s)) : '—');
+const fmtClock = (s) => clockFmt.format(s ? new Date(s) : new Date());
+
+function fmtSize(n) {
+  if (n < 1024) return `${num.format(n)} byte`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024, i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${num1.format(v)} ${units[i]}`;
+}
+
+function fmtSeconds(s) {
+  if (s < 1) return `${num.format(Math.max(1, Math.round(s * 1000)))} ms`;
+  if (s < 60) return `${num2.format(s)} giây`;
+  const t = Math.round(s);
+  return `${Math.floor(t / 60)} phút ${t % 60} giây`;
+}
+
+// source is "api", "notification:<key>" or "sweep:<key>" (the object key in the inbox bucket).
+function fmtSource(src) {
+  const i = src.indexOf(':');
+  const kind = i < 0 ? src : src.slice(0, i), key = i < 0 ? '' : src.slice(i + 1);
+  if (kind === 'api') return 'Tải lên qua trang này hoặc API';
+  if (kind === 'notification') return `Kho lưu trữ báo có tệp mới: ${key}`;
+  if (kind === 'sweep') return `Quét định kỳ hộp thư đến của kho: ${key}`;
+  return src;
+}
+
+function badge(doc) {
+  let text = STATUS[doc.status] ?? doc.status;
+  if (doc.status === 'processing' && STAGE_NAME[doc.stage]) text += ` — ${STAGE_NAME[doc.stage]}`;
+  return h('span', { class: `badge badge--${doc.status}` }, text);
+}
+
+const docHref = (id) => `#/ho-so/${encodeURIComponent(id)}`;
+const fileHref = (id) => `/api/v1/documents/${encodeURIComponent(id)}/file`;
+
+// The screen-reader announcer in index.html: results that arrive without a page change. Messages
+// arriving together (several uploads finishing) are read as one, instead of each replacing the last.
+const spoken = [];
+function announce(text) {
+  if (spoken.push(text) > 1) return;
+  const live = document.getElementById('live');
+  live.textContent = '';
+  setTimeout(() => { live.textContent = spoken.splice(0).join(' '); }, 300);
+}
+
+function notice(kind, ...content) {
+  return h('p', { class: `notice notice--${kind}` }, ...content);
+}
+
+// ---------------------------------------------------------------------------------------------
+// API
+
+class ApiError extends Error {
+  constructor(message, status, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// errorOf turns an error answer into the Vietnamese reason the API gives, or a generic one when
+// something in between (a proxy, a restart) answered instead.
+function errorOf(status, body) {
+  try {
+    const j = JSON.parse(body);
+    if (j && typeof j.error === 'string' && j.error) return new ApiError(j.error, status, j.code);
+  } catch { /* not JSON: fall through */ }
+  if (status >= 500) return new ApiError(`Máy chủ gặp lỗi (HTTP ${status}); vui lòng thử lại sau.`, status);
+  return new ApiError(`Yêu cầu không thành công (HTTP ${status}).`, status);
+}
+
+const OFFLINE = 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.';
+
+async function api(path, { method = 'GET', signal, text = false } = {}) {
+  let res;
+  try {
+    res = await fetch(path, { method, signal, headers: { Accept: text ? 'text/plain' : 'application/json' } });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(OFFLINE, 0);
+  }
+  const body = await res.text();
+  if (!res.ok) throw errorOf(res.status, body);
+  if (text) return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new ApiError('Máy chủ trả lời không đúng định dạng.', res.status);
+  }
+}
+
+const isAbort = (e) => e?.name === 'AbortError';
+
+const retryDocument = (id) => api(`/api/v1/documents/${encodeURIComponent(id)}/retry`, { method: 'POST' });
+
+// poll calls fn now and again after the delay (ms) it returns, or never again if it returns 0.
+// It waits while the tab is hidden (the intake page stays open all day) and stops on abort.
+// The returned function refreshes at once; a call during a run queues one more run right after.
+function poll(fn, signal) {
+  let timer = 0, busy = false, again = false, due = false;
+  const run = async () => {
+    clearTimeout(timer);
+    if (signal.aborted) return;
+    if (document.hidden) { due = true; return; }
+    if (busy) { again = true; return; }
+    busy = true;
+    due = false;
+    let delay = SLOW;
+    try { delay = await fn(); } catch (e) { console.error(e); } finally { busy = false; }
+    if (signal.aborted) return;
+    if (again) { again = false; run(); } else if (delay > 0) timer = setTimeout(run, delay);
+  };
+  document.addEventListener('visibilitychange', () => { if (!document.hidden && due) run(); }, { signal });
+  signal.addEventListener('abort', () => clearTimeout(timer));
+  run();
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Uploads live outside the intake view: they keep going while staff look at a document's detail,
+// and are still listed when they come back.
+
+const uploads = [];
+let uploadSeq = 0;
+const uploadWatchers = new Set(); // callbacks of the mounted intake view
+
+function notifyUploads(finished) {
+  for (const w of uploadWatchers) w(finished);
+}
+
+function addUploads(files) {
+  for (const file of files) {
+    const u = { key: `u${++uploadSeq}`, file, state: 'waiting', loaded: 0, doc: null, created: false, error: '' };
+    u.el = h('li', { class: 'up' });
+    paintUpload(u);
+    uploads.unshift(u);
+  }
+  pumpUploads();
+  notifyUploads(false);
+}
+
+const uploadsBusy = () => uploads.some((u) => u.state === 'waiting' || u.state === 'sending' || u.state === 'checking');
+
+function pumpUploads() {
+  let running = uploads.filter((u) => u.state === 'sending' || u.state === 'checking').length;
+  // Oldest first: uploads is newest-first for display.
+  for (let i = uploads.length - 1; i >= 0 && running < PARALLEL_UPLOADS; i--) {
+    if (uploads[i].state === 'waiting') { sendUpload(uploads[i]); running++; }
+  }
+}
+
+// XMLHttpRequest rather than fetch: fetch cannot report upload progress.
+function sendUpload(u) {
+  const xhr = new XMLHttpRequest();
+  u.state = 'sending';
+  paintUpload(u);
+  xhr.open('POST', '/api/v1/documents');
+  xhr.setRequestHeader('Accept', 'application/json');
+  xhr.upload.addEventListener('progress', (e) => {
+    u.loaded = e.loaded;
+    u.total = e.lengthComputable ? e.total : u.file.size;
+    paintUpload(u);
+  });
+  // The bytes are out; the server still checks the file and stores it before it answers.
+  xhr.upload.addEventListener('load', () => { u.state = 'checking'; paintUpload(u); });
+  xhr.addEventListener('load', () => {
+    if (xhr.status === 200 || xhr.status === 201) {
+      try {
+        u.doc = JSON.parse(xhr.responseText);
+        u.created = xhr.status === 201;
+        u.state = 'done';
+      } catch {
+        u.state = 'error';
+        u.error = 'Máy chủ trả lời không đúng định dạng.';
+      }
+    } else {
+      u.state = 'error';
+      u.error = errorOf(xhr.status, xhr.responseText).message;
+    }
+    finishUpload(u);
+  });
+  xhr.addEventListener('error', () => {
+    u.state = 'error';
+    u.error = 'Không gửi được tệp: kết nối tới máy chủ bị ngắt. Kiểm tra mạng rồi chọn lại tệp.';
+    finishUpload(u);
+  });
+  const form = new FormData();
+  form.append('file', u.file, u.file.name);
+  xhr.send(form);
+}
+
+function finishUpload(u) {
+  paintUpload(u);
+  if (u.state === 'done') {
+    announce(`${u.file.name}: ${u.created ? 'đã tiếp nhận' : 'tệp này đã được tải lên trước đó'}.`);
+  } else {
+    announce(`${u.file.name}: lỗi. ${u.error}`);
+  }
+  pumpUploads();
+  notifyUploads(true);
+}
+
+// paintUpload updates one upload's row in place: progress events come many times a second.
+function paintUpload(u) {
+  const pct = u.total ? Math.floor((u.loaded / u.total) * 100) : 0;
+  let status;
+  switch (u.state) {
+    case 'waiting':
+      status = h('span', { class: 'up__msg muted' }, 'Đang chờ gửi…');
+      break;
+    case 'sending':
+      status = [
+        h('progress', { max: 100, value: pct, 'aria-label': `Tiến độ tải lên ${u.file.name}` }),
+        h('span', { class: 'up__msg' }, `Đang tải lên… ${pct}%`),
+      ];
+      break;
+    case 'checking':
+      status = [
+        h('progress', { 'aria-label': `Đang kiểm tra ${u.file.name}` }),
+        h('span', { class: 'up__msg' }, 'Đã gửi xong, máy chủ đang kiểm tra tệp…'),
+      ];
+      break;
+    case 'done':
+      status = h('span', { class: 'up__msg' },
+        u.created ? 'Đã tiếp nhận. ' : 'Tệp này đã được tải lên trước đó. ',
+        h('a', { href: docHref(u.doc.id) }, u.doc.code ? `Xem hồ sơ ${u.doc.code}` : 'Xem hồ sơ'));
+      break;
+    case 'error':
+      status = h('span', { class: 'up__msg up__msg--error' }, u.error);
+      break;
+  }
+  u.el.className = `up up--${u.state}`;
+  u.el.replaceChildren(
+    h('span', { class: 'up__file' },
+      h('span', { class: 'up__name' }, u.file.name),
+      h('span', { class: 'up__size muted' }, fmtSize(u.file.size))),
+    h('span', { class: 'up__status' }, status),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pager, shared by the intake list and the search results.
+
+function pager(total, offset, hrefFor, label) {
+  const pages = Math.max(1, Math.ceil(total / PAGE));
+  const page = Math.floor(offset / PAGE) + 1;
+  if (pages <= 1 && page <= 1) return null;
+  const link = (p, text, key) => (p >= 1 && p <= pages && p !== page
+    ? h('a', { class: 'btn btn--ghost', href: hrefFor(p), 'data-key': key }, text)
+    : h('span', { class: 'btn btn--ghost', 'aria-disabled': 'true' }, text));
+  return h('nav', { class: 'pager', 'aria-label': label },
+    link(page - 1, '← Trang trước', 'prev'),
+    h('span', { class: 'pager__pos' }, `Trang ${num.format(page)} / ${num.format(pages)}`),
+    link(page + 1, 'Trang sau →', 'next'));
+}
+
+function pageParam(params) {
+  const p = parseInt(params.get('trang') ?? '1', 10);
+  return Number.isFinite(p) && p > 1 ? p : 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiếp nhận: upload, then follow the recent documents.
+
+function intakeView(root, _arg, params) {
+  document.title = 'Tiếp nhận — Số hóa hồ sơ';
+  const ctl = new AbortController();
+  const { signal } = ctl;
+  let page = pageParam(params);
+  let status = STATUS[params.get('trang-thai')] ? params.get('trang-thai') : '';
+  let lastBody = '';
+
+  // --- upload panel
+  const input = h('input', {
+    type: 'file', id: 'files', class: 'visually-hidden', multiple: true,
+    accept: '.jpg,.jpeg,.png,.tif,.tiff,.pdf,image/jpeg,image/png,image/tiff,application/pdf',
+    'aria-describedby': 'drop-hint',
+  });
+  input.addEventListener('change', () => {
+    addUploads([...input.files]);
+    input.value = ''; // so choosing the same file again still fires change
+  });
+  const drop = h('div', { class: 'drop' },
+    h('p', { class: 'drop__title' }, 'Kéo và thả tệp quét vào đây'),
+    h('p', { class: 'drop__or muted' }, 'hoặc'),
+    input,
+    h('label', { for: 'files', class: 'btn btn--primary' }, 'Chọn tệp…'),
+    h('p', { id: 'drop-hint', class: 'muted drop__hint' },
+      'Nhận ảnh JPEG, PNG, TIFF và tệp PDF; có thể chọn nhiều tệp cùng lúc.'));
+  // A click anywhere in the zone opens the picker too; the label already does so by itself.
+  drop.addEventListener('click', (e) => { if (!e.target.closest('label, input')) input.click(); });
+  // A counter, because dragenter/dragleave also fire for each child the pointer crosses.
+  let depth = 0;
+  drop.addEventListener('dragenter', (e) => { if (hasFiles(e)) { e.preventDefault(); depth++; drop.classList.add('drop--over'); } });
+  drop.addEventListener('dragover', (e) => { if (hasFiles(e)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } });
+  drop.addEventListener('dragleave', () => { if (--depth <= 0) { depth = 0; drop.classList.remove('drop--over'); } });
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    depth = 0;
+    drop.classList.remove('drop--over');
+    addUploads([...e.dataTransfer.files]);
+  });
+
+  const upList = h('ul', { class: 'uploads', 'aria-label': 'Tệp đang và đã tải lên' });
+  const clearBtn = h('button', { type: 'button', class: 'btn btn--ghost btn--small', 'data-key': 'clear' }, 'Xóa các tệp đã xong khỏi danh sách');
+  clearBtn.addEventListener('click', () => {
+    for (let i = uploads.length - 1; i >= 0; i--) if (uploads[i].state === 'done' || uploads[i].state === 'error') uploads.splice(i, 1);
+    paintUploads();
+    input.focus();
+  });
+  const paintUploads = () => {
+    upList.replaceChildren(...uploads.map((u) => u.el));
+    upList.hidden = uploads.length === 0;
+    clearBtn.hidden = !uploads.some((u) => u.state === 'done' || u.state === 'error');
+  };
+  paintUploads();
+
+  // --- recent documents
+  const select = h('select', { id: 'status-filter', 'data-key': 'filter' },
+    h('option', { value: '' }, 'Tất cả'),
+    Object.entries(STATUS).map(([v, t]) => h('option', { value: v, selected: v === status }, t)));
+  select.addEventListener('change', () => { location.hash = listHash(1, select.value); });
+  const msg = h('div', { class: 'msg' }); // outcome of the last action (retry)
+  const loadErr = h('div', { class: 'msg' }); // why the list could not be refreshed, until it can
+  const table = h('div', { class: 'table-wrap' });
+  const pagerBox = h('div');
+  const updated = h('p', { class: 'muted small' });
+
+  root.append(
+    h('h1', { tabindex: -1 }, 'Tiếp nhận hồ sơ'),
+    h('section', { class: 'card', 'aria-labelledby': 'up-h' },
+      h('h2', { id: 'up-h' }, 'Tải tệp quét lên'),
+      drop, upList, clearBtn),
+    h('section', { class: 'card', 'aria-labelledby': 'recent-h' },
+      h('div', { class: 'section-head' },
+        h('h2', { id: 'recent-h' }, 'Hồ sơ mới tiếp nhận'),
+        h('div', { class: 'field field--inline' }, h('label', { for: 'status-filter' }, 'Trạng thái'), select)),
+      msg, loadErr, table, pagerBox, updated),
+  );
+
+  function listHash(p, st) {
+    const q = new URLSearchParams();
+    if (st) q.set('trang-thai', st);
+    if (p > 1) q.set('trang', p);
+    const s = q.toString();
+    return `#/tiep-nhan${s ? `?${s}` : ''}`;
+  }
+
+  async function load() {
+    const q = new URLSearchParams({ limit: PAGE, offset: (page - 1) * PAGE });
+    if (status) q.set('status', status);
+    let data;
+    try {
+      data = await api(`/api/v1/documents?${q}`, { signal });
+    } catch (e) {
+      if (isAbort(e)) return 0;
+      swap(loadErr, notice('error', `Không tải được danh sách hồ sơ: ${e.message}`));
+      return RETRY;
+    }
+    loadErr.replaceChildren();
+    const body = JSON.stringify(data);
+    // Most polls change nothing; leaving the table alone keeps hover, focus and selection intact.
+    if (body !== lastBody) {
+      lastBody = body;
+      renderTable(data);
+    }
+    const busy = data.documents.some((d) => ACTIVE.has(d.status));
+    updated.textContent = `Cập nhật lúc ${fmtClock()}. ${busy || uploadsBusy()
+      ? 'Đang có hồ sơ được xử lý: tự làm mới mỗi 2 giây.'
+      : 'Tự làm mới mỗi 15 giây.'}`;
+    return busy || uploadsBusy() ? FAST : SLOW;
+  }
+
+  function renderTable({ total, documents }) {
+    if (documents.length === 0) {
+      swap(table, notice('empty', total > 0
+        ? 'Trang này không có hồ sơ nào. '
+        : status ? 'Không có hồ sơ nào ở trạng thái này.' : 'Chưa có hồ sơ nào. Hãy tải tệp quét lên ở phần trên.',
+        total > 0 ? h('a', { href: listHash(1, status) }, 'Về trang đầu') : null));
+    } else {
+      swap(table, h('table', { class: 'docs' },
+        h('caption', { class: 'visually-hidden' }, `Hồ sơ mới tiếp nhận, mới nhất trước; tổng cộng ${num.format(total)} hồ sơ.`),
+        h('thead', {}, h('tr', {},
+          ['Tệp / tiêu đề', 'Trạng thái', 'Mã hồ sơ', 'Số trang', 'Tiếp nhận lúc', 'Thao tác']
+            .map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, documents.map(row))));
+    }
+    swap(pagerBox, pager(total, (page - 1) * PAGE, (p) => listHash(p, status), 'Phân trang danh sách hồ sơ'));
+  }
+
+  function row(d) {
+    const tr = h('tr', { class: 'docs__row' },
+      h('td', { 'data-label': 'Tệp / tiêu đề', class: 'docs__name' },
+        h('a', { href: docHref(d.id), 'data-key': `open:${d.id}` }, d.filename || '(không tên)'),
+        d.title ? h('span', { class: 'docs__title' }, d.title) : null,
+        d.status === 'failed' && d.error ? h('span', { class: 'docs__error' }, d.error) : null),
+      h('td', { 'data-label': 'Trạng thái' }, badge(d)),
+      h('td', { 'data-label': 'Mã hồ sơ' }, d.code ? h('span', { class: 'mono nowrap' }, d.code) : h('span', { class: 'muted nowrap' }, 'Chưa cấp')),
+      h('td', { 'data-label': 'Số trang', class: 'num' }, d.pages > 0 ? num.format(d.pages) : h('span', { class: 'muted' }, '—')),
+      h('td', { 'data-label': 'Tiếp nhận lúc', class: 'nowrap' }, h('time', { datetime: d.created_at }, fmtTime(d.created_at))),
+      h('td', { 'data-label': 'Thao tác', class: 'actions' }, actions(d)));
+    // The whole row opens the detail for mouse users; the filename link is the keyboard way in.
+    tr.addEventListener('click', (e) => {
+      if (e.target.closest('a, button') || getSelection().toString()) return;
+      location.hash = docHref(d.id);
+    });
+    return tr;
+  }
+
+  function actions(d) {
+    const out = [];
+    if (d.signed) {
+      out.push(h('a', { class: 'btn btn--small', href: fileHref(d.id), download: true, 'data-key': `dl:${d.id}` }, 'Tải bản ký số'));
+    }
+    if (d.status === 'failed') {
+      out.push(retryButton(d, 'btn btn--small btn--warn', `retry:${d.id}`, msg, `“${d.filename}”`, () => refresh()));
+    }
+    return out.length ? out : h('span', { class: 'muted' }, '—');
+  }
+
+  const refresh = poll(load, signal);
+  // A finished upload means a new row: show it now rather than at the next tick.
+  const watcher = (finished) => { paintUploads(); if (finished) refresh(); };
+  uploadWatchers.add(watcher);
+
+  return {
+    update(params) {
+      page = pageParam(params);
+      status = STATUS[params.get('trang-thai')] ? params.get('trang-thai') : '';
+      select.value = status;
+      msg.replaceChildren(); // an earlier retry's outcome would be stale on another page
+      lastBody = '';
+      refresh();
+    },
+    unmount() { ctl.abort(); uploadWatchers.delete(watcher); },
+  };
+}
+
+// retryButton asks the API to run a failed document again and reports the outcome in msgBox. It is
+// marked aria-disabled rather than disabled while the request runs: a disabled button drops keyboard
+// focus. On success the button goes away with the next render, so focus moves to the message.
+function retryButton(doc, cls, key, msgBox, what, after) {
+  const b = h('button', { type: 'button', class: cls, 'data-key': key }, 'Làm lại');
+  b.addEventListener('click', async () => {
+    if (b.getAttribute('aria-disabled') === 'true') return;
+    b.setAttribute('aria-disabled', 'true');
+    b.textContent = 'Đang gửi…';
+    let d = null;
+    try {
+      d = await retryDocument(doc.id);
+      const n = notice('ok', `Đã cho chạy lại ${what} từ bước ${STAGE_NAME[doc.stage] ?? doc.stage}.`);
+      n.tabIndex = -1;
+      swap(msgBox, n);
+      n.focus();
+    } catch (e) {
+      swap(msgBox, notice('error', `Không làm lại được ${what}: ${e.message}`));
+      announce(`Không làm lại được: ${e.message}`);
+      b.removeAttribute('aria-disabled');
+      b.textContent = 'Làm lại';
+    }
+    after(d);
+  });
+  return b;
+}
+
+function hasFiles(e) {
+  return [...(e.dataTransfer?.types ?? [])].includes('Files');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chi tiết hồ sơ
+
+function detailView(root, id) {
+  document.title = 'Hồ sơ — Số hóa hồ sơ';
+  const ctl = new AbortController();
+  const { signal } = ctl;
+  let lastBody = '', textKey = null;
+
+  const heading = h('h1', { tabindex: -1 }, 'Hồ sơ');
+  const sub = h('p', { class: 'subtitle' });
+  const msg = h('div', { class: 'msg' }); // outcome of the last action (retry)
+  const loadErr = h('div', { class: 'msg' });
+  const summary = h('div');
+  const timeline = h('div');
+  const text = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
+  root.append(
+    h('p', { class: 'back' }, h('a', { href: backHref }, backHref.startsWith('#/tra-cuu') ? '← Kết quả tra cứu' : '← Danh sách tiếp nhận')),
+    heading, sub, msg, loadErr,
+    h('section', { class: 'card', 'aria-labelledby': 'info-h' }, h('h2', { id: 'info-h' }, 'Thông tin hồ sơ'), summary),
+    h('section', { class: 'card', 'aria-labelledby': 'stages-h' }, h('h2', { id: 'stages-h' }, 'Các bước xử lý'), timeline),
+    h('section', { class: 'card', 'aria-labelledby': 'text-h' }, h('h2', { id: 'text-h' }, 'Văn bản nhận dạng (OCR)'), text),
+  );
+
+  async function load() {
+    let doc;
+    try {
+      doc = await api(`/api/v1/documents/${encodeURIComponent(id)}`, { signal });
+    } catch (e) {
+      if (isAbort(e)) return 0;
+      if (e.status === 404) {
+        heading.textContent = 'Không tìm thấy hồ sơ';
+        root.querySelectorAll('section').forEach((s) => s.remove());
+        swap(loadErr, notice('error', e.message));
+        return 0;
+      }
+      swap(loadErr, notice('error', `Không tải được hồ sơ: ${e.message}`));
+      return RETRY;
+    }
+    loadErr.replaceChildren();
+    const body = JSON.stringify(doc);
+    if (body !== lastBody) {
+      lastBody = body;
+      render(doc);
+    }
+    // The OCR text exists once the OCR stage is behind the document; reload it when the document
+    // moves on, since a retry may have produced it again.
+    const ocrDone = doc.status === 'done' || STAGE_ORDER[doc.stage] > STAGE_ORDER.ocr;
+    const key = ocrDone ? doc.updated_at : '';
+    if (key !== textKey) {
+      textKey = key;
+      loadText(ocrDone, doc);
+    }
+    return ACTIVE.has(doc.status) ? FAST : SLOW;
+  }
+
+  function render(doc) {
+    document.title = `${doc.code || doc.filename} — Số hóa hồ sơ`;
+    heading.textContent = doc.title || doc.filename || 'Hồ sơ';
+    sub.replaceChildren(...(doc.code ? ['Mã hồ sơ ', h('span', { class: 'mono' }, doc.code)] : ['Chưa cấp mã hồ sơ']));
+
+    const field = (label, ...value) => [h('dt', {}, label), h('dd', {}, ...value)];
+    const dl = h('dl', { class: 'fields' },
+      field('Trạng thái', badge(doc)),
+      field('Mã hồ sơ', doc.code ? h('span', { class: 'mono' }, doc.code) : h('span', { class: 'muted' }, 'Chưa cấp')),
+      field('Tiêu đề', doc.title || h('span', { class: 'muted' }, 'Chưa có')),
+      field('Tên tệp gốc', doc.filename || '—'),
+      field('Số trang', doc.pages > 0 ? num.format(doc.pages) : h('span', { class: 'muted' }, 'Chưa rõ')),
+      field('Dung lượng', fmtSize(doc.size)),
+      field('Nguồn', fmtSource(doc.source)),
+      field('Ký số', doc.signed ? 'Đã ký số' : h('span', { class: 'muted' }, 'Chưa ký số')),
+      field('Tiếp nhận lúc', h('time', { datetime: doc.created_at }, fmtTime(doc.created_at))),
+      field('Cập nhật lúc', h('time', { datetime: doc.updated_at }, fmtTime(doc.updated_at))),
+      field('SHA-256', h('code', { class: 'hash' }, doc.sha256)),
+      field('Mã nội bộ (ID)', h('code', { class: 'hash' }, doc.id)));
+
+    const acts = [];
+    if (doc.signed) {
+      acts.push(h('a', { class: 'btn btn--primary', href: fileHref(doc.id), download: true, 'data-key': 'download' }, 'Tải bản ký số (PDF)'));
+    }
+    if (doc.status === 'failed') {
+      acts.push(retryButton(doc, 'btn btn--warn', 'retry', msg, 'hồ sơ', (d) => {
+        if (d) { lastBody = JSON.stringify(d); render(d); }
+        refresh();
+      }));
+    }
+
+    swap(summary,
+      doc.status === 'failed'
+        ? notice('error', h('strong', {}, `Lỗi ở bước ${STAGE_NAME[doc.stage] ?? doc.stage}: `), doc.error || 'không rõ nguyên nhân.')
+        : null,
+      dl,
+      acts.length ? h('div', { class: 'button-row' }, acts) : null);
+    swap(timeline, stageList(doc));
+  }
+
+  async function loadText(ocrDone, doc) {
+    if (!ocrDone) {
+      swap(text, h('p', { class: 'muted' }, doc.status === 'failed'
+        ? 'Không có văn bản: hồ sơ bị lỗi trước khi nhận dạng chữ xong.'
+        : 'Văn bản sẽ hiện ở đây khi bước nhận dạng chữ xong.'));
+      return;
+    }
+    let body;
+    try {
+      body = await api(`/api/v1/documents/${encodeURIComponent(id)}/text`, { signal, text: true });
+    } catch (e) {
+      if (isAbort(e)) return;
+      textKey = null; // try again at the next poll
+      swap(text, notice('error', `Không tải được văn bản: ${e.message}`));
+      return;
+    }
+    const pages = body.split('\f');
+    if (!body.trim()) {
+      swap(text, h('p', { class: 'muted' }, 'Không nhận dạng được chữ nào trong tệp này.'));
+      return;
+    }
+    // Keep the reader's place when the same text comes back after a refresh.
+    const prev = text.querySelector('.ocr');
+    const scroll = prev ? prev.scrollTop : 0;
+    swap(text,
+      h('p', { class: 'muted small' }, `${num.format(pages.length)} trang. Văn bản do máy nhận dạng, có thể còn sai sót; bản gốc là tệp PDF đã ký số.`),
+      h('div', { class: 'ocr', tabindex: 0, role: 'region', 'aria-label': 'Nội dung văn bản nhận dạng' },
+        pages.map((p, i) => h('section', { class: 'ocr__page', 'aria-label': `Trang ${i + 1}` },
+          h('h3', { class: 'ocr__num' }, `Trang ${num.format(i + 1)}`),
+          p.trim() ? h('pre', {}, p.replace(/^\n+|\s+$/g, '')) : h('p', { class: 'muted' }, 'Trang này không có chữ.')))));
+    const ocr = text.querySelector('.ocr');
+    if (ocr) ocr.scrollTop = scroll;
+  }
+
+  const refresh = poll(load, signal);
+  return { unmount() { ctl.abort(); } };
+}
+
+// stageList shows the six stages in order, whether they ran in this run, an earlier run, or not yet.
+// The API lists only the current run's stages, so after a retry the earlier stages are absent.
+function stageList(doc) {
+  const byName = new Map(doc.stages.map((s) => [s.name, s]));
+  const cur = STAGE_ORDER[doc.stage] ?? 0;
+  const total = doc.stages.reduce((t, s) => t + (s.seconds || 0), 0);
+  const items = STAGES.map(([name, label], i) => {
+    const s = byName.get(name);
+    let state, detail = [];
+    if (s) {
+      state = s.status;
+      if (s.status === 'done') {
+        detail.push(`Xong trong ${fmtSeconds(s.seconds ?? 0)}`, `bắt đầu ${fmtClock(s.started_at)}`);
+      } else if (s.status === 'running') {
+        detail.push(`Đang chạy, bắt đầu ${fmtClock(s.started_at)}`);
+      } else {
+        detail.push(`Lỗi lúc ${fmtClock(s.finished_at || s.started_at)}`);
+      }
+      if (s.attempts > 1) detail.push(`đã thử ${num.format(s.attempts)} lần`);
+    } else if (doc.status === 'done' || i < cur) {
+      state = 'done';
+      detail.push('Đã xong ở lần chạy trước');
+    } else if (i === cur && doc.status === 'failed') {
+      state = 'failed';
+      detail.push('Lỗi');
+    } else if (i === cur && ACTIVE.has(doc.status)) {
+      state = 'waiting';
+      detail.push('Đang chờ đến lượt');
+    } else {
+      state = 'pending';
+      detail.push('Chưa chạy');
+    }
+    const stateText = { done: 'hoàn tất', running: 'đang chạy', failed: 'lỗi', waiting: 'đang chờ', pending: 'chưa chạy' }[state];
+    return h('li', { class: `stage stage--${state}` },
+      h('span', { class: 'stage__dot', 'aria-hidden': 'true' }),
+      h('div', { class: 'stage__body' },
+        h('p', { class: 'stage__name' }, label, h('span', { class: 'visually-hidden' }, ` (${stateText})`)),
+        h('p', { class: 'stage__detail muted' }, detail.join(' · ')),
+        s?.error ? h('p', { class: 'stage__error' }, s.error) : null));
+  });
+  return [
+    h('ol', { class: 'stages' }, items),
+    total > 0 ? h('p', { class: 'muted small' }, `Tổng thời gian các bước trong lần chạy này: ${fmtSeconds(total)}.`) : null,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tra cứu
+
+// Search snippets mark matches «like this». Only a complete «…» pair becomes a <mark>; a stray
+// guillemet in the OCR text stays text. Marks separated only by spaces («khai» «sinh») are joined
+// into one highlight, which reads better than a row of yellow islands.
+function snippetNodes(s) {
+  const text = s
+    .replace(/\s*\n\s*/g, '\n') // OCR line breaks, kept (pre-line) but without blank lines
+    .replace(/ \.\.\. /g, ' … '); // ts_headline's separator between fragments
+  const parts = []; // [string, marked]
+  const re = /«([^«»]*)»/g;
+  let last = 0, m;
+  while ((m = re.exec(text))) {
+    const gap = text.slice(last, m.index);
+    const prev = parts.at(-1);
+    if (prev?.[1] && /^[ \t]+$/.test(gap)) prev[0] += gap + m[1];
+    else parts.push([gap, false], [m[1], true]);
+    last = re.lastIndex;
+  }
+  parts.push([text.slice(last), false]);
+  return parts.filter(([t]) => t !== '').map(([t, marked]) => (marked ? h('mark', {}, t) : t));
+}
+
+function searchView(root, _arg, params) {
+  document.title = 'Tra cứu — Số hóa hồ sơ';
+  let ctl = null; // the search in flight, aborted when a newer one starts
+
+  const input = h('input', { type: 'search', id: 'q', name: 'q', autocomplete: 'off', 'aria-describedby': 'q-hint', enterkeyhint: 'search' });
+  const form = h('form', { class: 'search', role: 'search' },
+    h('label', { for: 'q' }, 'Từ cần tìm'),
+    h('div', { class: 'search__row' }, input, h('button', { type: 'submit', class: 'btn btn--primary' }, 'Tìm kiếm')),
+    h('p', { id: 'q-hint', class: 'muted small' },
+      'Gõ tiếng Việt có dấu. Đặt cụm từ trong ngoặc kép để tìm đúng cụm, ví dụ "giấy phép xây dựng"; thêm dấu trừ trước một từ để loại trừ, ví dụ -kinh.'));
+  const status = h('p', { class: 'search__status', role: 'status', tabindex: -1 });
+  const results = h('div');
+  const pagerBox = h('div');
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = input.value.trim();
+    if (!q) {
+      status.textContent = 'Nhập từ cần tìm.';
+      results.replaceChildren();
+      pagerBox.replaceChildren();
+      input.focus();
+      return;
+    }
+    const hash = searchHash(q, 1);
+    if (location.hash === hash) run(q, 1); // same hash fires no hashchange: search again anyway
+    else location.hash = hash;
+  });
+
+  root.append(
+    h('h1', { tabindex: -1 }, 'Tra cứu hồ sơ'),
+    h('section', { class: 'card' }, form),
+    h('section', { class: 'card', 'aria-label': 'Kết quả tra cứu' }, status, results, pagerBox));
+
+  async function run(q, page) {
+    ctl?.abort();
+    ctl = new AbortController();
+    input.value = q;
+    if (!q) {
+      status.textContent = 'Nhập từ cần tìm, ví dụ: khai sinh, giấy phép xây dựng, kế hoạch.';
+      results.replaceChildren();
+      pagerBox.replaceChildren();
+      return;
+    }
+    document.title = `${q} — Tra cứu — Số hóa hồ sơ`;
+    status.textContent = 'Đang tìm…';
+    results.setAttribute('aria-busy', 'true');
+    const offset = (page - 1) * PAGE;
+    let data;
+    try {
+      data = await api(`/api/v1/search?${new URLSearchParams({ q, limit: PAGE, offset })}`, { signal: ctl.signal });
+    } catch (e) {
+      if (isAbort(e)) return;
+      status.textContent = '';
+      results.removeAttribute('aria-busy');
+      results.replaceChildren(notice('error', `Không tra cứu được: ${e.message}`));
+      pagerBox.replaceChildren();
+      return;
+    }
+    results.removeAttribute('aria-busy');
+    const { total, hits } = data;
+    if (total === 0) {
+      status.textContent = '';
+      results.replaceChildren(notice('empty', `Không tìm thấy hồ sơ nào chứa “${q}”. Hãy kiểm tra dấu, bớt từ hoặc thử từ khác.`));
+    } else if (hits.length === 0) {
+      status.textContent = `Tìm thấy ${num.format(total)} hồ sơ.`;
+      results.replaceChildren(notice('empty', 'Trang này không có kết quả. ', h('a', { href: searchHash(q, 1) }, 'Về trang đầu')));
+    } else {
+      status.textContent = hits.length < total
+        ? `Tìm thấy ${num.format(total)} hồ sơ; đang xem ${num.format(offset + 1)}–${num.format(offset + hits.length)}.`
+        : `Tìm thấy ${num.format(total)} hồ sơ.`;
+      results.replaceChildren(h('ol', { class: 'hits', start: offset + 1 }, hits.map((hit) =>
+        h('li', { class: 'hit' },
+          h('h3', { class: 'hit__title' }, h('a', { href: docHref(hit.id) }, hit.title || '(Chưa có tiêu đề)')),
+          h('p', { class: 'hit__code' }, 'Mã hồ sơ: ', hit.code ? h('span', { class: 'mono' }, hit.code) : h('span', { class: 'muted' }, 'chưa cấp')),
+          hit.snippet ? h('p', { class: 'hit__snippet' }, snippetNodes(hit.snippet)) : null))));
+    }
+    swap(pagerBox, pager(total, offset, (p) => searchHash(q, p), 'Phân trang kết quả tra cứu'));
+  }
+
+  const fromParams = (p) => run((p.get('q') ?? '').trim(), pageParam(p));
+  fromParams(params);
+  if (!params.get('q')) input.focus();
+  return {
+    async update(p) {
+      // Paging from the bottom of the list: start the keyboard and the reader at the new results.
+      const fromPager = pagerBox.contains(document.activeElement);
+      window.scrollTo(0, 0);
+      await fromParams(p);
+      if (fromPager) status.focus();
+    },
+    unmount() { ctl?.abort(); },
+  };
+}
+
+function searchHash(q, page) {
+  const p = new URLSearchParams({ q });
+  if (page > 1) p.set('trang', page);
+  return `#/tra-cuu?${p}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing: #/tiep-nhan[?trang=&trang-thai=], #/tra-cuu?q=&trang=, #/ho-so/<id>.
+
+const views = { 'tiep-nhan': intakeView, 'tra-cuu': searchView, 'ho-so': detailView };
+let current = null;
+let backHref = '#/tiep-nhan'; // where the detail's back link goes: the list or search it came from
+
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const qi = raw.indexOf('?');
+  const path = qi < 0 ? raw : raw.slice(0, qi);
+  const [name, arg = ''] = path.split('/');
+  let id = arg;
+  try { id = decodeURIComponent(arg); } catch { /* keep it as typed */ }
+  return {
+    name: views[name] ? name : 'tiep-nhan',
+    arg: id,
+    params: new URLSearchParams(qi < 0 ? '' : raw.slice(qi + 1)),
+  };
+}
+
+function route() {
+  // Only #/… is a route; anything else (an in-page anchor) must not replace the current view.
+  if (current && !location.hash.startsWith('#/')) return;
+  const r = parseHash();
+  if (r.name !== 'ho-so') backHref = location.hash || '#/tiep-nhan';
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (a.dataset.nav === r.name) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  // Paging or filtering within a view keeps the view (and its upload panel and focus).
+  if (current && current.name === r.name && current.arg === r.arg && current.view.update) {
+    current.view.update(r.params);
+    return;
+  }
+  const first = !current;
+  current?.view.unmount();
+  const main = document.getElementById('main');
+  main.replaceChildren();
+  current = { name: r.name, arg: r.arg, view: views[r.name](main, r.arg, r.params) };
+  if (!first) {
+    window.scrollTo(0, 0);
+    // Tell screen-reader users the page changed, unless the view already put focus somewhere.
+    const f = document.activeElement;
+    if (!main.contains(f) || f === main) main.querySelector('h1')?.focus();
+  }
+}
+
+// Dropping a file beside the drop zone would make the browser open it and leave the page.
+for (const type of ['dragover', 'drop']) {
+  window.addEventListener(type, (e) => { if (hasFiles(e)) e.preventDefault(); });
+}
+// The skip link targets #main, which is not a route: move focus without touching the hash.
+document.querySelector('.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main').focus();
+});
+window.addEventListener('hashchange', route);
+route();

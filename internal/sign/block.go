@@ -1,0 +1,252 @@
+package sign
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/sohoa-vn/sohoa/internal/sign/font"
+)
+
+// Block is the visible signature block that Nghị định 30/2020 Phụ lục I asks
+// for on an agency's electronic copy: top right of page 1, text only (no
+// seal image), Times-like serif, size 10, black. Its lines are the copy
+// form, the agency name and the signing time in ISO 8601 with +07:00.
+type Block struct {
+	// CopyForm is the hình thức sao; empty means DefaultCopyForm.
+	CopyForm string
+	// Agency is the agency's name; empty means Signer.Name, then the
+	// certificate's CN.
+	Agency string
+	// Avoid are boxes on page 1 the block should not cover (in PDF points,
+	// origin at the bottom left of the page), typically the OCR words of the
+	// text layer. The block moves down and left from the top right corner,
+	// within the top half of the page, to the nearest place clear of them;
+	// if there is none it stays in the corner.
+	Avoid []Rect
+	// Margin is the distance from the page's top and right edges; zero
+	// means DefaultMargin.
+	Margin float64
+}
+
+// Rect is a box in PDF user space.
+type Rect struct{ LLX, LLY, URX, URY float64 }
+
+const (
+	// DefaultCopyForm is the copy form of a digitized paper.
+	DefaultCopyForm = "BẢN SAO ĐIỆN TỬ"
+	// DefaultMargin keeps the block off the edge that printers cut.
+	DefaultMargin = 18.0
+	blockFontSize = 10.0
+	blockLeading  = 12.0
+	blockPad      = 2.0
+	// TimeLayout is ISO 8601 with the offset, e.g. 2026-11-27T16:20:00+07:00.
+	TimeLayout = "2006-01-02T15:04:05-07:00"
+)
+
+func (b *Block) lines(agency string, t time.Time) []string {
+	form := b.CopyForm
+	if form == "" {
+		form = DefaultCopyForm
+	}
+	if b.Agency != "" {
+		agency = b.Agency
+	}
+	out := []string{form, agency, vietnamTime(t).Format(TimeLayout)}
+	for i, l := range out {
+		// NFC so that each letter is one precomposed glyph.
+		out[i] = norm.NFC.String(strings.Join(strings.Fields(l), " "))
+	}
+	return out
+}
+
+// shapedLine is a line as glyphs with its width in points.
+type shapedLine struct {
+	glyphs []uint16
+	width  float64
+}
+
+func shape(f *font.Font, lines []string) ([]shapedLine, error) {
+	out := make([]shapedLine, len(lines))
+	for i, l := range lines {
+		for _, r := range l {
+			g, err := f.Glyph(r)
+			if err != nil {
+				return nil, fmt.Errorf("sign: block line %q: %w", l, err)
+			}
+			out[i].glyphs = append(out[i].glyphs, g)
+			out[i].width += float64(f.Advance(g)) * blockFontSize / 1000
+		}
+	}
+	return out, nil
+}
+
+// place finds the block's rectangle on a page box: the top right corner if
+// it is clear, otherwise the clear spot nearest to it in the page's top half.
+func (b *Block) place(page Rect, w, h float64) Rect {
+	margin := b.Margin
+	if margin == 0 {
+		margin = DefaultMargin
+	}
+	at := func(dx, dy float64) Rect {
+		x1, y1 := page.URX-margin-dx, page.URY-margin-dy
+		return Rect{x1 - w, y1 - h, x1, y1}
+	}
+	best := at(0, 0)
+	bestCost := -1.0
+	const step = 3.0
+	for dy := 0.0; page.URY-margin-dy-h >= (page.LLY+page.URY)/2; dy += step {
+		for dx := 0.0; page.URX-margin-dx-w >= page.LLX+margin; dx += step {
+			cost := dx + dy
+			if bestCost >= 0 && cost >= bestCost {
+				break
+			}
+			if r := at(dx, dy); clear(r, b.Avoid) {
+				best, bestCost = r, cost
+				break
+			}
+		}
+	}
+	return best
+}
+
+func clear(r Rect, avoid []Rect) bool {
+	for _, a := range avoid {
+		if r.LLX < a.URX && a.LLX < r.URX && r.LLY < a.URY && a.LLY < r.URY {
+			return false
+		}
+	}
+	return true
+}
+
+// blockObjects writes the block's appearance stream and its Type 0 font
+// into u and returns the appearance's object number and the widget's /Rect.
+func (u *update) blockObjects(b *Block, agency string, t time.Time, page Rect) (int, Rect, error) {
+	f, err := font.Serif()
+	if err != nil {
+		return 0, Rect{}, fmt.Errorf("sign: block font: %w", err)
+	}
+	shaped, err := shape(f, b.lines(agency, t))
+	if err != nil {
+		return 0, Rect{}, err
+	}
+	m := f.Metrics()
+	var w float64
+	used := map[uint16]rune{}
+	var glyphs []uint16
+	lines := b.lines(agency, t)
+	for i, s := range shaped {
+		w = max(w, s.width)
+		rs := []rune(lines[i])
+		for j, g := range s.glyphs {
+			if _, ok := used[g]; !ok {
+				used[g] = rs[j]
+				glyphs = append(glyphs, g)
+			}
+		}
+	}
+	w += 2 * blockPad
+	h := 2*blockPad + float64(m.Ascent-m.Descent)*blockFontSize/1000 + blockLeading*float64(len(shaped)-1)
+	rect := b.place(page, w, h)
+
+	// Lines right-aligned, so the block's right edge follows the margin.
+	var content strings.Builder
+	content.WriteString("q 0 g BT /F1 10 Tf\n")
+	y := h - blockPad - float64(m.Ascent)*blockFontSize/1000
+	for _, s := range shaped {
+		fmt.Fprintf(&content, "1 0 0 1 %.2f %.2f Tm <", w-blockPad-s.width, y)
+		for _, g := range s.glyphs {
+			fmt.Fprintf(&content, "%04X", g)
+		}
+		content.WriteString("> Tj\n")
+		y -= blockLeading
+	}
+	content.WriteString("ET Q\n")
+
+	program, err := f.Subset(glyphs)
+	if err != nil {
+		return 0, Rect{}, fmt.Errorf("sign: block font subset: %w", err)
+	}
+	fontFile := u.alloc()
+	if err := u.flateStream(fontFile, fmt.Sprintf("/Length1 %d", len(program)), program); err != nil {
+		return 0, Rect{}, err
+	}
+	toUnicode := u.alloc()
+	if err := u.flateStream(toUnicode, "", toUnicodeCMap(glyphs, used)); err != nil {
+		return 0, Rect{}, err
+	}
+	// A subset font's name carries a six-letter tag (ISO 32000 9.6.4).
+	name := subsetTag(glyphs) + "+" + font.Name
+	desc := u.alloc()
+	u.object(desc, 0, fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags 34 /FontBBox [%d %d %d %d] /ItalicAngle 0 /Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>",
+		name, m.BBox[0], m.BBox[1], m.BBox[2], m.BBox[3], m.Ascent, m.Descent, m.CapHeight, fontFile))
+	var widths strings.Builder
+	for _, g := range glyphs {
+		fmt.Fprintf(&widths, "%d [%d] ", g, f.Advance(g))
+	}
+	cid := u.alloc()
+	u.object(cid, 0, fmt.Sprintf("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /DW 1000 /W [%s] /CIDToGIDMap /Identity >>",
+		name, desc, strings.TrimSpace(widths.String())))
+	type0 := u.alloc()
+	u.object(type0, 0, fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", name, cid, toUnicode))
+	ap := u.alloc()
+	if err := u.flateStream(ap, fmt.Sprintf("/Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] /Resources << /Font << /F1 %d 0 R >> >>", w, h, type0), []byte(content.String())); err != nil {
+		return 0, Rect{}, err
+	}
+	return ap, rect, nil
+}
+
+func toUnicodeCMap(glyphs []uint16, runes map[uint16]rune) []byte {
+	var b strings.Builder
+	b.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
+	for i := 0; i < len(glyphs); i += 100 {
+		chunk := glyphs[i:min(i+100, len(glyphs))]
+		fmt.Fprintf(&b, "%d beginbfchar\n", len(chunk))
+		for _, g := range chunk {
+			r := runes[g]
+			if r > 0xffff {
+				hi, lo := 0xd800+((r-0x10000)>>10), 0xdc00+((r-0x10000)&0x3ff)
+				fmt.Fprintf(&b, "<%04X> <%04X%04X>\n", g, hi, lo)
+			} else {
+				fmt.Fprintf(&b, "<%04X> <%04X>\n", g, r)
+			}
+		}
+		b.WriteString("endbfchar\n")
+	}
+	b.WriteString("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+	return []byte(b.String())
+}
+
+// subsetTag derives the six capital letters from the glyph set, so the
+// same text gives the same name.
+func subsetTag(glyphs []uint16) string {
+	var h uint32 = 2166136261
+	for _, g := range glyphs {
+		h = (h ^ uint32(g)) * 16777619
+	}
+	tag := make([]byte, 6)
+	for i := range tag {
+		tag[i] = 'A' + byte(h%26)
+		h /= 26
+	}
+	return string(tag)
+}
+
+func deflate(data []byte) ([]byte, error) {
+	var b bytes.Buffer
+	z, err := zlib.NewWriterLevel(&b, zlib.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := z.Write(data); err != nil {
+		return nil, err
+	}
+	if err := z.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
