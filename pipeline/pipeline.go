@@ -2,8 +2,9 @@
 // stage's task, the task's identity, and what to do when a stage fails. It decides; storage remembers
 // and workers do. It has no I/O of its own.
 //
-// A document moves received → ingest → ocr → pdfa → code → sign → index → done, or stops as failed at a
-// stage. PostgreSQL records where each document stands; a task in Redis only carries the work of one
+// A document moves received → ingest → ocr → code → pdfa → sign → index → done, or stops as failed at a
+// stage. The code comes before the PDF so that the PDF/A carries it in its metadata when it is
+// built: the signed file can then never disagree with the record, and no stage rewrites a PDF. PostgreSQL records where each document stands; a task in Redis only carries the work of one
 // stage, and can be lost and enqueued again without harm because its ID is derived from the document,
 // its run and the stage.
 package pipeline
@@ -22,14 +23,14 @@ type Stage string
 const (
 	Ingest Stage = "ingest" // sniff the type, check limits, split into page images
 	OCR    Stage = "ocr"    // recognise each page's text and word boxes
-	PDFA   Stage = "pdfa"   // assemble the archive PDF: page images with an invisible text layer
 	Code   Stage = "code"   // give the document its code
+	PDFA   Stage = "pdfa"   // assemble the archive PDF/A: page images, invisible text, metadata
 	Sign   Stage = "sign"   // sign as the agency and archive
 	Index  Stage = "index"  // make the text and metadata searchable
 )
 
 // Stages returns every stage in order.
-func Stages() []Stage { return []Stage{Ingest, OCR, PDFA, Code, Sign, Index} }
+func Stages() []Stage { return []Stage{Ingest, OCR, Code, PDFA, Sign, Index} }
 
 // First is the stage a new document starts at.
 const First = Ingest

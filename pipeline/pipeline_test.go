@@ -12,7 +12,7 @@ func TestOrder(t *testing.T) {
 	for s, ok := First, true; ok; s, ok = s.Next() {
 		got = append(got, s)
 	}
-	want := []Stage{Ingest, OCR, PDFA, Code, Sign, Index}
+	want := []Stage{Ingest, OCR, Code, PDFA, Sign, Index}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("walking Next from First gives %v, want %v", got, want)
 	}

@@ -38,13 +38,13 @@ func (p *Postgres) Close() { p.pool.Close() }
 
 const documentColumns = `id, sha256, original_key, filename, source, size_bytes, media_type, status, stage,
 	run, error, title, pages, coalesce(code, ''), coalesce(pdf_key, ''), coalesce(signed_key, ''),
-	coalesce(signed_sha256, ''), created_at, updated_at`
+	coalesce(signed_sha256, ''), signed_original, created_at, updated_at`
 
 func scanDocument(row pgx.Row) (Document, error) {
 	var d Document
 	err := row.Scan(&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
 		&d.Status, &d.Stage, &d.Run, &d.Error, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.SignedKey,
-		&d.SignedSHA256, &d.CreatedAt, &d.UpdatedAt)
+		&d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt)
 	return d, err
 }
 
@@ -88,7 +88,7 @@ func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) 
 		var d Document
 		err := r.Scan(&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
 			&d.Status, &d.Stage, &d.Run, &d.Error, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.SignedKey,
-			&d.SignedSHA256, &d.CreatedAt, &d.UpdatedAt, &total)
+			&d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt, &total)
 		return d, err
 	})
 	if err != nil {

@@ -101,6 +101,14 @@ func (p *Postgres) SetPDF(ctx context.Context, id, key string) error {
 	return p.setColumn(ctx, id, "pdf_key", key)
 }
 
+func (p *Postgres) MarkSignedOriginal(ctx context.Context, id string) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE documents SET signed_original = true, updated_at = now() WHERE id = $1`, id)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return notFound(err, "mark signed original "+id)
+}
+
 func (p *Postgres) SetSigned(ctx context.Context, id, key, sha256 string) error {
 	tag, err := p.pool.Exec(ctx, `UPDATE documents SET signed_key = $2, signed_sha256 = $3, updated_at = now() WHERE id = $1`, id, key, sha256)
 	if err == nil && tag.RowsAffected() == 0 {

@@ -38,8 +38,11 @@ type Document struct {
 	PDFKey       string // unsigned PDF, Work bucket
 	SignedKey    string // signed PDF, Archive bucket
 	SignedSHA256 string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SignedOriginal is true when the original is a PDF that was already signed: it is archived as
+	// it is, with the agency's signature appended, never rebuilt.
+	SignedOriginal bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // NewDocument is what is known of a document when its bytes arrive.
@@ -146,6 +149,9 @@ type Records interface {
 	// also finishes stage "ocr", moving the document to next, and reports finished: of all the page
 	// tasks of a run, exactly one sees finished. ErrStale as for StartPage.
 	PageRecognized(ctx context.Context, id string, run, n int, ocrKey, text string, confidence float64, next string) (finished bool, err error)
+
+	// MarkSignedOriginal records that the original already carries signatures.
+	MarkSignedOriginal(ctx context.Context, id string) error
 
 	// SetPDF records the key of the unsigned PDF.
 	SetPDF(ctx context.Context, id, key string) error

@@ -13,6 +13,14 @@ import (
 
 // pdfa assembles the archive PDF from the page images and the OCR words.
 func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
+	if doc.SignedOriginal {
+		// Rebuilding would break the signatures it carries: the original is the archive copy.
+		key := pdfKey(doc.ID)
+		if err := h.Objects.Copy(ctx, storage.Work, doc.OriginalKey, storage.Work, key); err != nil {
+			return err
+		}
+		return h.Records.SetPDF(ctx, doc.ID, key)
+	}
 	rows, err := h.Records.Pages(ctx, doc.ID)
 	if err != nil {
 		return err

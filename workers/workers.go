@@ -6,6 +6,7 @@ package workers
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,8 +28,9 @@ type Handlers struct {
 	Log     *slog.Logger
 
 	Limits scan.Limits
-	Agency string       // the agency's QCVN 102 identifier, for codes
-	Signer *sign.Signer // the agency's signing key and certificate chain
+	Agency string         // the agency's QCVN 102 identifier, for codes
+	Signer *sign.Signer   // the agency's signing key and certificate chain
+	Roots  *x509.CertPool // what incoming signatures are verified against; nil: the system's
 	OCR    *EnginePool
 }
 

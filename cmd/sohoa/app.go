@@ -135,7 +135,7 @@ func (a *app) handlers() (*workers.Handlers, error) {
 	}
 	return &workers.Handlers{
 		Records: a.records, Objects: a.objects, Queue: a.queue, Log: a.log,
-		Limits: a.intake.Limits, Agency: a.cfg.Agency, Signer: a.signer,
+		Limits: a.intake.Limits, Agency: a.cfg.Agency, Signer: a.signer, Roots: a.roots,
 		OCR: workers.NewEnginePool(a.cfg.Concurrency, strings.Split(a.cfg.OCRLanguages, "+")...),
 	}, nil
 }

@@ -15,21 +15,24 @@ import (
 
 // Document is the JSON form of a document (schemas/document.schema.json).
 type Document struct {
-	ID        string    `json:"id"`
-	Status    string    `json:"status"`
-	Stage     string    `json:"stage"`
-	Error     string    `json:"error,omitempty"`
-	Code      string    `json:"code,omitempty"`
-	Pages     int       `json:"pages"`
-	Title     string    `json:"title,omitempty"`
-	Filename  string    `json:"filename"`
-	Source    string    `json:"source"`
-	Size      int64     `json:"size"`
-	SHA256    string    `json:"sha256"`
-	Signed    bool      `json:"signed"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	Stages    []Stage   `json:"stages"`
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Stage    string `json:"stage"`
+	Error    string `json:"error,omitempty"`
+	Code     string `json:"code,omitempty"`
+	Pages    int    `json:"pages"`
+	Title    string `json:"title,omitempty"`
+	Filename string `json:"filename"`
+	Source   string `json:"source"`
+	Size     int64  `json:"size"`
+	SHA256   string `json:"sha256"`
+	Signed   bool   `json:"signed"`
+	// SignedOriginal: the upload was a signed PDF, archived byte for byte with the agency's signature
+	// appended, so its own signatures stay valid.
+	SignedOriginal bool      `json:"signed_original"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Stages         []Stage   `json:"stages"`
 	// Review lists the pages whose OCR confidence is below the configured minimum: a person should
 	// check their text.
 	Review []int `json:"review,omitempty"`
@@ -208,7 +211,7 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 func toJSON(d storage.Document, stages []storage.StageRun) Document {
 	out := Document{ID: d.ID, Status: d.Status, Stage: d.Stage, Error: d.Error, Code: d.Code, Pages: d.Pages,
 		Title: d.Title, Filename: d.Filename, Source: d.Source, Size: d.Size, SHA256: d.SHA256,
-		Signed: d.SignedKey != "", CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Stages: []Stage{}}
+		Signed: d.SignedKey != "", SignedOriginal: d.SignedOriginal, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Stages: []Stage{}}
 	for _, st := range stages {
 		js := Stage{Name: st.Name, Status: st.Status, Attempts: st.Attempts, StartedAt: st.StartedAt, FinishedAt: st.FinishedAt, Error: st.Error}
 		if st.FinishedAt != nil {
