@@ -2,30 +2,48 @@
 // returning words and lines with their boxes and confidences as well as
 // the plain text that indexing and coding work from.
 //
+// Each page goes through a recognition copy (prep.go): coloured ink (red
+// seals, blue signatures) dropped to grey, scaled to at most 400 dpi,
+// turned upright with Tesseract's orientation detection (osd model), and
+// deskewed up to ±10° with Leptonica. The page image that is archived is
+// never touched: the archive keeps what was scanned (a re-sampled rotation
+// would blur it and an auditor must see the paper as it came in), and the
+// word boxes are mapped back onto the original image (geom.go), which is
+// what the PDF text layer is drawn over.
+//
 // Tesseract parallelises inside a page with OpenMP, which only fights with
 // our own one-page-per-worker parallelism: the process running workers
 // must set OMP_THREAD_LIMIT=1 in its environment before the first page
 // (Tesseract reads it once, so setting it from Go later has no effect).
 //
-// Known defects of gosseract v2.4.1, to be replaced by our own cgo layer:
-//   - HOCRText never frees the C string Tesseract returns, so every page
-//     leaks its hOCR (tens of kilobytes).
-//   - Loading the model redirects the process's stderr into a 512-byte
-//     buffer via setbuf (which assumes BUFSIZ bytes) for the duration of
-//     Init; anything another goroutine writes to stderr meanwhile is lost.
-//   - Recognition cannot be interrupted: a context cancelled mid-page is
-//     only noticed before the next page.
+// Tesseract and Leptonica are called through their C APIs (capi.go)
+// rather than through gosseract v2.4.1, which this package used before and
+// which is now only used to list the installed languages for an error
+// message. What gosseract got wrong, and what replaced it:
+//   - Text, HOCRText and GetBoundingBoxes never free the strings (and
+//     GetBoundingBoxes the iterator) Tesseract returns: a leak on every page.
+//     Here every string goes to TessDeleteText and the iterator to
+//     TessResultIteratorDelete.
+//   - Each of those calls re-runs recognition; here the page is recognised
+//     once and its result iterator walked for words, lines and paragraphs.
+//   - Client setup redirects the whole process's stderr into a 512-byte
+//     buffer and crashes when Tesseract writes more (a missing language);
+//     here nothing is redirected: what Tesseract prints reaches stderr.
+//   - SetImageFromBytes reads only a TIFF's first page; pages reach us
+//     split by internal/scan, and Leptonica's pixReadMem reads PNG, JPEG
+//     and TIFF alike.
+//   - Orientation detection, the source resolution and an interruptible
+//     recognition (a progress monitor with a deadline and a cancel
+//     function) are not exposed; here they are.
 package ocr
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
-	_ "image/jpeg" // page images are JPEG or PNG
-	_ "image/png"
-	"slices"
+	"strings"
+	"time"
 
 	"github.com/otiai10/gosseract/v2"
 )
@@ -33,7 +51,7 @@ import (
 // Word is one recognized word.
 type Word struct {
 	Text string
-	Box  image.Rectangle // pixels, origin top-left
+	Box  image.Rectangle // pixels of the original page image, origin top-left
 	Conf float64         // 0..100
 }
 
@@ -48,93 +66,154 @@ type Line struct {
 
 // Page is the recognized content of one page image.
 type Page struct {
-	Width, Height int
+	Width, Height int // of the original page image
 	Lines         []Line
 	// Text is the lines joined with \n, paragraphs and blocks separated by
 	// a blank line, NFC normalised.
 	Text       string
 	Confidence float64 // mean word confidence, 0..100
+	// Rotation is the clockwise turn (0, 90, 180, 270 degrees) and Skew the
+	// further clockwise rotation in degrees that made the recognition copy
+	// upright; boxes are nevertheless in the original image's coordinates.
+	Rotation int
+	Skew     float64
+	DPI      int // resolution Tesseract was told, after any scaling
 }
 
-// Engine wraps one Tesseract instance. It is not safe for concurrent use:
-// a worker keeps one per goroutine and reuses it across pages, because
-// loading the vie model costs a large part of a page's time.
+// Options tune an Engine; the zero value of each field means its default.
+type Options struct {
+	// Languages for Tesseract, default "vie" alone: with "vie+eng" the eng
+	// model wins some capitalised Vietnamese lines and drops their
+	// diacritics ("CONG HOA XA HOI CHU NGHIA" on testdata/scans/dkdn.jpg),
+	// while vie reads the Latin letters of English names well enough.
+	Languages []string
+	// PageTimeout bounds recognition of one page (default 3 minutes, some
+	// 50 times a normal page) so a pathological image cannot hold a worker.
+	PageTimeout time.Duration
+	// MaxPixels refuses larger images before decoding (default 150 million,
+	// as internal/scan).
+	MaxPixels int64
+}
+
+const (
+	defaultLanguage  = "vie"
+	defaultTimeout   = 3 * time.Minute
+	defaultMaxPixels = 150_000_000
+)
+
+// ErrTimeout is returned (wrapped) when a page exceeds PageTimeout.
+var ErrTimeout = errors.New("ocr: page timed out")
+
+// Engine holds one Tesseract instance for text and one for orientation.
+// It is not safe for concurrent use: a worker keeps one per goroutine and
+// reuses it across pages, because loading the vie model costs a large
+// part of a page's time.
 type Engine struct {
-	client *gosseract.Client
+	text, osd tess
+	opts      Options
+	cancel    cancelFlag
 }
 
-// NewEngine prepares an engine for the given Tesseract languages
-// (default "vie", "eng": our documents quote English names and terms often
-// enough to be worth the second model). The models load on the first page.
+// NewEngine loads the given Tesseract languages (default "vie", see
+// Options.Languages) with default options.
 func NewEngine(languages ...string) (*Engine, error) {
-	if len(languages) == 0 {
-		languages = []string{"vie", "eng"}
-	}
-	// gosseract only notices a missing model when it first recognizes;
-	// failing here points at the deployment instead of at some page.
-	avail, err := gosseract.GetAvailableLanguages()
-	if err != nil {
-		return nil, fmt.Errorf("list tesseract languages: %w", err)
-	}
-	for _, l := range languages {
-		if !slices.Contains(avail, l) {
-			return nil, fmt.Errorf("tesseract language %q not installed (have %v)", l, avail)
-		}
-	}
-	c := gosseract.NewClient()
-	if err := c.SetLanguage(languages...); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("set tesseract languages %v: %w", languages, err)
-	}
-	if err := c.SetPageSegMode(gosseract.PSM_AUTO); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("set tesseract page segmentation mode: %w", err)
-	}
-	return &Engine{client: c}, nil
+	return NewEngineWith(Options{Languages: languages})
 }
 
-// Recognize runs OCR on one page image (PNG or JPEG bytes). ctx is only
-// checked before starting: Tesseract cannot be interrupted through
-// gosseract.
+// NewEngineWith loads the models now, so that a missing one points at the
+// deployment rather than at some page.
+func NewEngineWith(o Options) (*Engine, error) {
+	if len(o.Languages) == 0 {
+		o.Languages = []string{defaultLanguage}
+	}
+	if o.PageTimeout <= 0 {
+		o.PageTimeout = defaultTimeout
+	}
+	if o.MaxPixels <= 0 {
+		o.MaxPixels = defaultMaxPixels
+	}
+	langs := strings.Join(o.Languages, "+")
+	text, err := newTess(langs, oemDefault)
+	if err != nil {
+		avail, _ := gosseract.GetAvailableLanguages()
+		return nil, fmt.Errorf("ocr: load %s (installed: %v): %w", langs, avail, err)
+	}
+	if err := configure(text); err != nil {
+		text.end()
+		return nil, fmt.Errorf("ocr: configure %s: %w", langs, err)
+	}
+	osd, err := newTess("osd", oemDefault)
+	if err != nil {
+		text.end()
+		return nil, fmt.Errorf("ocr: load orientation model: %w", err)
+	}
+	return &Engine{text: text, osd: osd, opts: o, cancel: newFlag()}, nil
+}
+
+// Recognize runs OCR on one page image (PNG, JPEG or TIFF bytes), taking
+// the resolution from the image header or, when absent, estimating it.
 func (e *Engine) Recognize(ctx context.Context, img []byte) (*Page, error) {
+	return e.RecognizeDPI(ctx, img, 0)
+}
+
+// RecognizeDPI is Recognize with the resolution known to the caller
+// (scan.Page.DPIX); dpi ≤ 0 means unknown. Cancelling ctx stops Tesseract
+// within a word or so.
+func (e *Engine) RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*Page, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if e.client == nil {
-		return nil, errors.New("ocr engine is closed")
+	if e.text.api == nil {
+		return nil, errors.New("ocr: engine is closed")
 	}
-	// Leptonica would accept more formats and fail on bad data with a null
-	// image that Tesseract does not check for; validate first.
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(img))
+	rc, err := e.prepare(img, dpi)
 	if err != nil {
-		return nil, fmt.Errorf("read page image header: %w", err)
+		return nil, err
 	}
-	if format != "png" && format != "jpeg" {
-		return nil, fmt.Errorf("page image is %s, want png or jpeg", format)
+	defer rc.pix.destroy()
+
+	e.text.setImage(rc.pix, rc.dpi)
+	defer e.text.clear()
+	if err := e.run(ctx); err != nil {
+		return nil, err
 	}
-	if err := e.client.SetImageFromBytes(img); err != nil {
-		return nil, fmt.Errorf("load page image into tesseract: %w", err)
-	}
-	// One recognition pass: Text() and GetBoundingBoxes() would each run
-	// recognition again, while hOCR carries text, boxes and confidences.
-	hocr, err := e.client.HOCRText()
-	if err != nil {
-		return nil, fmt.Errorf("tesseract recognition: %w", err)
-	}
-	page, err := parseHOCR(hocr)
-	if err != nil {
-		return nil, fmt.Errorf("parse tesseract hocr: %w", err)
-	}
-	page.Width, page.Height = cfg.Width, cfg.Height
+	page := collect(e.text, rc.geom)
+	page.Rotation, page.Skew, page.DPI = rc.geom.quads*90, rc.geom.skew, rc.dpi
 	return page, nil
 }
 
-// Close releases the Tesseract instance. The engine is unusable after.
-func (e *Engine) Close() error {
-	if e.client == nil {
-		return nil
+// run recognises the image set, within the page timeout and until ctx is
+// cancelled.
+func (e *Engine) run(ctx context.Context) error {
+	e.cancel.set(false)
+	m := newMonitor(e.cancel, int(e.opts.PageTimeout/time.Millisecond))
+	defer m.delete()
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		e.cancel.set(true)
+		close(fired)
+	})
+	start := time.Now()
+	ok := e.text.recognize(m)
+	if !stop() {
+		<-fired // the flag must not be set late, on the next page
 	}
-	err := e.client.Close()
-	e.client = nil
-	return err
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("ocr: recognition interrupted: %w", err)
+	}
+	if d := time.Since(start); d >= e.opts.PageTimeout {
+		return fmt.Errorf("%w after %v", ErrTimeout, d.Round(time.Millisecond))
+	}
+	if !ok {
+		return errors.New("ocr: tesseract recognition failed")
+	}
+	return nil
+}
+
+// Close releases the Tesseract instances. The engine is unusable after.
+func (e *Engine) Close() error {
+	e.text.end()
+	e.osd.end()
+	e.cancel.free()
+	return nil
 }

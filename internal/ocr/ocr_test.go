@@ -1,40 +1,73 @@
 package ocr
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
-	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/sohoa-vn/sohoa/internal/ocr/cer"
 )
 
 const scans = "../../testdata/scans/"
 
+// TestMain runs the tests as the workers run: Tesseract must not spawn
+// OpenMP threads. libgomp reads OMP_THREAD_LIMIT when it is loaded, before
+// main, so the test binary re-executes itself with it set.
+func TestMain(m *testing.M) {
+	if os.Getenv("OMP_THREAD_LIMIT") == "" {
+		err := syscall.Exec(os.Args[0], os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
+		fmt.Fprintln(os.Stderr, "re-execute with OMP_THREAD_LIMIT=1:", err)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+func newEngine(t *testing.T, o Options) *Engine {
+	t.Helper()
+	e, err := NewEngineWith(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func groundTruth(t *testing.T, file string) string {
+	t.Helper()
+	gt, err := os.ReadFile(scans + strings.TrimSuffix(file, filepath.Ext(file)) + ".gt.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cer.Pages(string(gt))[0]
+}
+
+// TestRecognize holds every sample page to issue 3's bar: CER ≤ 0.5 %,
+// the page skewed by 2.5° included.
 func TestRecognize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Tesseract on full pages")
 	}
-	e, err := NewEngine()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-
+	e := newEngine(t, Options{})
 	tests := []struct {
 		file    string
 		phrases []string
-		maxCER  float64 // 0: only logged
+		skewed  bool
 	}{
-		{"khai-sinh.png", []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"}, 0.05},
-		// With vie+eng, the eng model wins this page's national motto line
-		// and drops its diacritics ("CONG HOA XA HOI..."); vie alone reads
-		// it right. Assert what the default languages really deliver.
-		{"dkdn.jpg", []string{"GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP", "Độc lập - Tự do - Hạnh phúc", "Mã số doanh nghiệp: 0201234569"}, 0},
+		{"khai-sinh.png", []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"}, false},
+		// vie+eng lost this line's diacritics; vie alone must read it.
+		{"dkdn.jpg", []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP", "Mã số doanh nghiệp: 0201234569"}, false},
+		{"xay-dung-skewed.jpg", nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -47,32 +80,29 @@ func TestRecognize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%s: %d lines, confidence %.1f, %v", tt.file, len(p.Lines), p.Confidence, time.Since(start))
+			c := cer.Rate(p.Text, groundTruth(t, tt.file))
+			t.Logf("%d lines, confidence %.1f, skew %.2f°, CER %.2f%%, %v", len(p.Lines), p.Confidence, p.Skew, 100*c, time.Since(start))
 			checkPage(t, p)
 			for _, ph := range tt.phrases {
 				if !strings.Contains(p.Text, ph) {
 					t.Errorf("text lacks %q", ph)
 				}
 			}
-			if p.Confidence <= 70 {
-				t.Errorf("confidence %.1f, want > 70", p.Confidence)
+			if c > 0.005 {
+				t.Errorf("CER %.2f%%, want ≤ 0.5%%\n--- got ---\n%s", 100*c, p.Text)
 			}
-			gt, err := os.ReadFile(scans + strings.TrimSuffix(tt.file, filepath.Ext(tt.file)) + ".gt.txt")
-			if err != nil {
-				t.Fatal(err)
+			if p.Confidence <= 90 || p.Rotation != 0 {
+				t.Errorf("confidence %.1f rotation %d, want > 90 and 0", p.Confidence, p.Rotation)
 			}
-			c := cer(p.Text, strings.Split(string(gt), "\f")[0])
-			t.Logf("%s: CER %.2f%%", tt.file, 100*c)
-			if tt.maxCER > 0 && c >= tt.maxCER {
-				t.Errorf("CER %.2f%%, want < %.0f%%\n--- got ---\n%s", 100*c, 100*tt.maxCER, p.Text)
+			if tt.skewed != (p.Skew < -1 || p.Skew > 1) {
+				t.Errorf("skew %.2f°", p.Skew)
 			}
 		})
 	}
 }
 
-// checkPage asserts the geometry is consistent: every box inside the
-// image, lines of a paragraph top to bottom, words of a line left to right.
-func checkPage(t *testing.T, p *Page) {
+// checkBoxes asserts every box is inside the image and the text NFC.
+func checkBoxes(t *testing.T, p *Page) {
 	t.Helper()
 	if p.Width <= 0 || p.Height <= 0 || len(p.Lines) == 0 {
 		t.Fatalf("page %dx%d with %d lines", p.Width, p.Height, len(p.Lines))
@@ -82,15 +112,9 @@ func checkPage(t *testing.T, p *Page) {
 		if !l.Box.In(bounds) || l.Box.Empty() {
 			t.Errorf("line %d box %v outside %v", i, l.Box, bounds)
 		}
-		if i > 0 && p.Lines[i-1].Paragraph == l.Paragraph && l.Box.Min.Y <= p.Lines[i-1].Box.Min.Y {
-			t.Errorf("line %d (%v) not below line %d (%v) of the same paragraph", i, l.Box, i-1, p.Lines[i-1].Box)
-		}
 		for j, w := range l.Words {
 			if !w.Box.In(bounds) || w.Box.Empty() {
 				t.Errorf("line %d word %d %q box %v outside %v", i, j, w.Text, w.Box, bounds)
-			}
-			if j > 0 && w.Box.Min.X < l.Words[j-1].Box.Min.X {
-				t.Errorf("line %d word %d %q left of the word before it", i, j, w.Text)
 			}
 			if w.Conf < 0 || w.Conf > 100 {
 				t.Errorf("word %q confidence %v", w.Text, w.Conf)
@@ -102,66 +126,90 @@ func checkPage(t *testing.T, p *Page) {
 	}
 }
 
-func TestRecognizeCancelled(t *testing.T) {
-	e, err := NewEngine()
-	if err != nil {
-		t.Fatal(err)
+// checkPage also asserts reading order on an upright page: lines of a
+// paragraph top to bottom, words of a line left to right.
+func checkPage(t *testing.T, p *Page) {
+	t.Helper()
+	checkBoxes(t, p)
+	for i, l := range p.Lines {
+		if i > 0 && p.Lines[i-1].Paragraph == l.Paragraph && l.Box.Min.Y <= p.Lines[i-1].Box.Min.Y {
+			t.Errorf("line %d (%v) not below line %d (%v) of the same paragraph", i, l.Box, i-1, p.Lines[i-1].Box)
+		}
+		for j, w := range l.Words {
+			if j > 0 && w.Box.Min.X < l.Words[j-1].Box.Min.X {
+				t.Errorf("line %d word %d %q left of the word before it", i, j, w.Text)
+			}
+		}
 	}
-	defer e.Close()
+}
+
+func TestRecognizeBadInput(t *testing.T) {
+	e := newEngine(t, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := e.Recognize(ctx, []byte("irrelevant")); err != context.Canceled {
 		t.Errorf("got %v, want context.Canceled", err)
 	}
-	if _, err := e.Recognize(context.Background(), []byte("GIF89a")); err == nil {
-		t.Error("recognized a non-image")
+	for _, bad := range [][]byte{nil, []byte("GIF89a"), []byte("\x89PNG\r\n\x1a\n truncated")} {
+		if _, err := e.Recognize(context.Background(), bad); err == nil {
+			t.Errorf("recognized %q", bad)
+		}
+	}
+	small := newEngine(t, Options{MaxPixels: 1000})
+	if _, err := small.Recognize(context.Background(), encodePNG(t, image.NewGray(image.Rect(0, 0, 100, 100)))); err == nil {
+		t.Error("no error for an image over MaxPixels")
 	}
 }
 
 func TestNewEngineMissingLanguage(t *testing.T) {
-	if _, err := NewEngine("klingon"); err == nil {
-		t.Error("no error for a language that is not installed")
-	}
-}
-
-// cer is the character error rate of got against want: edit distance over
-// runes after NFC and folding all whitespace runs to one space.
-func cer(got, want string) float64 {
-	g, w := []rune(fold(got)), []rune(fold(want))
-	if len(w) == 0 {
-		return 0
-	}
-	return float64(levenshtein(g, w)) / float64(len(w))
-}
-
-func fold(s string) string {
-	return strings.Join(strings.FieldsFunc(norm.NFC.String(s), unicode.IsSpace), " ")
-}
-
-func levenshtein(a, b []rune) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+	for _, l := range [][]string{{"klingon"}, {"vie", "klingon"}} {
+		if e, err := NewEngine(l...); err == nil {
+			e.Close()
+			t.Errorf("no error for languages %v", l)
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
 }
 
-func TestCER(t *testing.T) {
-	if got := cer("Cộng  hòa\nxã", "Cộng hòa xã"); got != 0 {
-		t.Errorf("whitespace and NFC should not count: %v", got)
+// TestLimits shows that neither a slow page nor a cancelled context holds
+// the engine, and that it reads the next page normally afterwards.
+func TestLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract on full pages")
 	}
-	if got := cer("abcx", "abcd"); got != 0.25 {
-		t.Errorf("one substitution in four: %v", got)
+	img, err := os.ReadFile(scans + "dkdn.jpg")
+	if err != nil {
+		t.Fatal(err)
 	}
+	hasty := newEngine(t, Options{PageTimeout: time.Millisecond})
+	if _, err := hasty.Recognize(context.Background(), img); !errors.Is(err, ErrTimeout) {
+		t.Errorf("1 ms timeout: got %v, want ErrTimeout", err)
+	}
+
+	e := newEngine(t, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := e.Recognize(ctx, img); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("cancelled page: got %v, want context.DeadlineExceeded", err)
+	}
+	// Layout analysis is not interruptible, recognition is (per word).
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("cancelled page took %v", d)
+	}
+	p, err := e.Recognize(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Text, "Mã số doanh nghiệp: 0201234569") {
+		t.Errorf("page after a cancelled one misread:\n%s", p.Text)
+	}
+}
+
+func encodePNG(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
