@@ -5,12 +5,14 @@
 //
 // The output is a single-revision PDF 1.7 with a classic xref table, so the
 // signing step can append its signature as an incremental update. It is
-// built toward PDF/A-2u (embedded font with ToUnicode, no optional content,
-// no interpolation or transparency) but does not yet carry the XMP metadata
-// and output intent that conformance requires.
+// a PDF/A-2u file: embedded font with a ToUnicode map, XMP metadata with
+// sohoa's record fields declared in an extension schema, an sRGB output
+// intent, no optional content, interpolation, transparency or actions.
+// Check tests a file (ours or anyone's) against the PDF/A-2 rules it can.
 package pdfa
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -38,13 +40,6 @@ type Page struct {
 	Width, Height int
 	DPIX, DPIY    float64
 	Lines         [][]Word // OCR lines in reading order
-}
-
-// Metadata fills the document information dictionary. Producer defaults to
-// "sohoa" and Created to the time of the Build call.
-type Metadata struct {
-	Title, Author, Subject, Keywords, Creator, Producer, Language string
-	Created                                                       time.Time
 }
 
 // Build writes a PDF whose pages show the images at their physical size
@@ -94,10 +89,20 @@ func Build(w io.Writer, pages []Page, meta Metadata) error {
 		return fmt.Errorf("pdfa: font: %w", err)
 	}
 
+	// Info and XMP dates must agree exactly and Info has whole seconds.
 	created := meta.Created
 	if created.IsZero() {
 		created = time.Now()
 	}
+	created = created.Truncate(time.Second)
+	docID, instanceID := fileID(meta, created, len(pages))
+	if err := addPDFAEntries(xt, z, root, xmpPacket(meta, created, len(pages), docID, instanceID)); err != nil {
+		return fmt.Errorf("pdfa: %w", err)
+	}
+	// pdfcpu replaces the second half of /ID with a hash of the write time;
+	// the first half survives, and the second is restored in finish.
+	ctx.ID = types.Array{types.HexLiteral(hex.EncodeToString(docID[:])), types.HexLiteral(hex.EncodeToString(docID[:]))}
+
 	info := infoDict(meta, created)
 	infoRef, err := xt.IndRefForNewObject(info.Clone())
 	if err != nil {
@@ -110,7 +115,8 @@ func Build(w io.Writer, pages []Page, meta Metadata) error {
 		return fmt.Errorf("pdfa: write: %w", err)
 	}
 	infoNr := infoRef.ObjectNumber.Value()
-	if err := out.finish(infoNr, ctx.Write.Table[infoNr], info); err != nil {
+	ids := [2]string{ctx.ID[0].PDFString(), ctx.ID[1].PDFString()}
+	if err := out.finish(infoNr, ctx.Write.Table[infoNr], info, ids, hex.EncodeToString(instanceID[:])); err != nil {
 		return fmt.Errorf("pdfa: info: %w", err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package pdfa
 import (
 	"encoding/hex"
 	"image"
+	"math"
 	"strconv"
 )
 
@@ -35,17 +36,30 @@ func pageContent(g geometry, width float64, lines [][]Word, enc *textEncoder) []
 	b = num(b, g.height)
 	b = append(b, " 0 0 cm\n/"+imageRes+" Do\nQ\n"...)
 
-	text := false
+	// A skewed scan's axis-aligned word boxes overlap the next line's, so
+	// lines whose boxes show a slope are laid out from their true word
+	// sizes instead (skew.go); the angle comes from the boxes alone,
+	// whatever the OCR did to find them.
+	words := make([][]placedWord, 0, len(lines))
+	frms := make([][]wordFrame, 0, len(lines))
 	for _, line := range lines {
-		words := lineWords(line)
-		if len(words) == 0 {
-			continue
+		if ws := lineWords(line); len(ws) > 0 {
+			words = append(words, ws)
+			frms = append(frms, frames(g, ws))
 		}
+	}
+	angles := lineAngles(frms)
+	text := false
+	for i, ws := range words {
 		if !text {
 			b = append(b, "BT\n3 Tr\n"...)
 			text = true
 		}
-		b = appendLine(b, g, words, enc)
+		l := levelLayout(g, ws)
+		if angles[i] != 0 {
+			l = skewedLayout(frms[i], angles[i])
+		}
+		b = appendLine(b, l, ws, enc)
 	}
 	if text {
 		b = append(b, "ET\n"...)
@@ -72,54 +86,73 @@ func lineWords(line []Word) []placedWord {
 	return words
 }
 
-// appendLine writes one OCR line. All its words share one font size and
-// baseline, taken from the line's extent, so text extraction groups them
-// into one line; horizontally each word is stretched to its own box. A
-// space glyph, stretched across the gap to the next word, separates words
-// explicitly rather than leaving it to the extractor's gap heuristics.
-func appendLine(b []byte, g geometry, words []placedWord, enc *textEncoder) []byte {
+// lineLayout places one line of the text layer: all its words share one
+// font size and baseline, so text extraction groups them into one line,
+// and each word spans its own left and right edge (points).
+type lineLayout struct {
+	baseline, size float64
+	spans          [][2]float64
+}
+
+// levelLayout takes size and baseline from the line's extent and each
+// word's span from its box: exact for a straight scan.
+func levelLayout(g geometry, words []placedWord) lineLayout {
 	top, bottom := words[0].box.Min.Y, words[0].box.Max.Y
-	for _, w := range words[1:] {
+	spans := make([][2]float64, len(words))
+	for i, w := range words {
 		top = min(top, w.box.Min.Y)
 		bottom = max(bottom, w.box.Max.Y)
+		spans[i] = [2]float64{g.x(w.box.Min.X), g.x(w.box.Max.X)}
 	}
-	size := float64(max(bottom-top, 1)) * g.sy
-	baseline := g.y(bottom)
-	em := size * glyphWidth / 1000 // unscaled glyph advance in points
+	return lineLayout{baseline: g.y(bottom), size: float64(max(bottom-top, 1)) * g.sy, spans: spans}
+}
+
+// appendLine writes one OCR line: each word stretched horizontally to its
+// span, and a space glyph, stretched across the gap to the next word,
+// separating words explicitly rather than leaving it to the extractor's
+// gap heuristics.
+func appendLine(b []byte, l lineLayout, words []placedWord, enc *textEncoder) []byte {
+	em := l.size * glyphWidth / 1000 // unscaled glyph advance in points
 
 	b = append(b, "/"+fontRes+" "...)
-	b = num(b, size)
+	b = num(b, l.size)
 	b = append(b, " Tf\n"...)
 
+	// After a Tj the text position has moved by the run's stretched width,
+	// so a run that starts where the previous one ended (a space after its
+	// word, a word after a full-width space) needs no Tm of its own.
 	var cids []byte
+	at := math.Inf(-1) // where the last run ended
+	run := func(x0, x1 float64, n int) {
+		b = num(b, 100*(x1-x0)/(float64(n)*em))
+		b = append(b, " Tz "...)
+		if math.Abs(x0-at) > 0.005 {
+			b = append(b, "1 0 0 1 "...)
+			b = num(b, x0)
+			b = append(b, ' ')
+			b = num(b, l.baseline)
+			b = append(b, " Tm "...)
+		}
+		b = append(b, '<')
+		b = hex.AppendEncode(b, cids)
+		b = append(b, "> Tj\n"...)
+		at = x1
+	}
 	for i, w := range words {
 		var n int
 		cids, n = enc.encode(cids[:0], w.text)
 		if n == 0 {
 			continue
 		}
-		x0, x1 := g.x(w.box.Min.X), g.x(w.box.Max.X)
-		b = appendRun(b, x0, baseline, 100*(x1-x0)/(float64(n)*em), cids)
-
+		x0, x1 := l.spans[i][0], l.spans[i][1]
+		run(x0, x1, n)
 		if i+1 < len(words) {
-			gap := max(g.x(words[i+1].box.Min.X)-x1, minSpaceEm*size)
+			gap := max(l.spans[i+1][0]-x1, minSpaceEm*l.size)
 			cids, _ = enc.encode(cids[:0], " ")
-			b = appendRun(b, x1, baseline, 100*gap/em, cids)
+			run(x1, x1+gap, 1)
 		}
 	}
 	return b
-}
-
-// appendRun shows cids at (x, y) stretched horizontally by scale percent.
-func appendRun(b []byte, x, y, scale float64, cids []byte) []byte {
-	b = num(b, scale)
-	b = append(b, " Tz 1 0 0 1 "...)
-	b = num(b, x)
-	b = append(b, ' ')
-	b = num(b, y)
-	b = append(b, " Tm <"...)
-	b = hex.AppendEncode(b, cids)
-	return append(b, "> Tj\n"...)
 }
 
 // num formats v with enough precision for 1/100 pt placement and without

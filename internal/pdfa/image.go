@@ -77,16 +77,30 @@ func jpegStream(xt *model.XRefTable, data []byte) (*types.StreamDict, image.Poin
 	return sd, image.Pt(cfg.Width, cfg.Height), nil
 }
 
-// pngStream decodes the PNG and stores its pixels Flate-compressed in the
-// smallest lossless form: 1-bit gray for bilevel scans, 8-bit gray when all
-// pixels are neutral, otherwise 8-bit RGB. Transparency is flattened onto
-// white (paper) because PDF/A-2 archives should not depend on soft masks.
+// pngStream stores the PNG's image data as it is when PDF can show it
+// directly (see rawPNGStream). Otherwise it decodes the PNG and stores its
+// pixels Flate-compressed in the smallest lossless form: 1-bit gray for
+// bilevel scans, 8-bit gray when all pixels are neutral, otherwise 8-bit
+// RGB. Transparency is flattened onto white (paper) because PDF/A-2
+// archives should not depend on soft masks.
+//
+// An RGB PNG is decoded all the same: scanners and converters often save
+// grey paper as RGB, and as 8-bit grey (or 1-bit) it takes a third of the
+// space or less, which matters for the size limit on small scans. A colour
+// one stops the check at its first coloured pixel and is stored as is.
 func pngStream(z *deflater, data []byte) (*types.StreamDict, image.Point, error) {
+	raw, size, ok, err := rawPNGStream(data)
+	if err != nil || (ok && data[25] != pngRGB) {
+		return raw, size, err
+	}
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, image.Point{}, fmt.Errorf("png: %w", err)
 	}
-	size := img.Bounds().Size()
+	if ok && !neutral(img) {
+		return raw, size, nil
+	}
+	size = img.Bounds().Size()
 	if size.X <= 0 || size.Y <= 0 {
 		return nil, image.Point{}, errors.New("png: empty image")
 	}
@@ -103,6 +117,32 @@ func pngStream(z *deflater, data []byte) (*types.StreamDict, image.Point, error)
 		return nil, image.Point{}, err
 	}
 	return sd, size, nil
+}
+
+// neutral reports whether every pixel of an opaque image is a grey.
+func neutral(img image.Image) bool {
+	if m, ok := img.(*image.RGBA); ok {
+		r := m.Bounds()
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			row := m.Pix[m.PixOffset(r.Min.X, y):][:4*r.Dx()]
+			for i := 0; i < len(row); i += 4 {
+				if row[i] != row[i+1] || row[i] != row[i+2] {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			if cr != cg || cr != cb {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // rasterize returns the image's samples in PDF order together with their

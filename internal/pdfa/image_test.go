@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -76,12 +78,13 @@ func TestRasterize(t *testing.T) {
 	})
 }
 
-// A bilevel PNG must stay 1 bit per pixel in the PDF.
+// A bilevel PNG (Go writes a black and white image as a 1-bit palette)
+// must stay 1 bit per pixel in the PDF, and grey.
 func TestBuildBilevelPNG(t *testing.T) {
-	img := image.NewGray(image.Rect(0, 0, 850, 1100))
+	img := image.NewPaletted(image.Rect(0, 0, 850, 1100), color.Palette{color.Black, color.White})
 	for i := range img.Pix {
 		if i%7 != 0 {
-			img.Pix[i] = 0xFF
+			img.Pix[i] = 1
 		}
 	}
 	path := buildFile(t, []Page{{Image: encodePNG(t, img), Format: "png", DPIX: 100, DPIY: 100}}, Metadata{})
@@ -91,5 +94,96 @@ func TestBuildBilevelPNG(t *testing.T) {
 	}
 	if out := run(t, "pdfinfo", path); !strings.Contains(out, "612 x 792 pts") {
 		t.Errorf("want US Letter page:\n%s", out)
+	}
+}
+
+// TestPNGLossless builds one page per kind of PNG and compares what
+// pdfimages extracts with the decoded original, pixel by pixel. raw says
+// whether the PNG data can be stored as it is (predictor 15), colour how
+// pdfimages -list must describe the stored image.
+func TestPNGLossless(t *testing.T) {
+	const w, h = 67, 41 // odd sizes exercise row padding of packed pixels
+	rect := image.Rect(0, 0, w, h)
+	gray, rgb, greyRGB := image.NewGray(rect), image.NewRGBA(rect), image.NewRGBA(rect)
+	bw := image.NewPaletted(rect, color.Palette{color.White, color.Black})
+	pal := image.NewPaletted(rect, color.Palette{color.White, color.RGBA{200, 0, 0, 255}, color.RGBA{0, 90, 200, 255}})
+	gray16, alpha := image.NewGray16(rect), image.NewNRGBA(rect)
+	for y := range h {
+		for x := range w {
+			v := uint8(x*7 + y*13)
+			gray.SetGray(x, y, color.Gray{v})
+			rgb.SetRGBA(x, y, color.RGBA{v, uint8(x * 3), uint8(y * 5), 255})
+			greyRGB.SetRGBA(x, y, color.RGBA{v, v, v, 255})
+			bw.SetColorIndex(x, y, uint8((x^y)&1))
+			pal.SetColorIndex(x, y, uint8((x+y)%3))
+			gray16.SetGray16(x, y, color.Gray16{uint16(v) * 0x101})
+			alpha.SetNRGBA(x, y, color.NRGBA{v, 0, 0, 255 - uint8(x)})
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		img    image.Image
+		raw    bool
+		colour string
+	}{
+		{"gray", gray, true, "gray"},
+		{"rgb", rgb, true, "rgb"},
+		{"greyRGB", greyRGB, true, "gray"}, // stored as grey, a third of the size
+		{"bilevelPalette", bw, true, "gray"},
+		{"palette", pal, true, "index"},
+		{"gray16", gray16, false, ""},
+		{"alpha", alpha, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := encodePNG(t, tc.img)
+			_, _, raw, err := rawPNGStream(data)
+			if err != nil || raw != tc.raw {
+				t.Fatalf("rawPNGStream: stored as is %v (%v), want %v", raw, err, tc.raw)
+			}
+			if !tc.raw {
+				return // decoded and flattened: covered by TestRasterize
+			}
+			path := buildFile(t, []Page{{Image: data, Format: "png", DPIX: 100, DPIY: 100}}, Metadata{})
+			if rows := imageRows(run(t, "pdfimages", "-list", path)); len(rows) != 1 || rows[0][5] != tc.colour {
+				t.Errorf("pdfimages -list: %v, want colour %s", rows, tc.colour)
+			}
+			dir := t.TempDir()
+			run(t, "pdfimages", "-png", path, filepath.Join(dir, "img"))
+			f, err := os.ReadFile(filepath.Join(dir, "img-000.png"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := png.Decode(bytes.NewReader(f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Bounds() != rect {
+				t.Fatalf("extracted %v, want %v", got.Bounds(), rect)
+			}
+			for y := range h {
+				for x := range w {
+					r0, g0, b0, _ := tc.img.At(x, y).RGBA()
+					r1, g1, b1, _ := got.At(x, y).RGBA()
+					if r0 != r1 || g0 != g1 || b0 != b1 {
+						t.Fatalf("pixel %d,%d: extracted %v, original %v", x, y, got.At(x, y), tc.img.At(x, y))
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestReadPNGChunksRejects(t *testing.T) {
+	data := encodePNG(t, image.NewGray(image.Rect(0, 0, 10, 10)))
+	flipped := bytes.Clone(data)
+	flipped[len(flipped)-20] ^= 0xFF // inside the IDAT data
+	for name, b := range map[string][]byte{
+		"truncated": data[:len(data)-12],
+		"crc":       flipped,
+		"signature": data[1:],
+	} {
+		if _, err := readPNGChunks(b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

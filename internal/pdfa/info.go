@@ -2,7 +2,6 @@ package pdfa
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -21,11 +20,11 @@ func infoDict(meta Metadata, created time.Time) types.Dict {
 	d := types.NewDict()
 	for _, e := range []struct{ key, val string }{
 		{"Title", meta.Title},
-		{"Author", meta.Author},
+		{"Author", author(meta)},
 		{"Subject", meta.Subject},
 		{"Keywords", meta.Keywords},
 		{"Creator", meta.Creator},
-		{"Producer", cmp.Or(meta.Producer, defaultProducer)},
+		{"Producer", producer(meta)},
 	} {
 		if e.val != "" {
 			d.Insert(e.key, textString(e.val))
@@ -90,8 +89,10 @@ func (p *infoPatcher) Write(b []byte) (int, error) {
 }
 
 // finish writes the held-back tail with the Info object number infoNr,
-// written at offset infoOff, replaced by info.
-func (p *infoPatcher) finish(infoNr int, infoOff int64, info types.Dict) error {
+// written at offset infoOff, replaced by info, and the second half of the
+// trailer /ID as pdfcpu wrote it (ids) replaced by instance (hex, same
+// length, so nothing moves).
+func (p *infoPatcher) finish(infoNr int, infoOff int64, info types.Dict, ids [2]string, instance string) error {
 	const startxref = "startxref"
 	tail := p.tail
 	sx := bytes.LastIndex(tail, []byte(startxref))
@@ -116,12 +117,20 @@ func (p *infoPatcher) finish(infoNr int, infoOff int64, info types.Dict) error {
 		return errors.New("unexpected layout: Info is not the last object before xref")
 	}
 
+	trailer := tail[xrefAt:sx]
+	oldID := []byte("[" + ids[0] + " " + ids[1] + "]")
+	newID := []byte("[" + ids[0] + " <" + instance + ">]")
+	if len(oldID) != len(newID) || bytes.Count(trailer, oldID) != 1 {
+		return fmt.Errorf("unexpected trailer ID %s", oldID)
+	}
+	trailer = bytes.Replace(trailer, oldID, newID, 1)
+
 	obj := header + "\n" + info.PDFString() + "\nendobj\n"
 	newXref := infoOff + int64(len(obj))
 	for _, b := range [][]byte{
 		tail[:infoAt],
 		[]byte(obj),
-		tail[xrefAt:sx],
+		trailer,
 		[]byte(startxref + "\n" + strconv.FormatInt(newXref, 10) + "\n%%EOF\n"),
 	} {
 		if _, err := p.w.Write(b); err != nil {

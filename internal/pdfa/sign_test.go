@@ -22,7 +22,7 @@ import (
 // must be able to parse the archive PDF and append its signature as an
 // incremental update that other tools still accept.
 func TestSignIncrementally(t *testing.T) {
-	in := buildFile(t, testPages(t), Metadata{Title: "Tờ khai đăng ký khai sinh"})
+	in := buildFile(t, testPages(t), testMeta())
 
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -82,6 +82,14 @@ func TestSignIncrementally(t *testing.T) {
 	}
 
 	run(t, "qpdf", "--check", signed)
+	signedBytes, err := os.ReadFile(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(signedBytes); err != nil {
+		t.Errorf("signed file: %v", err)
+	}
+	verapdf(t, signed)
 	sig := run(t, "pdfsig", signed)
 	if !strings.Contains(sig, "Signature #1") || !strings.Contains(sig, "Signature is Valid") {
 		t.Errorf("pdfsig:\n%s", sig)

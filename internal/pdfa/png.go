@@ -1,0 +1,202 @@
+package pdfa
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"image"
+
+	"github.com/pdfcpu/pdfcpu/pkg/filter"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// PNG colour types (PNG spec 11.2.2) that a PDF image can show directly.
+const (
+	pngGray    = 0
+	pngRGB     = 2
+	pngPalette = 3
+)
+
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
+// pngChunks is what rawPNGStream needs from a PNG file.
+type pngChunks struct {
+	width, height int
+	depth, colour byte
+	interlaced    bool
+	plte          []byte
+	trns          bool
+	idat          []byte // the concatenated IDAT data: one zlib stream
+}
+
+// rawPNGStream stores the PNG's compressed image data as it is: PNG's
+// IDAT is a zlib stream of filtered rows, which is exactly a FlateDecode
+// stream with predictor 15. Nothing is decoded or compressed again, so the
+// page costs no CPU and the PDF is no larger than the PNG. ok is false when
+// the PNG needs decoding (alpha, transparency key, interlacing, 16 bits):
+// PDF/A-2 archives should not depend on soft masks, and PDF has no
+// predictor for Adam7.
+func rawPNGStream(data []byte) (sd *types.StreamDict, size image.Point, ok bool, err error) {
+	c, err := readPNGChunks(data)
+	if err != nil {
+		return nil, image.Point{}, false, err
+	}
+	if c.interlaced || c.depth > 8 || c.trns {
+		return nil, image.Point{}, false, nil
+	}
+	var (
+		colours = 1
+		cs      types.Object
+		decode  types.Array
+	)
+	switch c.colour {
+	case pngGray:
+		cs = types.Name(model.DeviceGrayCS)
+	case pngRGB:
+		if c.depth != 8 {
+			return nil, image.Point{}, false, nil // invalid; let the decoder say why
+		}
+		colours, cs = 3, types.Name(model.DeviceRGBCS)
+	case pngPalette:
+		cs, decode, err = paletteSpace(c.plte, c.depth)
+		if err != nil {
+			return nil, image.Point{}, false, err
+		}
+	default:
+		return nil, image.Point{}, false, nil
+	}
+
+	parms := types.Dict{
+		"Predictor":        types.Integer(15),
+		"Colors":           types.Integer(colours),
+		"BitsPerComponent": types.Integer(c.depth),
+		"Columns":          types.Integer(c.width),
+	}
+	n := int64(len(c.idat))
+	d := types.Dict{
+		"Type":             types.Name("XObject"),
+		"Subtype":          types.Name("Image"),
+		"Width":            types.Integer(c.width),
+		"Height":           types.Integer(c.height),
+		"BitsPerComponent": types.Integer(c.depth),
+		"ColorSpace":       cs,
+		"Filter":           types.Name(filter.Flate),
+		"DecodeParms":      parms,
+		"Length":           types.Integer(n),
+	}
+	if decode != nil {
+		d.Insert("Decode", decode)
+	}
+	return &types.StreamDict{
+		Dict:           d,
+		Raw:            c.idat,
+		StreamLength:   &n,
+		FilterPipeline: []types.PDFFilter{{Name: filter.Flate, DecodeParms: parms}},
+	}, image.Pt(c.width, c.height), true, nil
+}
+
+// paletteSpace returns the colour space for palette indices. A black and
+// white (or grey ramp) palette, which is how bilevel scans are usually
+// saved, becomes plain DeviceGray so extraction tools see a grey image;
+// any other palette becomes an Indexed space over DeviceRGB.
+func paletteSpace(plte []byte, depth byte) (types.Object, types.Array, error) {
+	n := len(plte) / 3
+	if n == 0 || len(plte)%3 != 0 || n > 1<<depth {
+		return nil, nil, fmt.Errorf("png: bad palette of %d bytes for %d-bit indices", len(plte), depth)
+	}
+	if n == 1<<depth && depth < 8 {
+		up, down := true, true
+		for i := range n {
+			v := byte(i * 255 / (n - 1))
+			r, g, b := plte[3*i], plte[3*i+1], plte[3*i+2]
+			up = up && r == v && g == v && b == v
+			down = down && r == 255-v && g == 255-v && b == 255-v
+		}
+		switch {
+		case up:
+			return types.Name(model.DeviceGrayCS), nil, nil
+		case down:
+			return types.Name(model.DeviceGrayCS), types.NewIntegerArray(1, 0), nil
+		}
+	}
+	return types.Array{
+		types.Name("Indexed"), types.Name(model.DeviceRGBCS), types.Integer(n - 1),
+		types.NewHexLiteral(plte),
+	}, nil, nil
+}
+
+// readPNGChunks walks the chunk list, checking every CRC and requiring
+// IEND: the IDAT bytes go into the archive without being decoded, so this
+// is what stands between a damaged upload and a damaged archive copy.
+func readPNGChunks(data []byte) (*pngChunks, error) {
+	if !bytes.HasPrefix(data, pngSignature) {
+		return nil, errors.New("png: not a PNG file")
+	}
+	c := &pngChunks{}
+	rest := data[len(pngSignature):]
+	first := true
+	for {
+		if len(rest) < 12 {
+			return nil, errors.New("png: missing IEND chunk (truncated?)")
+		}
+		n := binary.BigEndian.Uint32(rest)
+		if uint64(n) > uint64(len(rest)-12) {
+			return nil, errors.New("png: chunk runs past the end of the file (truncated?)")
+		}
+		typ, body := string(rest[4:8]), rest[8:8+n]
+		if crc32.ChecksumIEEE(rest[4:8+n]) != binary.BigEndian.Uint32(rest[8+n:]) {
+			return nil, fmt.Errorf("png: %s chunk has a bad CRC", typ)
+		}
+		rest = rest[12+n:]
+		if first != (typ == "IHDR") {
+			return nil, errors.New("png: IHDR is not the first chunk")
+		}
+		first = false
+		switch typ {
+		case "IHDR":
+			if err := c.header(body); err != nil {
+				return nil, err
+			}
+		case "PLTE":
+			c.plte = body
+		case "tRNS":
+			c.trns = true
+		case "IDAT":
+			if c.idat == nil {
+				c.idat = make([]byte, 0, len(rest)+len(body))
+			}
+			c.idat = append(c.idat, body...)
+		case "IEND":
+			return c, c.checkData()
+		}
+	}
+}
+
+func (c *pngChunks) header(b []byte) error {
+	if len(b) != 13 {
+		return errors.New("png: bad IHDR length")
+	}
+	w, h := binary.BigEndian.Uint32(b), binary.BigEndian.Uint32(b[4:])
+	if w == 0 || h == 0 || w > 1<<24 || h > 1<<24 {
+		return fmt.Errorf("png: bad size %dx%d", w, h)
+	}
+	c.width, c.height = int(w), int(h)
+	c.depth, c.colour = b[8], b[9]
+	if b[10] != 0 || b[11] != 0 {
+		return errors.New("png: unknown compression or filter method")
+	}
+	c.interlaced = b[12] != 0
+	return nil
+}
+
+// checkData makes sure the image data at least starts as a zlib stream,
+// which FlateDecode requires.
+func (c *pngChunks) checkData() error {
+	if len(c.idat) < 2 || c.idat[0]&0x0F != 8 || (uint(c.idat[0])<<8|uint(c.idat[1]))%31 != 0 {
+		return errors.New("png: image data is not a zlib stream")
+	}
+	return nil
+}
