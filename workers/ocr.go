@@ -141,7 +141,7 @@ func (h *Handlers) recognize(ctx context.Context, p pipeline.Payload) (*ocr.Page
 	if err != nil {
 		return nil, "", fmt.Errorf("ocr engine: %w", err)
 	}
-	res, err := engine.Recognize(ctx, img)
+	res, err := engine.RecognizeDPI(ctx, img, pg.DPIX)
 	h.OCR.put(engine)
 	if err != nil {
 		return nil, "", err

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
+	"github.com/sohoa-vn/sohoa/internal/extract"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/pdfa"
+	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -45,15 +48,33 @@ func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 			DPIX: pg.DPIX, DPIY: pg.DPIY, Lines: layoutLines(res.Lines)}
 	}
 	var out bytes.Buffer
-	meta := pdfa.Metadata{Title: doc.Filename, Creator: "sohoa", Language: "vi", Created: doc.CreatedAt}
+	title := extract.Title(joinText(rows))
+	if title == "" {
+		title = doc.Filename
+	}
+	meta := pdfa.Metadata{Title: title, Author: h.AgencyName, Creator: "sohoa", Language: "vi", Created: doc.CreatedAt,
+		DocumentID: doc.ID, DocumentCode: doc.Code, DossierCode: doc.Code}
 	if err := pdfa.Build(&out, pages, meta); err != nil {
 		return fmt.Errorf("assemble pdf of %s: %w", doc.ID, err)
+	}
+	// Every file is checked before it is signed: one that breaks a PDF/A rule fails here, naming
+	// the rule, rather than reaching the archive.
+	if err := pdfa.Check(out.Bytes()); err != nil {
+		return pipeline.Permanent(fmt.Errorf("PDF/A của %s không đạt: %w", doc.ID, err))
 	}
 	key := pdfKey(doc.ID)
 	if _, err := h.Objects.Put(ctx, storage.Work, key, &out, int64(out.Len()), "application/pdf"); err != nil {
 		return err
 	}
 	return h.Records.SetPDF(ctx, doc.ID, key)
+}
+
+func joinText(pages []storage.Page) string {
+	texts := make([]string, len(pages))
+	for i, p := range pages {
+		texts[i] = p.Text
+	}
+	return strings.Join(texts, "\n")
 }
 
 func layoutLines(lines []ocr.Line) [][]pdfa.Word {

@@ -27,11 +27,12 @@ type Handlers struct {
 	Queue   *Queue
 	Log     *slog.Logger
 
-	Limits scan.Limits
-	Agency string         // the agency's QCVN 102 identifier, for codes
-	Signer *sign.Signer   // the agency's signing key and certificate chain
-	Roots  *x509.CertPool // what incoming signatures are verified against; nil: the system's
-	OCR    *EnginePool
+	Limits     scan.Limits
+	Agency     string         // the agency's QCVN 102 identifier, for codes
+	AgencyName string         // the PDF's author
+	Signer     *sign.Signer   // the agency's signing key and certificate chain
+	Roots      *x509.CertPool // what incoming signatures are verified against; nil: the system's
+	OCR        *EnginePool
 }
 
 // Register adds a handler for every stage to mux.

@@ -128,14 +128,9 @@ func (a *app) api() *api.Server {
 }
 
 func (a *app) handlers() (*workers.Handlers, error) {
-	// Tesseract parallelises a page with OpenMP, which fights our one-page-per-goroutine
-	// parallelism; it reads the variable once, so it must be set before the first engine.
-	if os.Getenv("OMP_THREAD_LIMIT") == "" {
-		os.Setenv("OMP_THREAD_LIMIT", "1")
-	}
 	return &workers.Handlers{
 		Records: a.records, Objects: a.objects, Queue: a.queue, Log: a.log,
-		Limits: a.intake.Limits, Agency: a.cfg.Agency, Signer: a.signer, Roots: a.roots,
+		Limits: a.intake.Limits, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName, Signer: a.signer, Roots: a.roots,
 		OCR: workers.NewEnginePool(a.cfg.Concurrency, strings.Split(a.cfg.OCRLanguages, "+")...),
 	}, nil
 }

@@ -47,7 +47,7 @@ type system struct {
 // notifies sohoa of inbox objects through a webhook target unless SOHOA_S3_NOTIFY_ARN is set to "".
 func startSystem(t testing.TB, overrides ...string) system {
 	t.Helper()
-	testenv.Need(t, "pdfsig", "pdftotext")
+	testenv.Need(t, "pdfsig", "pdftotext", "qpdf")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func startSystem(t testing.TB, overrides ...string) system {
 	redisAddr, redisDB := testenv.Redis(t)
 	dataDir := t.TempDir()
 	env := map[string]string{
-		"SOHOA_TSA_URL": startTSA(t, filepath.Join(dataDir, "keys")),
+		"SOHOA_TSA_URL":       startTSA(t, filepath.Join(dataDir, "keys")),
 		"SOHOA_S3_NOTIFY_ARN": arn, "SOHOA_INBOX_EVENTS_TOKEN": "e2e-token",
 		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": dbURL,
 		"SOHOA_REDIS_ADDR": redisAddr, "SOHOA_REDIS_DB": fmt.Sprint(redisDB),

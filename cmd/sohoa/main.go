@@ -11,6 +11,8 @@
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
 //	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API)
 //	sohoa verify F…  check the signatures of signed PDFs (-roots PEM for the trust roots)
+//	sohoa check pdfa F…  check PDF/A-2 rules on files (-h lists them)
+//	sohoa bench ocr DIR… OCR speed, accuracy and memory against raw tesseract (-h for options)
 //	sohoa env        list the environment variables and their defaults
 package main
 
@@ -27,6 +29,7 @@ import (
 )
 
 func main() {
+	singleThreadedOCR()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -34,6 +37,21 @@ func main() {
 		log.Error("sohoa", "error", err)
 		os.Exit(1)
 	}
+}
+
+// singleThreadedOCR makes sure Tesseract reads one page on one core: sohoa runs pages in parallel
+// itself, and OpenMP threads on top oversubscribe the machine (a peer's 14 pages took 4 hours until
+// OMP_THREAD_LIMIT=1 was set). libgomp reads the variable when it is loaded, before main, so the
+// process starts itself again with it set.
+func singleThreadedOCR() {
+	if os.Getenv("OMP_THREAD_LIMIT") != "" {
+		return
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		err = syscall.Exec(exe, os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
+	}
+	fmt.Fprintln(os.Stderr, "sohoa: could not restart with OMP_THREAD_LIMIT=1; Tesseract may oversubscribe the cores:", err)
 }
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
@@ -44,9 +62,13 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	switch cmd { // commands that need no configuration
 	case "verify":
 		return verifyCommand(ctx, args[1:])
+	case "check":
+		return checkCommand(args[1:])
+	case "bench":
+		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|verify FILE...|env]\n\nEnvironment:")
+		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|verify FILE...|check pdfa FILE...|bench ocr DIR...|env]\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
 		}

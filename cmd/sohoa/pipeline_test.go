@@ -16,6 +16,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/sohoa-vn/sohoa/internal/api"
+	"github.com/sohoa-vn/sohoa/internal/pdfa"
 	"github.com/sohoa-vn/sohoa/internal/sign/verify"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
@@ -126,6 +127,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 		if !strings.Contains(text, phrases[name]) {
 			t.Errorf("%s: the signed PDF's text lacks %q:\n%s", name, phrases[name], text)
 		}
+		if err := pdfa.Check(pdf); err != nil {
+			t.Errorf("%s: the signed file is not PDF/A-2u: %v", name, err)
+		}
+		command(t, "qpdf", "--check", file)
 		if !strings.Contains(text, "BẢN SAO ĐIỆN TỬ") {
 			t.Errorf("%s: the signature block of Nghị định 30/2020 is missing", name)
 		}

@@ -74,7 +74,7 @@ func Variables() []Variable {
 		{"SOHOA_SWEEP_INTERVAL", "30s", "how often the inbox bucket is swept for files notifications missed"},
 		{"SOHOA_RECONCILE_INTERVAL", "30s", "how often pending documents are checked for lost tasks"},
 		{"SOHOA_RECONCILE_IDLE", "2m", "how long a pending document must be unchanged to be checked"},
-		{"SOHOA_OCR_LANGUAGES", "vie+eng", "Tesseract languages"},
+		{"SOHOA_OCR_LANGUAGES", "vie", "Tesseract languages, joined by +; eng beside vie strips diacritics from some capitalised lines"},
 		{"SOHOA_OCR_MIN_CONFIDENCE", "70", "mean word confidence (0-100) below which a page is flagged for review"},
 	}
 }
