@@ -128,23 +128,22 @@ func (p *Postgres) setColumn(ctx context.Context, id, column, value string) erro
 func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.Time, format func(seq int) (string, error)) (string, error) {
 	var code string
 	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		// The row lock serialises assignments to one document; the sequence row's lock serialises
-		// the agency's day, so two counters never draw the same number.
+		// The row lock serialises assignments to one document; nextCode's upsert serialises the
+		// agency's day, so two counters never draw the same number.
 		if err := tx.QueryRow(ctx, `SELECT coalesce(code, '') FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&code); err != nil {
 			return notFound(err, "document "+id)
 		}
 		if code != "" {
 			return nil
 		}
-		var seq int
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO code_sequences (agency, day, last) VALUES ($1, $2, 1)
-			ON CONFLICT (agency, day) DO UPDATE SET last = code_sequences.last + 1
-			RETURNING last`, agency, day.Format(time.DateOnly)).Scan(&seq); err != nil {
-			return fmt.Errorf("next sequence of %s on %s: %w", agency, day.Format(time.DateOnly), err)
+		// A paper handed in with a dossier is known by its component code; one uploaded alone is a
+		// dossier of its own.
+		err := tx.QueryRow(ctx, `SELECT component_code FROM dossier_documents WHERE document_id = $1 AND NOT reused
+			ORDER BY attached_at LIMIT 1`, id).Scan(&code)
+		if errors.Is(err, pgx.ErrNoRows) {
+			code, err = nextCode(ctx, tx, agency, day, format)
 		}
-		var err error
-		if code, err = format(seq); err != nil {
+		if err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE documents SET code = $2, updated_at = now() WHERE id = $1`, id, code)
@@ -157,8 +156,12 @@ func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.T
 }
 
 func (p *Postgres) Index(ctx context.Context, id, title, text string) error {
+	// Two vectors: with diacritics, for ranking exact matches first, and folded (sohoa_folded runs
+	// unaccent, which also turns đ into d), so "ho tich" finds "hộ tịch". Folding alone would make
+	// bán, bạn and ban collide.
 	tag, err := p.pool.Exec(ctx, `UPDATE documents SET title = $2, text = $3,
 		search = setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'),
+		search_folded = setweight(to_tsvector('sohoa_folded', $2), 'A') || setweight(to_tsvector('sohoa_folded', $3), 'B'),
 		updated_at = now() WHERE id = $1`, id, title, text)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
@@ -183,13 +186,13 @@ func (p *Postgres) Text(ctx context.Context, id string) ([]string, error) {
 
 func (p *Postgres) Search(ctx context.Context, query string, limit, offset int) (int, []Hit, error) {
 	rows, err := p.pool.Query(ctx, `
-		WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS q)
+		WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS exact, websearch_to_tsquery('sohoa_folded', $1) AS folded)
 		SELECT id, coalesce(code, ''), title,
-			ts_headline('simple', text, q.q, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'),
+			ts_headline('sohoa_folded', text, q.folded, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'),
 			count(*) OVER ()
 		FROM documents, q
-		WHERE search @@ q.q
-		ORDER BY ts_rank_cd(search, q.q) DESC, created_at DESC
+		WHERE search_folded @@ q.folded
+		ORDER BY (search @@ q.exact) DESC, ts_rank_cd(search, q.exact) DESC, ts_rank_cd(search_folded, q.folded) DESC, created_at DESC
 		LIMIT $2 OFFSET $3`, query, limit, offset)
 	if err != nil {
 		return 0, nil, fmt.Errorf("search %q: %w", query, err)

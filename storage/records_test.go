@@ -264,6 +264,28 @@ func testRecords(t *testing.T, r storage.Records) {
 		}
 	})
 
+	t.Run("search folds diacritics and ranks exact ones first", func(t *testing.T) {
+		exact, _, _ := r.CreateDocument(ctx, newDoc("s1"))
+		near, _, _ := r.CreateDocument(ctx, newDoc("s2"))
+		// near is indexed last, so a ranking by date alone would put it first.
+		must(t, r.Index(ctx, exact.ID, "Giấy khai sinh", "Đăng ký hộ tịch tại phường. Số: 110/KH-UBND"))
+		must(t, r.Index(ctx, near.ID, "Biên bản", "Lưu hồ tịch của xã"))
+		_, hits, err := r.Search(ctx, "ho tich", 10, 0)
+		if err != nil || !hitIDs(hits)[exact.ID] || !hitIDs(hits)[near.ID] {
+			t.Errorf(`"ho tich" = %+v, %v; want both`, hits, err)
+		}
+		_, hits, err = r.Search(ctx, "hộ tịch", 10, 0)
+		if err != nil || len(hits) < 2 || hits[0].ID != exact.ID {
+			t.Errorf(`"hộ tịch" = %+v, %v; want the exact match first`, hits, err)
+		} else if !strings.Contains(hits[0].Snippet, "«hộ» «tịch»") {
+			t.Errorf("snippet %q does not mark the original words", hits[0].Snippet)
+		}
+		_, hits, err = r.Search(ctx, "110/KH-UBND", 10, 0)
+		if err != nil || len(hits) != 1 || hits[0].ID != exact.ID {
+			t.Errorf(`"110/KH-UBND" = %+v, %v`, hits, err)
+		}
+	})
+
 	t.Run("list", func(t *testing.T) {
 		docs, total, err := r.List(ctx, storage.Filter{SHA256: "ee"})
 		if err != nil || total != 1 || len(docs) != 1 || docs[0].SHA256 != "ee" {
@@ -293,6 +315,14 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func hitIDs(hits []storage.Hit) map[string]bool {
+	m := map[string]bool{}
+	for _, h := range hits {
+		m[h.ID] = true
+	}
+	return m
 }
 
 func contains(docs []storage.Document, id string) bool {

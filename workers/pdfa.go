@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sohoa-vn/sohoa/internal/extract"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
@@ -52,8 +53,19 @@ func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 	if title == "" {
 		title = doc.Filename
 	}
+	paper, err := h.Dossiers.Paper(ctx, doc.ID)
+	if err != nil {
+		return err
+	}
 	meta := pdfa.Metadata{Title: title, Author: h.AgencyName, Creator: "sohoa", Language: "vi", Created: doc.CreatedAt,
-		DocumentID: doc.ID, DocumentCode: doc.Code, DossierCode: doc.Code}
+		DocumentID: doc.ID, DocumentCode: doc.Code, DossierCode: doc.Code, OwnerID: paper.OwnerID, Kind: paper.Kind,
+		CodeNotation: paper.Notation, OrganName: paper.IssuingBody}
+	if len(paper.Dossiers) > 0 {
+		meta.DossierCode = paper.Dossiers[0]
+	}
+	if paper.IssuedOn != nil {
+		meta.IssuedDate = paper.IssuedOn.Format(time.DateOnly)
+	}
 	if err := pdfa.Build(&out, pages, meta); err != nil {
 		return fmt.Errorf("assemble pdf of %s: %w", doc.ID, err)
 	}

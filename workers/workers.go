@@ -22,10 +22,11 @@ import (
 
 // Handlers holds what the stage handlers need. Build it with its fields set, then Register it.
 type Handlers struct {
-	Records storage.Records
-	Objects storage.Objects
-	Queue   *Queue
-	Log     *slog.Logger
+	Records  storage.Records
+	Dossiers storage.Dossiers
+	Objects  storage.Objects
+	Queue    *Queue
+	Log      *slog.Logger
 
 	Limits     scan.Limits
 	Agency     string         // the agency's QCVN 102 identifier, for codes

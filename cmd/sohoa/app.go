@@ -116,7 +116,8 @@ func (a *app) Run(ctx context.Context, serve, work bool) error {
 func (a *app) api() *api.Server {
 	rdb := redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, DB: a.cfg.RedisDB})
 	return &api.Server{
-		Records: a.records, Objects: a.objects, Intake: a.intake, Queue: a.queue, Log: a.log,
+		Records: a.records, Dossiers: a.records, Objects: a.objects, Intake: a.intake, Queue: a.queue, Log: a.log,
+		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
 		Roots: a.roots,
 		Checks: []api.Check{
@@ -129,7 +130,7 @@ func (a *app) api() *api.Server {
 
 func (a *app) handlers() (*workers.Handlers, error) {
 	return &workers.Handlers{
-		Records: a.records, Objects: a.objects, Queue: a.queue, Log: a.log,
+		Records: a.records, Dossiers: a.records, Objects: a.objects, Queue: a.queue, Log: a.log,
 		Limits: a.intake.Limits, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName, Signer: a.signer, Roots: a.roots,
 		OCR: workers.NewEnginePool(a.cfg.Concurrency, strings.Split(a.cfg.OCRLanguages, "+")...),
 	}, nil

@@ -30,7 +30,10 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
-var codePattern = regexp.MustCompile(`^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$`)
+var (
+	codePattern      = regexp.MustCompile(`^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$`)
+	componentPattern = regexp.MustCompile(`^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-(TP|KQ)\d{6}$`)
+)
 
 // system is one sohoa process (API and workers) on its own MinIO, PostgreSQL database and Redis
 // database.
@@ -125,12 +128,17 @@ func startSystem(t testing.TB, overrides ...string) system {
 // upload posts a file and returns the HTTP status and body.
 func (s system) upload(t testing.TB, name string, data []byte) (int, []byte) {
 	t.Helper()
+	return s.uploadTo(t, "/api/v1/documents", name, data)
+}
+
+func (s system) uploadTo(t testing.TB, path, name string, data []byte) (int, []byte) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(data)
 	mw.Close()
-	resp, err := http.Post(s.base+"/api/v1/documents", mw.FormDataContentType(), &body)
+	resp, err := http.Post(s.base+path, mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}

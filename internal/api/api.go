@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
 )
@@ -25,17 +23,21 @@ type Check struct {
 
 // Server holds the API's dependencies.
 type Server struct {
-	Records storage.Records
-	Objects storage.Objects
-	Intake  *workers.Intake
-	Queue   *workers.Queue
-	Checks  []Check
-	Log     *slog.Logger
+	Records  storage.Records
+	Dossiers storage.Dossiers
+	Objects  storage.Objects
+	Intake   *workers.Intake
+	Queue    *workers.Queue
+	Checks   []Check
+	Log      *slog.Logger
 
 	// InboxBucket is the real name of the inbox bucket, whose notifications EventsToken authorises
 	// (an empty token turns notifications off).
 	InboxBucket string
 	EventsToken string
+
+	// Agency is the receiving agency's QCVN 102 identifier, the left part of its codes.
+	Agency, AgencyName string
 
 	// Roots are the certificates signatures are verified against; nil means the system's.
 	Roots *x509.CertPool
@@ -60,6 +62,13 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/documents/{id}/pages", s.pages},
 		{"POST", "/api/v1/documents/{id}/retry", s.retry},
 		{"GET", "/api/v1/documents/{id}/verification", s.verification},
+		{"GET", "/api/v1/documents/{id}/metadata", s.metadata},
+		{"PUT", "/api/v1/documents/{id}/paper", s.setPaper},
+		{"POST", "/api/v1/dossiers", s.createDossier},
+		{"GET", "/api/v1/dossiers/{id}", s.dossier},
+		{"POST", "/api/v1/dossiers/{id}/documents", s.addDocument},
+		{"POST", "/api/v1/dossiers/{id}/reuse", s.reuse},
+		{"GET", "/api/v1/owners/{id}/documents", s.ownerDocuments},
 		{"GET", "/api/v1/search", s.search},
 		{"POST", "/api/v1/inbox/events", s.inboxEvents},
 		{"GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -91,16 +100,6 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, code, status)
-}
-
-// documentID returns the {id} path value, answering 404 itself when it cannot name a document.
-func documentID(w http.ResponseWriter, r *http.Request) (string, bool) {
-	id := r.PathValue("id")
-	if _, err := uuid.Parse(id); err != nil {
-		writeError(w, http.StatusNotFound, "Không có tài liệu mã "+id+".")
-		return "", false
-	}
-	return id, true
 }
 
 // storeError answers for an error from storage: 404 for ErrNotFound, else 500 with the details logged

@@ -87,25 +87,40 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	doc, created, ok := s.receive(w, r)
+	if !ok {
+		return
+	}
+	code := http.StatusOK
+	if created {
+		code = http.StatusCreated
+	}
+	w.Header().Set("Location", "/api/v1/documents/"+doc.ID)
+	s.writeDocument(w, r, code, doc)
+}
+
+// receive streams the multipart field "file" into the intake, answering the request itself when
+// that fails.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) (storage.Document, bool, bool) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
 		writeError(w, http.StatusBadRequest, "Gửi tệp dưới dạng multipart/form-data, trường \"file\".")
-		return
+		return storage.Document{}, false, false
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Yêu cầu tải lên không hợp lệ: "+err.Error())
-		return
+		return storage.Document{}, false, false
 	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			writeError(w, http.StatusBadRequest, "Thiếu trường \"file\" chứa tệp cần số hóa.")
-			return
+			return storage.Document{}, false, false
 		}
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "Yêu cầu tải lên không hợp lệ: "+err.Error())
-			return
+			return storage.Document{}, false, false
 		}
 		if part.FormName() != "file" {
 			part.Close()
@@ -116,15 +131,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		part.Close()
 		if err != nil {
 			s.inputError(w, r, err)
-			return
+			return storage.Document{}, false, false
 		}
-		code := http.StatusOK
-		if created {
-			code = http.StatusCreated
-		}
-		w.Header().Set("Location", "/api/v1/documents/"+doc.ID)
-		s.writeDocument(w, r, code, doc)
-		return
+		return doc, created, true
 	}
 }
 
@@ -145,7 +154,7 @@ func (s *Server) inputError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
-	id, ok := documentID(w, r)
+	id, ok := pathID(w, r)
 	if !ok {
 		return
 	}
@@ -183,7 +192,7 @@ func (s *Server) review(pg storage.Page) bool {
 }
 
 func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
-	id, ok := documentID(w, r)
+	id, ok := pathID(w, r)
 	if !ok {
 		return
 	}
@@ -223,7 +232,7 @@ func toJSON(d storage.Document, stages []storage.StageRun) Document {
 }
 
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
-	id, ok := documentID(w, r)
+	id, ok := pathID(w, r)
 	if !ok {
 		return
 	}
@@ -249,7 +258,7 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) text(w http.ResponseWriter, r *http.Request) {
-	id, ok := documentID(w, r)
+	id, ok := pathID(w, r)
 	if !ok {
 		return
 	}
@@ -263,7 +272,7 @@ func (s *Server) text(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
-	id, ok := documentID(w, r)
+	id, ok := pathID(w, r)
 	if !ok {
 		return
 	}

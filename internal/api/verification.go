@@ -13,7 +13,7 @@ import (
 // byte ranges, integrity, signature, chain, certificate validity at signing time, timestamp, and
 // whether anything was appended after the last signature.
 func (s *Server) verification(w http.ResponseWriter, r *http.Request) {
-	id, ok := documentID(w, r)
+	id, ok := pathID(w, r)
 	if !ok {
 		return
 	}

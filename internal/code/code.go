@@ -10,6 +10,7 @@ package code
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -69,4 +70,20 @@ func ParseDossier(code string) (ParsedDossier, error) {
 		return ParsedDossier{}, fmt.Errorf("dossier code %q: sequence 0000 is never issued", code)
 	}
 	return ParsedDossier{Agency: m[1], Day: day, Seq: seq}, nil
+}
+
+// Component returns the code of the seq-th paper of a series received by agency: the agency
+// identifier, "-", the series (TP for a dossier component, KQ for a result) and six digits, the form
+// seen in national-portal integrations (000.00.00.G09-KQ002269; Thông tư 01/2023/TT-VPCP).
+func Component(agency, series string, seq int) (string, error) {
+	if err := CheckAgency(agency); err != nil {
+		return "", err
+	}
+	if len(series) != 2 || strings.ToUpper(series) != series {
+		return "", fmt.Errorf("component series %q is not two capital letters such as TP or KQ", series)
+	}
+	if seq < 1 || seq > 999999 {
+		return "", fmt.Errorf("component sequence %d of %s-%s is outside 1..999999", seq, agency, series)
+	}
+	return fmt.Sprintf("%s-%s%06d", agency, series, seq), nil
 }

@@ -52,3 +52,17 @@ func TestParseDossierRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestComponent(t *testing.T) {
+	if c, err := Component("000.00.00.G09", "KQ", 2269); err != nil || c != "000.00.00.G09-KQ002269" {
+		t.Errorf("Component = %q, %v", c, err)
+	}
+	for _, bad := range []struct {
+		series string
+		seq    int
+	}{{"kq", 1}, {"KQX", 1}, {"TP", 0}, {"TP", 1000000}} {
+		if _, err := Component("000.00.00.G09", bad.series, bad.seq); err == nil {
+			t.Errorf("Component(%q, %d) accepted", bad.series, bad.seq)
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sohoa-vn/sohoa/internal/code"
+	"github.com/sohoa-vn/sohoa/internal/identity"
+	"github.com/sohoa-vn/sohoa/storage"
+)
+
+// DossierJSON is the JSON form of a dossier.
+type DossierJSON struct {
+	ID            string          `json:"id"`
+	Code          string          `json:"code"`
+	ProcedureCode string          `json:"procedure_code"`
+	ProcedureName string          `json:"procedure_name"`
+	Agency        string          `json:"agency"`
+	AgencyName    string          `json:"agency_name"`
+	Owner         OwnerJSON       `json:"owner"`
+	ReceivedAt    time.Time       `json:"received_at"`
+	Staff         string          `json:"staff,omitempty"`
+	Receipt       string          `json:"receipt"`
+	Documents     []Attachment    `json:"documents"`
+	History       []storage.Event `json:"history,omitempty"`
+}
+
+// OwnerJSON is a citizen or a business.
+type OwnerJSON struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// Attachment is a paper's place in a dossier.
+type Attachment struct {
+	ComponentCode string    `json:"component_code"`
+	Role          string    `json:"role"`
+	Reused        bool      `json:"reused"`
+	AttachedAt    time.Time `json:"attached_at"`
+	Document      Document  `json:"document"`
+}
+
+// newDossierBody is what the counter sends to open a dossier.
+type newDossierBody struct {
+	OwnerID       string `json:"owner_id"`
+	OwnerName     string `json:"owner_name"`
+	ProcedureCode string `json:"procedure_code"`
+	ProcedureName string `json:"procedure_name"`
+	Staff         string `json:"staff"`
+}
+
+func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
+	var b newDossierBody
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
+		writeError(w, http.StatusBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+		return
+	}
+	owner, err := identity.Parse(b.OwnerID)
+	if err != nil {
+		badIdentity(w, err)
+		return
+	}
+	if strings.TrimSpace(b.ProcedureCode) == "" {
+		writeError(w, http.StatusBadRequest, "Thiếu mã thủ tục hành chính (procedure_code).")
+		return
+	}
+	now := time.Now()
+	d, err := s.Dossiers.CreateDossier(r.Context(), storage.NewDossier{
+		ID: uuid.NewString(), ProcedureCode: strings.TrimSpace(b.ProcedureCode), ProcedureName: strings.TrimSpace(b.ProcedureName),
+		Agency: s.Agency, AgencyName: s.AgencyName, Staff: b.Staff, ReceivedAt: now,
+		Owner: storage.Owner{ID: owner.ID, Kind: string(owner.Kind), Name: strings.TrimSpace(b.OwnerName)},
+	}, now.In(code.Vietnam), func(seq int) (string, error) { return code.Dossier(s.Agency, now, seq) })
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/dossiers/"+d.ID)
+	s.writeDossier(w, r, http.StatusCreated, d)
+}
+
+func (s *Server) dossier(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	d, err := s.Dossiers.Dossier(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.writeDossier(w, r, http.StatusOK, d)
+}
+
+func (s *Server) writeDossier(w http.ResponseWriter, r *http.Request, status int, d storage.Dossier) {
+	atts, err := s.Dossiers.Attachments(r.Context(), d.ID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	hist, err := s.Dossiers.History(r.Context(), d.ID, "")
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := DossierJSON{ID: d.ID, Code: d.Code, ProcedureCode: d.ProcedureCode, ProcedureName: d.ProcedureName,
+		Agency: d.Agency, AgencyName: d.AgencyName, Owner: OwnerJSON(d.Owner), ReceivedAt: d.ReceivedAt, Staff: d.Staff,
+		Receipt: "/api/v1/dossiers/" + d.ID + "/receipt", Documents: []Attachment{}, History: hist}
+	for _, a := range atts {
+		out.Documents = append(out.Documents, Attachment{ComponentCode: a.ComponentCode, Role: a.Role, Reused: a.Reused,
+			AttachedAt: a.AttachedAt, Document: toJSON(a.Document, nil)})
+	}
+	writeJSON(w, status, out)
+}
+
+// addDocument receives a scanned paper for a dossier: the upload goes through the same intake as
+// any other, and the paper is attached as a component (or, with role=result, a result).
+func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.Dossiers.Dossier(r.Context(), id); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	role := "component"
+	if r.URL.Query().Get("role") == "result" {
+		role = "result"
+	}
+	doc, _, ok := s.receive(w, r)
+	if !ok {
+		return
+	}
+	s.attach(w, r, id, doc.ID, role, false)
+}
+
+// reuse attaches a paper the store already holds: the citizen is not asked for it again.
+func (s *Server) reuse(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	var b struct {
+		DocumentID string `json:"document_id"`
+		Staff      string `json:"staff"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
+		writeError(w, http.StatusBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+		return
+	}
+	if _, err := uuid.Parse(b.DocumentID); err != nil {
+		writeError(w, http.StatusBadRequest, "document_id không hợp lệ.")
+		return
+	}
+	s.attach(w, r, id, b.DocumentID, "component", true)
+}
+
+func (s *Server) attach(w http.ResponseWriter, r *http.Request, dossierID, documentID, role string, reused bool) {
+	a, err := s.Dossiers.Attach(r.Context(), dossierID, documentID, role, reused, r.URL.Query().Get("staff"),
+		func(series string, seq int) (string, error) { return code.Component(s.Agency, series, seq) })
+	if errors.Is(err, storage.ErrNotReusable) {
+		writeError(w, http.StatusConflict, "Không dùng lại được giấy tờ này: "+reuseReason(err))
+		return
+	}
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, Attachment{ComponentCode: a.ComponentCode, Role: a.Role, Reused: a.Reused,
+		AttachedAt: a.AttachedAt, Document: toJSON(a.Document, nil)})
+}
+
+func reuseReason(err error) string {
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "is not a paper of"):
+		return "giấy tờ thuộc về người khác."
+	case strings.Contains(msg, "expired"):
+		return "giấy tờ đã hết hiệu lực."
+	default:
+		return "giấy tờ chưa số hóa xong hoặc không được phép dùng lại."
+	}
+}
+
+// PaperJSON is a paper of an owner, as counter staff see it when looking for what can be reused.
+type PaperJSON struct {
+	Document
+	Kind          string   `json:"kind,omitempty"`
+	Notation      string   `json:"notation,omitempty"`
+	IssuedOn      string   `json:"issued_on,omitempty"`
+	IssuingBody   string   `json:"issuing_body,omitempty"`
+	ValidUntil    string   `json:"valid_until,omitempty"`
+	ValidityScope string   `json:"validity_scope,omitempty"`
+	Reusable      bool     `json:"reusable"`
+	Dossiers      []string `json:"dossiers"`
+	File          string   `json:"file"`
+}
+
+func (s *Server) ownerDocuments(w http.ResponseWriter, r *http.Request) {
+	owner, err := identity.Parse(r.PathValue("id"))
+	if err != nil {
+		badIdentity(w, err)
+		return
+	}
+	var validOn *time.Time
+	if r.URL.Query().Get("valid") == "true" {
+		today := time.Now().In(code.Vietnam)
+		validOn = &today
+	}
+	papers, err := s.Dossiers.Papers(r.Context(), owner.ID, validOn)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	// Nghị định 13/2023: every look at a citizen's records is logged.
+	if err := s.Dossiers.Log(r.Context(), storage.Event{Actor: r.URL.Query().Get("staff"), Action: "owner.viewed", OwnerID: owner.ID,
+		Detail: map[string]any{"valid": validOn != nil, "found": len(papers)}}); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := struct {
+		Owner     string      `json:"owner"`
+		Documents []PaperJSON `json:"documents"`
+	}{Owner: owner.ID, Documents: make([]PaperJSON, len(papers))}
+	for i, p := range papers {
+		out.Documents[i] = paperJSON(p)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func paperJSON(p storage.Paper) PaperJSON {
+	day := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	return PaperJSON{Document: toJSON(p.Document, nil), Kind: p.Kind, Notation: p.Notation, IssuedOn: day(p.IssuedOn),
+		IssuingBody: p.IssuingBody, ValidUntil: day(p.ValidUntil), ValidityScope: p.ValidityScope, Reusable: p.Reusable,
+		Dossiers: p.Dossiers, File: "/api/v1/documents/" + p.ID + "/file"}
+}
+
+// pathID returns the {id} path value when it is a UUID, answering 404 itself otherwise.
+func pathID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if _, err := uuid.Parse(id); err != nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("Không tìm thấy %q.", id))
+		return "", false
+	}
+	return id, true
+}
+
+// badIdentity answers for an owner identifier that is not valid, with the reason in Vietnamese.
+func badIdentity(w http.ResponseWriter, err error) {
+	var e *identity.Error
+	if errors.As(err, &e) {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: e.Message, Code: e.Code})
+		return
+	}
+	writeError(w, http.StatusBadRequest, err.Error())
+}

@@ -1,0 +1,132 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotReusable is returned (wrapped) when a paper cannot be reused for a dossier: it belongs to
+// another owner, is not done, is marked not reusable, or is no longer valid.
+var ErrNotReusable = errors.New("paper cannot be reused")
+
+// Owner is a citizen (by personal ID) or a business (by tax code).
+type Owner struct {
+	ID   string // canonical: 12 digits, or 10 digits with an optional -NNN branch suffix
+	Kind string // citizen or business
+	Name string
+}
+
+// Dossier is one administrative dossier as received at the counter.
+type Dossier struct {
+	ID            string
+	Code          string
+	ProcedureCode string
+	ProcedureName string
+	Agency        string
+	AgencyName    string
+	Owner         Owner
+	ReceivedAt    time.Time
+	Status        string
+	Staff         string
+}
+
+// NewDossier is what the counter knows when it receives a dossier.
+type NewDossier struct {
+	ID            string
+	ProcedureCode string
+	ProcedureName string
+	Agency        string
+	AgencyName    string
+	Owner         Owner
+	Staff         string
+	ReceivedAt    time.Time
+}
+
+// Paper is a document seen as a paper of its owner: what it is and how long it is valid.
+type Paper struct {
+	Document
+	OwnerID       string
+	Kind          string
+	Notation      string
+	IssuedOn      *time.Time
+	IssuingBody   string
+	ValidUntil    *time.Time
+	ValidityScope string
+	Reusable      bool
+	// Dossiers lists the codes of the dossiers the paper was handed in with or reused for.
+	Dossiers []string
+}
+
+// PaperFields are the facts about a paper a person gives or confirms; nil pointers leave a field
+// as it is.
+type PaperFields struct {
+	OwnerID       *string
+	Kind          *string
+	Notation      *string
+	IssuedOn      *time.Time
+	IssuingBody   *string
+	ValidUntil    *time.Time
+	ValidityScope *string
+	Reusable      *bool
+}
+
+// Attachment is a paper's place in a dossier.
+type Attachment struct {
+	DossierID     string
+	DocumentID    string
+	Role          string // component or result
+	ComponentCode string
+	Reused        bool // taken from the store, not handed in again
+	AttachedAt    time.Time
+	Document      Document
+}
+
+// Event is one entry of the append-only history.
+type Event struct {
+	ID         int64
+	At         time.Time
+	Actor      string
+	Action     string
+	DossierID  string
+	DocumentID string
+	OwnerID    string
+	Detail     map[string]any
+}
+
+// Dossiers keeps owners, dossiers and the papers in them. Implementations are safe for concurrent
+// use; methods naming a dossier or document that does not exist return ErrNotFound (wrapped).
+type Dossiers interface {
+	// CreateDossier records the owner (its name updated when given), the agency and procedure (their
+	// names updated when given), and the dossier, whose code is format applied to the next number of
+	// the agency's sequence for the day of ReceivedAt, all in one transaction.
+	CreateDossier(ctx context.Context, d NewDossier, day time.Time, format func(seq int) (string, error)) (Dossier, error)
+
+	// Dossier returns the dossier with id.
+	Dossier(ctx context.Context, id string) (Dossier, error)
+
+	// Attach puts a document into a dossier with role, giving it the next code of the agency's series
+	// (format turns the number into the code). Attaching twice returns the first attachment. With
+	// reused, the document must be a done, reusable, still valid paper of the dossier's owner, else
+	// ErrNotReusable. The event is logged with actor.
+	Attach(ctx context.Context, dossierID, documentID, role string, reused bool, actor string, format func(series string, seq int) (string, error)) (Attachment, error)
+
+	// Attachments lists a dossier's papers in the order they were attached.
+	Attachments(ctx context.Context, dossierID string) ([]Attachment, error)
+
+	// Papers lists an owner's papers, newest first. With validOn set, only those done, reusable and
+	// valid on that day.
+	Papers(ctx context.Context, ownerID string, validOn *time.Time) ([]Paper, error)
+
+	// Paper returns one document as a paper.
+	Paper(ctx context.Context, documentID string) (Paper, error)
+
+	// SetPaper records facts about a paper.
+	SetPaper(ctx context.Context, documentID string, f PaperFields, actor string) error
+
+	// Log appends an event.
+	Log(ctx context.Context, e Event) error
+
+	// History returns the events of a dossier, or of a document when dossierID is "", oldest first.
+	History(ctx context.Context, dossierID, documentID string) ([]Event, error)
+}

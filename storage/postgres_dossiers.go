@@ -1,0 +1,279 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const dossierColumns = `d.id, d.code, d.procedure_code, p.name, d.agency, a.name, o.id, o.kind, o.name,
+	d.received_at, d.status, d.staff`
+
+const dossierFrom = ` FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
+	JOIN agencies a ON a.id = d.agency JOIN owners o ON o.id = d.owner_id`
+
+func scanDossier(row pgx.Row) (Dossier, error) {
+	var d Dossier
+	err := row.Scan(&d.ID, &d.Code, &d.ProcedureCode, &d.ProcedureName, &d.Agency, &d.AgencyName,
+		&d.Owner.ID, &d.Owner.Kind, &d.Owner.Name, &d.ReceivedAt, &d.Status, &d.Staff)
+	return d, err
+}
+
+func (p *Postgres) CreateDossier(ctx context.Context, n NewDossier, day time.Time, format func(seq int) (string, error)) (Dossier, error) {
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO owners (id, kind, name) VALUES ($1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET name = CASE WHEN $3 = '' THEN owners.name ELSE $3 END`,
+			n.Owner.ID, n.Owner.Kind, n.Owner.Name); err != nil {
+			return fmt.Errorf("owner %s: %w", n.Owner.ID, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO agencies (id, name) VALUES ($1, $2)
+			ON CONFLICT (id) DO UPDATE SET name = CASE WHEN $2 = '' THEN agencies.name ELSE $2 END`,
+			n.Agency, n.AgencyName); err != nil {
+			return fmt.Errorf("agency %s: %w", n.Agency, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO procedures (code, name) VALUES ($1, $2)
+			ON CONFLICT (code) DO UPDATE SET name = CASE WHEN $2 = '' THEN procedures.name ELSE $2 END`,
+			n.ProcedureCode, n.ProcedureName); err != nil {
+			return fmt.Errorf("procedure %s: %w", n.ProcedureCode, err)
+		}
+		code, err := nextCode(ctx, tx, n.Agency, day, format)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO dossiers (id, code, procedure_code, agency, owner_id, received_at, staff)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, code, n.ProcedureCode, n.Agency, n.Owner.ID, n.ReceivedAt, n.Staff); err != nil {
+			return fmt.Errorf("dossier %s: %w", code, err)
+		}
+		return appendEvent(ctx, tx, Event{Actor: n.Staff, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
+			Detail: map[string]any{"code": code, "procedure": n.ProcedureCode}})
+	})
+	if err != nil {
+		return Dossier{}, fmt.Errorf("create dossier: %w", err)
+	}
+	return p.Dossier(ctx, n.ID)
+}
+
+// nextCode draws the next number of agency's sequence for day. The row lock of the upsert
+// serialises concurrent counters, so no number is drawn twice and none is skipped.
+func nextCode(ctx context.Context, tx pgx.Tx, agency string, day time.Time, format func(seq int) (string, error)) (string, error) {
+	var seq int
+	if err := tx.QueryRow(ctx, `
+		INSERT INTO code_sequences (agency, day, last) VALUES ($1, $2, 1)
+		ON CONFLICT (agency, day) DO UPDATE SET last = code_sequences.last + 1
+		RETURNING last`, agency, day.Format(time.DateOnly)).Scan(&seq); err != nil {
+		return "", fmt.Errorf("next sequence of %s on %s: %w", agency, day.Format(time.DateOnly), err)
+	}
+	return format(seq)
+}
+
+func (p *Postgres) Dossier(ctx context.Context, id string) (Dossier, error) {
+	d, err := scanDossier(p.pool.QueryRow(ctx, `SELECT `+dossierColumns+dossierFrom+` WHERE d.id = $1`, id))
+	return d, notFound(err, "dossier "+id)
+}
+
+func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role string, reused bool, actor string, format func(series string, seq int) (string, error)) (Attachment, error) {
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		var agency, owner string
+		if err := tx.QueryRow(ctx, `SELECT agency, owner_id FROM dossiers WHERE id = $1 FOR UPDATE`, dossierID).Scan(&agency, &owner); err != nil {
+			return notFound(err, "dossier "+dossierID)
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM dossier_documents WHERE dossier_id = $1 AND document_id = $2)`,
+			dossierID, documentID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			return nil
+		}
+		var (
+			docOwner, status string
+			reusable         bool
+			validUntil       *time.Time
+		)
+		if err := tx.QueryRow(ctx, `SELECT coalesce(owner_id, ''), status, reusable, valid_until FROM documents WHERE id = $1 FOR UPDATE`,
+			documentID).Scan(&docOwner, &status, &reusable, &validUntil); err != nil {
+			return notFound(err, "document "+documentID)
+		}
+		if reused {
+			switch {
+			case docOwner != owner:
+				return fmt.Errorf("document %s is not a paper of %s: %w", documentID, owner, ErrNotReusable)
+			case status != StatusDone || !reusable:
+				return fmt.Errorf("document %s is %s, reusable %v: %w", documentID, status, reusable, ErrNotReusable)
+			case validUntil != nil && validUntil.Before(time.Now().Truncate(24*time.Hour)):
+				return fmt.Errorf("document %s expired on %s: %w", documentID, validUntil.Format(time.DateOnly), ErrNotReusable)
+			}
+		} else if docOwner == "" {
+			// A paper handed in with a dossier belongs to the dossier's owner.
+			if _, err := tx.Exec(ctx, `UPDATE documents SET owner_id = $2 WHERE id = $1`, documentID, owner); err != nil {
+				return err
+			}
+		}
+		series := "TP"
+		if role == "result" {
+			series = "KQ"
+		}
+		var seq int
+		if err := tx.QueryRow(ctx, `INSERT INTO serials (agency, series, last) VALUES ($1, $2, 1)
+			ON CONFLICT (agency, series) DO UPDATE SET last = serials.last + 1 RETURNING last`, agency, series).Scan(&seq); err != nil {
+			return fmt.Errorf("next %s of %s: %w", series, agency, err)
+		}
+		code, err := format(series, seq)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO dossier_documents (dossier_id, document_id, role, component_code, reused)
+			VALUES ($1, $2, $3, $4, $5)`, dossierID, documentID, role, code, reused); err != nil {
+			return fmt.Errorf("attach %s to %s: %w", documentID, dossierID, err)
+		}
+		action := "document.attached"
+		if reused {
+			action = "document.reused"
+		}
+		return appendEvent(ctx, tx, Event{Actor: actor, Action: action, DossierID: dossierID, DocumentID: documentID, OwnerID: owner,
+			Detail: map[string]any{"role": role, "component_code": code}})
+	})
+	if err != nil {
+		return Attachment{}, fmt.Errorf("attach: %w", err)
+	}
+	atts, err := p.Attachments(ctx, dossierID)
+	if err != nil {
+		return Attachment{}, err
+	}
+	for _, a := range atts {
+		if a.DocumentID == documentID {
+			return a, nil
+		}
+	}
+	return Attachment{}, fmt.Errorf("attachment of %s to %s: %w", documentID, dossierID, ErrNotFound)
+}
+
+func (p *Postgres) Attachments(ctx context.Context, dossierID string) ([]Attachment, error) {
+	if _, err := p.Dossier(ctx, dossierID); err != nil {
+		return nil, err
+	}
+	rows, err := p.pool.Query(ctx, `SELECT dd.dossier_id, dd.document_id, dd.role, dd.component_code, dd.reused, dd.attached_at
+		FROM dossier_documents dd WHERE dd.dossier_id = $1 ORDER BY dd.attached_at, dd.component_code`, dossierID)
+	if err != nil {
+		return nil, fmt.Errorf("attachments of %s: %w", dossierID, err)
+	}
+	atts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attachment, error) {
+		var a Attachment
+		err := r.Scan(&a.DossierID, &a.DocumentID, &a.Role, &a.ComponentCode, &a.Reused, &a.AttachedAt)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attachments of %s: %w", dossierID, err)
+	}
+	for i := range atts {
+		if atts[i].Document, err = p.Document(ctx, atts[i].DocumentID); err != nil {
+			return nil, err
+		}
+	}
+	return atts, nil
+}
+
+const paperColumns = `coalesce(owner_id, ''), kind, notation, issued_on, issuing_body, valid_until, validity_scope, reusable,
+	ARRAY(SELECT d.code FROM dossier_documents dd JOIN dossiers d ON d.id = dd.dossier_id
+		WHERE dd.document_id = documents.id ORDER BY dd.attached_at)`
+
+func (p *Postgres) scanPaper(row pgx.Row) (Paper, error) {
+	var pp Paper
+	d := &pp.Document
+	err := row.Scan(&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
+		&d.Status, &d.Stage, &d.Run, &d.Error, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.SignedKey,
+		&d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt,
+		&pp.OwnerID, &pp.Kind, &pp.Notation, &pp.IssuedOn, &pp.IssuingBody, &pp.ValidUntil, &pp.ValidityScope, &pp.Reusable, &pp.Dossiers)
+	return pp, err
+}
+
+func (p *Postgres) Papers(ctx context.Context, ownerID string, validOn *time.Time) ([]Paper, error) {
+	q := `SELECT ` + documentColumns + `, ` + paperColumns + ` FROM documents WHERE owner_id = $1`
+	args := []any{ownerID}
+	if validOn != nil {
+		q += ` AND status = 'done' AND reusable AND (valid_until IS NULL OR valid_until >= $2)`
+		args = append(args, validOn.Format(time.DateOnly))
+	}
+	rows, err := p.pool.Query(ctx, q+` ORDER BY created_at DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("papers of %s: %w", ownerID, err)
+	}
+	papers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Paper, error) { return p.scanPaper(r) })
+	if err != nil {
+		return nil, fmt.Errorf("papers of %s: %w", ownerID, err)
+	}
+	return papers, nil
+}
+
+func (p *Postgres) Paper(ctx context.Context, documentID string) (Paper, error) {
+	pp, err := p.scanPaper(p.pool.QueryRow(ctx, `SELECT `+documentColumns+`, `+paperColumns+` FROM documents WHERE id = $1`, documentID))
+	return pp, notFound(err, "paper "+documentID)
+}
+
+func (p *Postgres) SetPaper(ctx context.Context, documentID string, f PaperFields, actor string) error {
+	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE documents SET
+			owner_id = coalesce($2, owner_id), kind = coalesce($3, kind), notation = coalesce($4, notation),
+			issued_on = coalesce($5, issued_on), issuing_body = coalesce($6, issuing_body),
+			valid_until = coalesce($7, valid_until), validity_scope = coalesce($8, validity_scope),
+			reusable = coalesce($9, reusable), updated_at = now()
+			WHERE id = $1`, documentID, f.OwnerID, f.Kind, f.Notation, f.IssuedOn, f.IssuingBody, f.ValidUntil, f.ValidityScope, f.Reusable)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = ErrNotFound
+		}
+		if err != nil {
+			return notFound(err, "set paper "+documentID)
+		}
+		detail, _ := json.Marshal(f)
+		var m map[string]any
+		json.Unmarshal(detail, &m)
+		return appendEvent(ctx, tx, Event{Actor: actor, Action: "paper.updated", DocumentID: documentID, Detail: m})
+	})
+}
+
+func (p *Postgres) Log(ctx context.Context, e Event) error {
+	return appendEvent(ctx, p.pool, e)
+}
+
+func appendEvent(ctx context.Context, db interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, e Event) error {
+	detail := e.Detail
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	var id int64
+	err := db.QueryRow(ctx, `INSERT INTO events (actor, action, dossier_id, document_id, owner_id, detail)
+		VALUES ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, nullif($5, ''), $6) RETURNING id`,
+		e.Actor, e.Action, e.DossierID, e.DocumentID, e.OwnerID, detail).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("log %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+func (p *Postgres) History(ctx context.Context, dossierID, documentID string) ([]Event, error) {
+	q, arg := `SELECT id, at, actor, action, coalesce(dossier_id::text, ''), coalesce(document_id::text, ''), coalesce(owner_id, ''), detail
+		FROM events WHERE dossier_id = $1 ORDER BY id`, dossierID
+	if dossierID == "" {
+		q, arg = `SELECT id, at, actor, action, coalesce(dossier_id::text, ''), coalesce(document_id::text, ''), coalesce(owner_id, ''), detail
+		FROM events WHERE document_id = $1 ORDER BY id`, documentID
+	}
+	rows, err := p.pool.Query(ctx, q, arg)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
+		var e Event
+		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.DossierID, &e.DocumentID, &e.OwnerID, &e.Detail)
+		return e, err
+	})
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	return events, nil
+}
