@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -56,6 +57,8 @@ type Paper struct {
 	Reusable      bool
 	// Dossiers lists the codes of the dossiers the paper was handed in with or reused for.
 	Dossiers []string
+	// Extracted holds the fields read from the OCR text (a JSON array), proposals until confirmed.
+	Extracted json.RawMessage
 }
 
 // PaperFields are the facts about a paper a person gives or confirms; nil pointers leave a field
@@ -120,6 +123,10 @@ type Dossiers interface {
 
 	// Paper returns one document as a paper.
 	Paper(ctx context.Context, documentID string) (Paper, error)
+
+	// SetExtracted stores the fields read from the paper's OCR text (a JSON array), replacing earlier
+	// ones.
+	SetExtracted(ctx context.Context, documentID string, fields json.RawMessage) error
 
 	// SetPaper records facts about a paper.
 	SetPaper(ctx context.Context, documentID string, f PaperFields, actor string) error

@@ -179,7 +179,7 @@ func (p *Postgres) Attachments(ctx context.Context, dossierID string) ([]Attachm
 
 const paperColumns = `coalesce(owner_id, ''), kind, notation, issued_on, issuing_body, valid_until, validity_scope, reusable,
 	ARRAY(SELECT d.code FROM dossier_documents dd JOIN dossiers d ON d.id = dd.dossier_id
-		WHERE dd.document_id = documents.id ORDER BY dd.attached_at)`
+		WHERE dd.document_id = documents.id ORDER BY dd.attached_at), extracted`
 
 func (p *Postgres) scanPaper(row pgx.Row) (Paper, error) {
 	var pp Paper
@@ -187,7 +187,7 @@ func (p *Postgres) scanPaper(row pgx.Row) (Paper, error) {
 	err := row.Scan(&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
 		&d.Status, &d.Stage, &d.Run, &d.Error, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.SignedKey,
 		&d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt,
-		&pp.OwnerID, &pp.Kind, &pp.Notation, &pp.IssuedOn, &pp.IssuingBody, &pp.ValidUntil, &pp.ValidityScope, &pp.Reusable, &pp.Dossiers)
+		&pp.OwnerID, &pp.Kind, &pp.Notation, &pp.IssuedOn, &pp.IssuingBody, &pp.ValidUntil, &pp.ValidityScope, &pp.Reusable, &pp.Dossiers, &pp.Extracted)
 	return pp, err
 }
 
@@ -212,6 +212,14 @@ func (p *Postgres) Papers(ctx context.Context, ownerID string, validOn *time.Tim
 func (p *Postgres) Paper(ctx context.Context, documentID string) (Paper, error) {
 	pp, err := p.scanPaper(p.pool.QueryRow(ctx, `SELECT `+documentColumns+`, `+paperColumns+` FROM documents WHERE id = $1`, documentID))
 	return pp, notFound(err, "paper "+documentID)
+}
+
+func (p *Postgres) SetExtracted(ctx context.Context, documentID string, fields json.RawMessage) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE documents SET extracted = $2 WHERE id = $1`, documentID, fields)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return notFound(err, "set extracted fields of "+documentID)
 }
 
 func (p *Postgres) SetPaper(ctx context.Context, documentID string, f PaperFields, actor string) error {

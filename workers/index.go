@@ -2,6 +2,8 @@ package workers
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/sohoa-vn/sohoa/internal/extract"
@@ -18,6 +20,14 @@ func (h *Handlers) index(ctx context.Context, doc storage.Document) error {
 	title := extract.Title(text)
 	if title == "" {
 		title = doc.Filename
+	}
+	// Offsets in the fields are into text as joined here.
+	fields, err := json.Marshal(extract.Fields(text))
+	if err != nil {
+		return fmt.Errorf("extracted fields of %s: %w", doc.ID, err)
+	}
+	if err := h.Dossiers.SetExtracted(ctx, doc.ID, fields); err != nil {
+		return err
 	}
 	return h.Records.Index(ctx, doc.ID, title, text)
 }

@@ -77,6 +77,14 @@ func TestReuseAcrossDossiers(t *testing.T) {
 		t.Errorf("metadata %s", body)
 	}
 
+	code, pdf := sys.get(t, "/api/v1/dossiers/"+second.ID+"/receipt")
+	receiptFile := filepath.Join(t.TempDir(), "receipt.pdf")
+	os.WriteFile(receiptFile, pdf, 0o644)
+	if text := command(t, "pdftotext", receiptFile, "-"); code != http.StatusOK || !bytes.Contains([]byte(text), []byte(second.Code)) ||
+		!bytes.Contains([]byte(text), []byte("lấy từ kho dữ liệu")) {
+		t.Errorf("receipt: %d\n%s", code, text)
+	}
+
 	// Wrong identifiers are refused with a reason.
 	code, body = sys.postJSON(t, "/api/v1/dossiers", map[string]string{"owner_id": "0100109107", "procedure_code": "1.001193"})
 	if code != http.StatusBadRequest || !bytes.Contains(body, []byte(`"error"`)) {

@@ -66,6 +66,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/documents/{id}/paper", s.setPaper},
 		{"POST", "/api/v1/dossiers", s.createDossier},
 		{"GET", "/api/v1/dossiers/{id}", s.dossier},
+		{"GET", "/api/v1/dossiers/{id}/receipt", s.dossierReceipt},
 		{"POST", "/api/v1/dossiers/{id}/documents", s.addDocument},
 		{"POST", "/api/v1/dossiers/{id}/reuse", s.reuse},
 		{"GET", "/api/v1/owners/{id}/documents", s.ownerDocuments},

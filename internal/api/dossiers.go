@@ -200,6 +200,9 @@ type PaperJSON struct {
 	Reusable      bool     `json:"reusable"`
 	Dossiers      []string `json:"dossiers"`
 	File          string   `json:"file"`
+	// Extracted are fields read from the OCR text, each with its place in the text: proposals to
+	// confirm through PUT /api/v1/documents/{id}/paper.
+	Extracted json.RawMessage `json:"extracted"`
 }
 
 func (s *Server) ownerDocuments(w http.ResponseWriter, r *http.Request) {
@@ -243,7 +246,7 @@ func paperJSON(p storage.Paper) PaperJSON {
 	}
 	return PaperJSON{Document: toJSON(p.Document, nil), Kind: p.Kind, Notation: p.Notation, IssuedOn: day(p.IssuedOn),
 		IssuingBody: p.IssuingBody, ValidUntil: day(p.ValidUntil), ValidityScope: p.ValidityScope, Reusable: p.Reusable,
-		Dossiers: p.Dossiers, File: "/api/v1/documents/" + p.ID + "/file"}
+		Dossiers: p.Dossiers, File: "/api/v1/documents/" + p.ID + "/file", Extracted: p.Extracted}
 }
 
 // pathID returns the {id} path value when it is a UUID, answering 404 itself otherwise.

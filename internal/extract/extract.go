@@ -1,5 +1,7 @@
-// Package extract finds fields in the OCR text of Vietnamese administrative papers: for now the
-// paper's title, the line a person would name it by.
+// Package extract finds fields in the OCR text of Vietnamese administrative papers, to pre-fill what
+// the uploader did not give: the paper's title (Title), and with Fields the owners' identifiers, the
+// number and notation, dates and the issuing body. Every value is a proposal that says where in the
+// text it was read, for a person to confirm.
 package extract
 
 import (

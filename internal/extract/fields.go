@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -86,7 +87,7 @@ func (d *doc) line(i int) int {
 	return sort.SearchInts(d.starts, i+1) - 1
 }
 
-// lineText returns the span of the n-th line (0-based), without its '\n'.
+// lineSpan returns the span of the n-th line (0-based), without its '\n'.
 func (d *doc) lineSpan(n int) (int, int) {
 	end := len(d.text)
 	if n+1 < len(d.starts) {
@@ -103,4 +104,16 @@ func (d *doc) field(name, value string, start, end int, confidence float64) Fiel
 // orig maps a span of the folded text back to the original.
 func (d *doc) orig(fstart, fend int) (int, int) {
 	return d.f.at[fstart], d.f.at[fend]
+}
+
+// findFolded finds the first match of re (a pattern over folded text) inside the original span
+// [from, to), and returns it as original offsets.
+func (d *doc) findFolded(re *regexp.Regexp, from, to int) (int, int, bool) {
+	lo, hi := sort.SearchInts(d.f.at, from), sort.SearchInts(d.f.at, to)
+	m := re.FindStringIndex(d.f.s[lo:hi])
+	if m == nil {
+		return 0, 0, false
+	}
+	s, e := d.orig(lo+m[0], lo+m[1])
+	return s, e, true
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/sohoa-vn/sohoa/internal/identity"
@@ -116,11 +117,14 @@ func (d *doc) identifier(r digitRun, i, j int) (Field, bool) {
 		if err != nil {
 			return Field{}, false
 		}
-		// Ten digits with a valid check digit happen by chance once in eleven (phone numbers): without
-		// a label the reading is weak.
-		conf := 0.5
-		if taxWords.MatchString(context) {
-			conf = 0.95
+		// Ten digits pass the check by chance once in eleven (phone numbers, "7.500.000.000 đồng"):
+		// without a label only an unbroken number is taken, and as a weak reading.
+		conf := 0.95
+		if !taxWords.MatchString(context) {
+			if i != j {
+				return Field{}, false
+			}
+			conf = 0.5
 		}
 		return d.field(TaxCode, tc.String(), start, end, conf-split), true
 	}
@@ -142,7 +146,7 @@ func (d *doc) lineContext(i int) string {
 
 // foldedSpan returns the folded text of the original span [from, to).
 func (d *doc) foldedSpan(from, to int) string {
-	lo := sortSearch(d.f.at, from)
-	hi := sortSearch(d.f.at, to)
+	lo := sort.SearchInts(d.f.at, from)
+	hi := sort.SearchInts(d.f.at, to)
 	return d.f.s[lo:hi]
 }

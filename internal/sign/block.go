@@ -176,11 +176,11 @@ func (u *update) blockObjects(b *Block, agency string, t time.Time, page Rect) (
 		return 0, Rect{}, err
 	}
 	toUnicode := u.alloc()
-	if err := u.flateStream(toUnicode, "", toUnicodeCMap(glyphs, used)); err != nil {
+	if err := u.flateStream(toUnicode, "", font.ToUnicode(glyphs, used)); err != nil {
 		return 0, Rect{}, err
 	}
 	// A subset font's name carries a six-letter tag (ISO 32000 9.6.4).
-	name := subsetTag(glyphs) + "+" + font.Name
+	name := font.SubsetTag(glyphs) + "+" + font.Name
 	desc := u.alloc()
 	u.object(desc, 0, fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags 34 /FontBBox [%d %d %d %d] /ItalicAngle 0 /Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>",
 		name, m.BBox[0], m.BBox[1], m.BBox[2], m.BBox[3], m.Ascent, m.Descent, m.CapHeight, fontFile))
@@ -198,42 +198,6 @@ func (u *update) blockObjects(b *Block, agency string, t time.Time, page Rect) (
 		return 0, Rect{}, err
 	}
 	return ap, rect, nil
-}
-
-func toUnicodeCMap(glyphs []uint16, runes map[uint16]rune) []byte {
-	var b strings.Builder
-	b.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
-	for i := 0; i < len(glyphs); i += 100 {
-		chunk := glyphs[i:min(i+100, len(glyphs))]
-		fmt.Fprintf(&b, "%d beginbfchar\n", len(chunk))
-		for _, g := range chunk {
-			r := runes[g]
-			if r > 0xffff {
-				hi, lo := 0xd800+((r-0x10000)>>10), 0xdc00+((r-0x10000)&0x3ff)
-				fmt.Fprintf(&b, "<%04X> <%04X%04X>\n", g, hi, lo)
-			} else {
-				fmt.Fprintf(&b, "<%04X> <%04X>\n", g, r)
-			}
-		}
-		b.WriteString("endbfchar\n")
-	}
-	b.WriteString("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
-	return []byte(b.String())
-}
-
-// subsetTag derives the six capital letters from the glyph set, so the
-// same text gives the same name.
-func subsetTag(glyphs []uint16) string {
-	var h uint32 = 2166136261
-	for _, g := range glyphs {
-		h = (h ^ uint32(g)) * 16777619
-	}
-	tag := make([]byte, 6)
-	for i := range tag {
-		tag[i] = 'A' + byte(h%26)
-		h /= 26
-	}
-	return string(tag)
 }
 
 func deflate(data []byte) ([]byte, error) {
