@@ -87,14 +87,14 @@ type Attachment struct {
 
 // Event is one entry of the append-only history.
 type Event struct {
-	ID         int64
-	At         time.Time
-	Actor      string
-	Action     string
-	DossierID  string
-	DocumentID string
-	OwnerID    string
-	Detail     map[string]any
+	ID         int64          `json:"id"`
+	At         time.Time      `json:"at"`
+	Actor      string         `json:"actor"`
+	Action     string         `json:"action"` // dossier.received, document.attached, document.reused, paper.updated, owner.viewed
+	DossierID  string         `json:"dossier_id,omitempty"`
+	DocumentID string         `json:"document_id,omitempty"`
+	OwnerID    string         `json:"owner_id,omitempty"`
+	Detail     map[string]any `json:"detail,omitempty"`
 }
 
 // Dossiers keeps owners, dossiers and the papers in them. Implementations are safe for concurrent

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -138,7 +139,7 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.attach(w, r, id, doc.ID, role, false)
+	s.attach(w, r, id, doc.ID, role, false, r.URL.Query().Get("staff"))
 }
 
 // reuse attaches a paper the store already holds: the citizen is not asked for it again.
@@ -159,11 +160,11 @@ func (s *Server) reuse(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "document_id không hợp lệ.")
 		return
 	}
-	s.attach(w, r, id, b.DocumentID, "component", true)
+	s.attach(w, r, id, b.DocumentID, "component", true, cmp.Or(b.Staff, r.URL.Query().Get("staff")))
 }
 
-func (s *Server) attach(w http.ResponseWriter, r *http.Request, dossierID, documentID, role string, reused bool) {
-	a, err := s.Dossiers.Attach(r.Context(), dossierID, documentID, role, reused, r.URL.Query().Get("staff"),
+func (s *Server) attach(w http.ResponseWriter, r *http.Request, dossierID, documentID, role string, reused bool, staff string) {
+	a, err := s.Dossiers.Attach(r.Context(), dossierID, documentID, role, reused, staff,
 		func(series string, seq int) (string, error) { return code.Component(s.Agency, series, seq) })
 	if errors.Is(err, storage.ErrNotReusable) {
 		writeError(w, http.StatusConflict, "Không dùng lại được giấy tờ này: "+reuseReason(err))

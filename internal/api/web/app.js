@@ -134,10 +134,17 @@ function errorOf(status, body) {
 
 const OFFLINE = 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.';
 
-async function api(path, { method = 'GET', signal, text = false } = {}) {
+// api calls the API; json, when given, is sent as the JSON body.
+async function api(path, { method = 'GET', signal, text = false, json } = {}) {
   let res;
+  const headers = { Accept: text ? 'text/plain' : 'application/json' };
+  const init = { method, signal, headers };
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(json);
+  }
   try {
-    res = await fetch(path, { method, signal, headers: { Accept: text ? 'text/plain' : 'application/json' } });
+    res = await fetch(path, init);
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(OFFLINE, 0);
@@ -546,11 +553,14 @@ function detailView(root, id) {
   const summary = h('div');
   const timeline = h('div');
   const text = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
+  const paper = paperPanel(id, signal);
   root.append(
-    h('p', { class: 'back' }, h('a', { href: backHref }, backHref.startsWith('#/tra-cuu') ? '← Kết quả tra cứu' : '← Danh sách tiếp nhận')),
+    h('p', { class: 'back' }, h('a', { href: backHref }, backHref.startsWith('#/tra-cuu') ? '← Kết quả tra cứu'
+      : backHref.startsWith('#/tthc/') ? '← Hồ sơ thủ tục hành chính' : '← Danh sách tiếp nhận')),
     heading, sub, msg, loadErr,
     h('section', { class: 'card', 'aria-labelledby': 'info-h' }, h('h2', { id: 'info-h' }, 'Thông tin hồ sơ'), summary),
     h('section', { class: 'card', 'aria-labelledby': 'stages-h' }, h('h2', { id: 'stages-h' }, 'Các bước xử lý'), timeline),
+    ...paper.sections,
     h('section', { class: 'card', 'aria-labelledby': 'text-h' }, h('h2', { id: 'text-h' }, 'Văn bản nhận dạng (OCR)'), text),
   );
 
@@ -583,6 +593,7 @@ function detailView(root, id) {
       textKey = key;
       loadText(ocrDone, doc);
     }
+    paper.update(doc);
     return ACTIVE.has(doc.status) ? FAST : SLOW;
   }
 
@@ -836,9 +847,735 @@ function searchHash(q, page) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Routing: #/tiep-nhan[?trang=&trang-thai=], #/tra-cuu?q=&trang=, #/ho-so/<id>.
+// Hồ sơ thủ tục hành chính: open a dossier for a citizen or a business, attach its papers (scanned
+// at the counter or reused from the e-data store), print the receipt.
 
-const views = { 'tiep-nhan': intakeView, 'tra-cuu': searchView, 'ho-so': detailView };
+const STAFF_KEY = 'sohoa.staff';
+const RECENT_KEY = 'sohoa.recentDossiers';
+const RECENT_MAX = 8;
+
+function storeGet(key, fallback) {
+  try {
+    const v = localStorage.getItem(key);
+    return v == null ? fallback : JSON.parse(v);
+  } catch { return fallback; }
+}
+function storeSet(key, value) {
+  try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* private mode: forget it */ }
+}
+const getStaff = () => { const v = storeGet(STAFF_KEY, ''); return typeof v === 'string' ? v : ''; };
+const setStaff = (v) => storeSet(STAFF_KEY, v.trim());
+
+// The dossiers this counter opened or looked at lately: the API has no list of dossiers.
+function rememberDossier(d) {
+  const list = storeGet(RECENT_KEY, []);
+  const rest = (Array.isArray(list) ? list : []).filter((x) => x && x.id !== d.id);
+  rest.unshift({ id: d.id, code: d.code, owner: d.owner?.name || d.owner?.id || '', procedure: d.procedure_name || d.procedure_code || '', at: d.received_at });
+  storeSet(RECENT_KEY, rest.slice(0, RECENT_MAX));
+}
+
+const dossierHref = (id) => `#/tthc/${encodeURIComponent(id)}`;
+const OWNER_KIND = { citizen: 'Công dân', business: 'Doanh nghiệp, tổ chức', organization: 'Tổ chức' };
+
+// field builds a labelled text input with a hint and a place for its error, wired for screen readers.
+function formField(id, label, { hint, required, ...attrs } = {}) {
+  const input = h('input', {
+    id, name: id, type: 'text', autocomplete: 'off', required, 'data-key': id,
+    'aria-describedby': `${id}-err${hint ? ` ${id}-hint` : ''}`, ...attrs,
+  });
+  const err = h('p', { id: `${id}-err`, class: 'field__error' });
+  const box = h('div', { class: 'field' },
+    h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    input,
+    hint ? h('p', { id: `${id}-hint`, class: 'field__hint muted small' }, hint) : null,
+    err);
+  const setError = (text) => {
+    err.textContent = text || '';
+    if (text) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  };
+  return { box, input, setError };
+}
+
+function dossierFormView(root) {
+  document.title = 'Hồ sơ TTHC — Số hóa hồ sơ';
+  const ctl = new AbortController();
+  const f = {
+    owner_id: formField('owner_id', 'Số định danh cá nhân hoặc mã số thuế', {
+      required: true, inputmode: 'numeric', maxlength: 20, class: 'mono', autocomplete: 'off', spellcheck: 'false',
+      hint: 'Công dân: số định danh cá nhân (CCCD) 12 chữ số. Doanh nghiệp: mã số thuế 10 chữ số, hoặc NNNNNNNNNN-NNN với đơn vị phụ thuộc.',
+    }),
+    owner_name: formField('owner_name', 'Họ tên công dân hoặc tên tổ chức', { autocomplete: 'off' }),
+    procedure_code: formField('procedure_code', 'Mã thủ tục hành chính', {
+      required: true, class: 'mono', spellcheck: 'false', hint: 'Theo Cơ sở dữ liệu quốc gia về thủ tục hành chính, ví dụ 1.001193.',
+    }),
+    procedure_name: formField('procedure_name', 'Tên thủ tục', {}),
+    staff: formField('staff', 'Cán bộ tiếp nhận', { autocomplete: 'name', hint: 'Được ghi nhớ trên máy này cho các lần sau.', value: getStaff() || null }),
+  };
+  const formErr = h('div', { class: 'msg', tabindex: -1 });
+  const submit = h('button', { type: 'submit', class: 'btn btn--primary' }, 'Tiếp nhận hồ sơ');
+  const form = h('form', { class: 'form', novalidate: true },
+    h('fieldset', { class: 'form__group' }, h('legend', {}, 'Chủ hồ sơ'), f.owner_id.box, f.owner_name.box),
+    h('fieldset', { class: 'form__group' }, h('legend', {}, 'Thủ tục'), f.procedure_code.box, f.procedure_name.box),
+    f.staff.box,
+    formErr,
+    h('div', { class: 'button-row' }, submit));
+
+  const recent = storeGet(RECENT_KEY, []);
+  root.append(...[
+    h('h1', { tabindex: -1 }, 'Tiếp nhận hồ sơ thủ tục hành chính'),
+    h('section', { class: 'card', 'aria-label': 'Mở hồ sơ mới' }, form),
+    Array.isArray(recent) && recent.length
+      ? h('section', { class: 'card', 'aria-labelledby': 'recent-d-h' },
+        h('h2', { id: 'recent-d-h' }, 'Hồ sơ mở gần đây trên máy này'),
+        h('ul', { class: 'recent' }, recent.map((d) => h('li', {},
+          h('a', { href: dossierHref(d.id), class: 'mono' }, d.code || d.id),
+          ' ', h('span', { class: 'muted' }, [d.owner, d.procedure].filter(Boolean).join(' — ')),
+          d.at ? h('span', { class: 'muted small' }, ` · ${fmtTime(d.at)}`) : null))))
+      : null].filter(Boolean));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (submit.getAttribute('aria-disabled') === 'true') return;
+    for (const x of Object.values(f)) x.setError('');
+    formErr.replaceChildren();
+    const body = Object.fromEntries(Object.entries(f).map(([k, x]) => [k, x.input.value.trim()]));
+    const missing = [];
+    if (!body.owner_id) { f.owner_id.setError('Nhập số định danh cá nhân hoặc mã số thuế.'); missing.push(f.owner_id); }
+    if (!body.procedure_code) { f.procedure_code.setError('Nhập mã thủ tục hành chính.'); missing.push(f.procedure_code); }
+    if (missing.length) { missing[0].input.focus(); return; }
+    setStaff(body.staff);
+    submit.setAttribute('aria-disabled', 'true');
+    submit.textContent = 'Đang tiếp nhận…';
+    try {
+      const d = await api('/api/v1/dossiers', { method: 'POST', json: body, signal: ctl.signal });
+      rememberDossier(d);
+      announce(`Đã tiếp nhận hồ sơ ${d.code}.`);
+      location.hash = dossierHref(d.id);
+    } catch (err) {
+      if (isAbort(err)) return;
+      // The identifier's errors carry a code (citizen_…, tax_code_…, owner_…); the missing procedure
+      // has none but names its field. Anything else belongs to the whole form.
+      const c = err.code || '';
+      let target = null;
+      if (/^(citizen|tax_code|owner)/.test(c)) target = f.owner_id;
+      else if (err.message.includes('procedure_code')) target = f.procedure_code;
+      if (target) {
+        target.setError(err.message);
+        target.input.focus();
+      } else {
+        swap(formErr, notice('error', `Không tiếp nhận được hồ sơ: ${err.message}`));
+        formErr.focus();
+      }
+      submit.removeAttribute('aria-disabled');
+      submit.textContent = 'Tiếp nhận hồ sơ';
+    }
+  });
+  f.owner_id.input.focus();
+  return { unmount() { ctl.abort(); } };
+}
+
+// sendFile posts one file as multipart field "file", reporting upload progress; it resolves with the
+// parsed answer and rejects with an ApiError carrying the API's Vietnamese reason.
+function sendFile(url, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
+    xhr.upload.addEventListener('load', () => onProgress(-1, 0));
+    xhr.addEventListener('load', () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try { resolve(JSON.parse(xhr.responseText)); } catch { reject(new ApiError('Máy chủ trả lời không đúng định dạng.', xhr.status)); }
+      } else reject(errorOf(xhr.status, xhr.responseText));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError('Không gửi được tệp: kết nối tới máy chủ bị ngắt. Kiểm tra mạng rồi chọn lại tệp.', 0)));
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+}
+
+// The words of a dossier's history. Events come as {ID, At, Actor, Action, DocumentID, Detail}
+// (Go field names); lower-case keys are accepted too, should the API add JSON tags.
+const EVENT_WORDS = {
+  'dossier.received': 'Tiếp nhận hồ sơ',
+  'document.attached': 'Nộp giấy tờ tại quầy',
+  'document.reused': 'Dùng lại giấy tờ có trong kho',
+  'paper.updated': 'Xác nhận thông tin giấy tờ',
+  'owner.viewed': 'Xem kho giấy tờ của chủ hồ sơ',
+};
+const ev = (e, k) => e[k] ?? e[k.toLowerCase()] ?? e[k.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()];
+
+function dossierView(root, id) {
+  document.title = 'Hồ sơ TTHC — Số hóa hồ sơ';
+  const ctl = new AbortController();
+  const { signal } = ctl;
+  let dossier = null, lastBody = '', papersKey = null;
+  const local = []; // this view's uploads: {key, file, state, loaded, total, error, el}
+  let seq = 0;
+
+  const kicker = h('p', { class: 'kicker' }, 'Mã hồ sơ');
+  const heading = h('h1', { class: 'dcode mono', tabindex: -1 }, '…');
+  const loadErr = h('div', { class: 'msg' });
+  const summary = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
+  const staffIn = h('input', { id: 'd-staff', type: 'text', autocomplete: 'name', value: getStaff() || null, 'data-key': 'staff', 'aria-describedby': 'd-staff-hint' });
+  staffIn.addEventListener('change', () => { setStaff(staffIn.value); loadPapers(true); });
+  const staff = () => staffIn.value.trim();
+  const needStaff = (box) => {
+    if (staff()) return false;
+    swap(box, notice('error', 'Nhập tên cán bộ thực hiện trước (ô “Cán bộ thực hiện” ở đầu trang).'));
+    staffIn.focus();
+    return true;
+  };
+
+  const docsBox = h('div', { class: 'table-wrap' });
+  const upMsg = h('div', { class: 'msg' });
+  const upList = h('ul', { class: 'uploads', 'aria-label': 'Tệp đang và đã gửi vào hồ sơ', hidden: true });
+  const input = h('input', {
+    type: 'file', id: 'd-files', class: 'visually-hidden', multiple: true,
+    accept: '.jpg,.jpeg,.png,.tif,.tiff,.pdf,image/jpeg,image/png,image/tiff,application/pdf', 'aria-describedby': 'd-drop-hint',
+  });
+  input.addEventListener('change', () => { queue([...input.files]); input.value = ''; });
+  const drop = h('div', { class: 'drop drop--compact' },
+    h('p', { class: 'drop__title' }, 'Kéo và thả giấy tờ đã quét vào đây'),
+    input,
+    h('label', { for: 'd-files', class: 'btn btn--primary' }, 'Chọn tệp…'),
+    h('p', { id: 'd-drop-hint', class: 'muted drop__hint' }, 'Mỗi tệp là một thành phần hồ sơ. Nhận JPEG, PNG, TIFF và PDF.'));
+  drop.addEventListener('click', (e) => { if (!e.target.closest('label, input')) input.click(); });
+  let depth = 0;
+  drop.addEventListener('dragenter', (e) => { if (hasFiles(e)) { e.preventDefault(); depth++; drop.classList.add('drop--over'); } });
+  drop.addEventListener('dragover', (e) => { if (hasFiles(e)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } });
+  drop.addEventListener('dragleave', () => { if (--depth <= 0) { depth = 0; drop.classList.remove('drop--over'); } });
+  drop.addEventListener('drop', (e) => { e.preventDefault(); depth = 0; drop.classList.remove('drop--over'); queue([...e.dataTransfer.files]); });
+
+  const papersMsg = h('div', { class: 'msg' });
+  const papersBox = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
+  const papersRefresh = h('button', { type: 'button', class: 'btn btn--ghost btn--small', 'data-key': 'papers-refresh' }, 'Làm mới');
+  papersRefresh.addEventListener('click', () => loadPapers(true));
+  const historyBox = h('div');
+  const updated = h('p', { class: 'muted small' });
+
+  root.append(
+    h('p', { class: 'back' }, h('a', { href: '#/ho-so-tthc' }, '← Tiếp nhận hồ sơ TTHC')),
+    h('div', { class: 'dhead' },
+      h('div', {}, kicker, heading),
+      h('div', { class: 'field dhead__staff' },
+        h('label', { for: 'd-staff' }, 'Cán bộ thực hiện'), staffIn,
+        h('p', { id: 'd-staff-hint', class: 'visually-hidden' }, 'Tên được ghi vào nhật ký khi gửi giấy tờ hoặc xem kho giấy tờ.'))),
+    loadErr,
+    h('section', { class: 'card', 'aria-labelledby': 'd-info-h' }, h('h2', { id: 'd-info-h', class: 'visually-hidden' }, 'Thông tin hồ sơ'), summary),
+    h('section', { class: 'card', 'aria-labelledby': 'd-docs-h' },
+      h('h2', { id: 'd-docs-h' }, 'Thành phần hồ sơ'), docsBox,
+      h('h3', { class: 'subhead' }, 'Nộp thêm giấy tờ'), upMsg, drop, upList),
+    h('section', { class: 'card', 'aria-labelledby': 'd-store-h' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'd-store-h' }, 'Giấy tờ đã có trong kho'), papersRefresh),
+      h('p', { class: 'muted small' }, 'Giấy tờ đã số hóa, còn hiệu lực và được phép dùng lại của chủ hồ sơ: không cần yêu cầu nộp lại. Mỗi lần xem được ghi nhật ký.'),
+      papersMsg, papersBox),
+    h('section', { class: 'card', 'aria-labelledby': 'd-hist-h' }, h('h2', { id: 'd-hist-h' }, 'Lịch sử hồ sơ'), historyBox),
+    updated);
+
+  async function load() {
+    let d;
+    try {
+      d = await api(`/api/v1/dossiers/${encodeURIComponent(id)}`, { signal });
+    } catch (e) {
+      if (isAbort(e)) return 0;
+      if (e.status === 404) {
+        kicker.textContent = '';
+        heading.classList.remove('dcode', 'mono');
+        heading.textContent = 'Không tìm thấy hồ sơ';
+        root.querySelectorAll('section, .dhead__staff').forEach((s) => s.remove());
+        swap(loadErr, notice('error', e.message));
+        return 0;
+      }
+      swap(loadErr, notice('error', `Không tải được hồ sơ: ${e.message}`));
+      return RETRY;
+    }
+    loadErr.replaceChildren();
+    const body = JSON.stringify(d);
+    if (body !== lastBody) {
+      lastBody = body;
+      const first = !dossier;
+      dossier = d;
+      if (first) rememberDossier(d);
+      render(d);
+    }
+    // The store's answer changes when a paper here finishes (it becomes reusable) or is attached.
+    const key = d.documents.map((a) => `${a.document.id}:${a.document.status}`).join(',');
+    if (key !== papersKey) { papersKey = key; loadPapers(false); }
+    const busy = d.documents.some((a) => ACTIVE.has(a.document.status)) || local.some((u) => u.state === 'sending' || u.state === 'checking' || u.state === 'waiting');
+    updated.textContent = `Cập nhật lúc ${fmtClock()}. ${busy ? 'Có giấy tờ đang được xử lý: tự làm mới mỗi 2 giây.' : 'Tự làm mới mỗi 15 giây.'}`;
+    return busy ? FAST : SLOW;
+  }
+
+  function render(d) {
+    document.title = `${d.code} — Hồ sơ TTHC — Số hóa hồ sơ`;
+    heading.textContent = d.code;
+    const field = (label, ...value) => [h('dt', {}, label), h('dd', {}, ...value)];
+    const owner = d.owner || {};
+    swap(summary,
+      h('dl', { class: 'fields' },
+        field('Chủ hồ sơ', owner.name ? h('strong', {}, owner.name) : h('span', { class: 'muted' }, 'Chưa ghi tên'),
+          ' · ', h('span', { class: 'mono' }, owner.id), owner.kind ? h('span', { class: 'muted' }, ` (${OWNER_KIND[owner.kind] ?? owner.kind})`) : null),
+        field('Thủ tục', h('span', { class: 'mono' }, d.procedure_code), d.procedure_name ? ` — ${d.procedure_name}` : null),
+        field('Tiếp nhận lúc', h('time', { datetime: d.received_at }, fmtTime(d.received_at))),
+        field('Cán bộ tiếp nhận', d.staff || h('span', { class: 'muted' }, 'Không ghi')),
+        field('Cơ quan tiếp nhận', d.agency_name || '—', d.agency ? h('span', { class: 'muted' }, ` (${d.agency})`) : null)),
+      h('div', { class: 'button-row' },
+        h('a', { class: 'btn btn--primary', href: d.receipt || `/api/v1/dossiers/${encodeURIComponent(d.id)}/receipt`, target: '_blank', rel: 'noopener', 'data-key': 'receipt' },
+          'In giấy tiếp nhận', h('span', { class: 'visually-hidden' }, ' (mở tệp PDF trong thẻ mới)'))));
+    renderDocs(d);
+    renderHistory(d);
+  }
+
+  function renderDocs(d) {
+    if (!d.documents.length) {
+      swap(docsBox, notice('empty', 'Hồ sơ chưa có giấy tờ nào. Gửi tệp quét ở phần dưới, hoặc dùng lại giấy tờ đã có trong kho.'));
+      return;
+    }
+    swap(docsBox, h('table', { class: 'docs' },
+      h('caption', { class: 'visually-hidden' }, `Thành phần hồ sơ: ${num.format(d.documents.length)} giấy tờ.`),
+      h('thead', {}, h('tr', {}, ['Mã thành phần', 'Giấy tờ', 'Trạng thái', 'Nguồn', 'Đính kèm lúc'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, d.documents.map((a) => {
+        const doc = a.document;
+        return h('tr', {},
+          h('td', { 'data-label': 'Mã thành phần' }, h('span', { class: 'mono nowrap' }, a.component_code)),
+          h('td', { 'data-label': 'Giấy tờ', class: 'docs__name' },
+            h('a', { href: docHref(doc.id), 'data-key': `doc:${doc.id}` }, doc.title || doc.filename || '(không tên)'),
+            doc.title && doc.filename ? h('span', { class: 'docs__title' }, doc.filename) : null,
+            doc.status === 'failed' && doc.error ? h('span', { class: 'docs__error' }, doc.error) : null),
+          h('td', { 'data-label': 'Trạng thái' }, badge(doc)),
+          h('td', { 'data-label': 'Nguồn' },
+            a.reused ? h('span', { class: 'badge badge--reused' }, 'Lấy từ kho') : h('span', { class: 'muted' }, 'Nộp tại quầy'),
+            a.role === 'result' ? [' ', h('span', { class: 'badge badge--result' }, 'Kết quả')] : null),
+          h('td', { 'data-label': 'Đính kèm lúc', class: 'nowrap' }, h('time', { datetime: a.attached_at }, fmtTime(a.attached_at))));
+      }))));
+  }
+
+  function renderHistory(d) {
+    const events = d.history ?? [];
+    if (!events.length) { swap(historyBox, h('p', { class: 'muted' }, 'Chưa có sự kiện nào.')); return; }
+    const titleOf = new Map(d.documents.map((a) => [a.document.id, a.document.title || a.document.filename]));
+    swap(historyBox, h('ol', { class: 'history' }, events.map((e) => {
+      const action = ev(e, 'Action'), at = ev(e, 'At'), actor = ev(e, 'Actor'), detail = ev(e, 'Detail') || {};
+      const docID = ev(e, 'DocumentID');
+      let words = EVENT_WORDS[action] ?? action;
+      if (action === 'document.attached' && detail.role === 'result') words = 'Đính kèm kết quả giải quyết';
+      const extra = [];
+      if (action === 'dossier.received') {
+        if (detail.procedure) extra.push(`thủ tục ${detail.procedure}`);
+      } else if (docID) {
+        const t = titleOf.get(docID);
+        extra.push(h('a', { href: docHref(docID) }, t || 'giấy tờ'));
+        if (detail.component_code) extra.push(', mã thành phần ', h('span', { class: 'mono' }, detail.component_code));
+      }
+      return h('li', { class: 'history__item' },
+        h('time', { class: 'history__time muted', datetime: at }, fmtTime(at)),
+        h('p', { class: 'history__what' }, h('strong', {}, words), extra.length ? [': ', ...extra] : null),
+        h('p', { class: 'history__who muted small' }, actor ? `Cán bộ: ${actor}` : 'Không ghi tên cán bộ'));
+    })));
+  }
+
+  // --- the owner's papers in the store
+  let papersCtl = null;
+  async function loadPapers(byHand) {
+    if (!dossier) return;
+    if (!staff()) {
+      swap(papersBox, notice('empty', 'Nhập tên cán bộ thực hiện ở đầu trang để xem kho giấy tờ của chủ hồ sơ (mỗi lần xem được ghi nhật ký theo Nghị định 13/2023/NĐ-CP).'));
+      return;
+    }
+    papersCtl?.abort();
+    papersCtl = new AbortController();
+    const s = AbortSignal.any ? AbortSignal.any([signal, papersCtl.signal]) : papersCtl.signal;
+    if (byHand) papersBox.setAttribute('aria-busy', 'true');
+    let data;
+    try {
+      data = await api(`/api/v1/owners/${encodeURIComponent(dossier.owner.id)}/documents?${new URLSearchParams({ valid: 'true', staff: staff() })}`, { signal: s });
+    } catch (e) {
+      if (isAbort(e)) return;
+      papersBox.removeAttribute('aria-busy');
+      swap(papersBox, notice('error', `Không tải được kho giấy tờ: ${e.message}`));
+      return;
+    }
+    papersBox.removeAttribute('aria-busy');
+    renderPapers(data.documents ?? []);
+  }
+
+  function renderPapers(papers) {
+    if (!papers.length) {
+      swap(papersBox, notice('empty', 'Chủ hồ sơ chưa có giấy tờ nào còn hiệu lực và được phép dùng lại.'));
+      return;
+    }
+    const here = new Set(dossier.documents.map((a) => a.document.id));
+    swap(papersBox, h('ul', { class: 'papers' }, papers.map((p) => {
+      const err = h('p', { class: 'paper__error', role: 'alert' });
+      let act;
+      if (here.has(p.id)) {
+        act = h('span', { class: 'badge badge--done' }, 'Đã có trong hồ sơ này');
+      } else {
+        act = h('button', { type: 'button', class: 'btn btn--small', 'data-key': `reuse:${p.id}` }, 'Dùng lại');
+        act.addEventListener('click', () => reuse(p, act, err));
+      }
+      const field = (label, value) => (value ? h('div', {}, h('dt', {}, label), h('dd', {}, value)) : null);
+      return h('li', { class: 'paper' },
+        h('div', { class: 'paper__main' },
+          h('p', { class: 'paper__title' }, h('a', { href: docHref(p.id) }, p.title || p.filename || '(không tên)'),
+            h('span', { class: 'paper__id muted' }, ' · ', p.code ? h('span', { class: 'mono' }, p.code) : null, p.code && p.filename ? ' · ' : null, p.filename || null)),
+          h('dl', { class: 'paper__fields' },
+            field('Loại', p.kind || h('span', { class: 'muted' }, 'chưa xác nhận')),
+            field('Số, ký hiệu', p.notation ? h('span', { class: 'mono' }, p.notation) : null),
+            field('Ngày ban hành', p.issued_on ? fmtDate(p.issued_on) : null),
+            field('Hiệu lực đến', p.valid_until ? fmtDate(p.valid_until) : h('span', { class: 'muted' }, 'không thời hạn')),
+            field('Từ hồ sơ', p.dossiers?.length ? p.dossiers.map((c, i) => [i ? ', ' : '', h('span', { class: 'mono' }, c)]) : h('span', { class: 'muted' }, 'chưa thuộc hồ sơ nào'))),
+          err),
+        h('div', { class: 'paper__act' }, act));
+    })));
+  }
+
+  async function reuse(p, btn, err) {
+    if (btn.getAttribute('aria-disabled') === 'true') return;
+    err.textContent = '';
+    if (needStaff(papersMsg)) return;
+    papersMsg.replaceChildren();
+    btn.setAttribute('aria-disabled', 'true');
+    btn.textContent = 'Đang thêm…';
+    try {
+      // staff goes in the body (as documented) and in the query, which is where the API reads the
+      // actor of an attachment from.
+      const a = await api(`/api/v1/dossiers/${encodeURIComponent(id)}/reuse?${new URLSearchParams({ staff: staff() })}`,
+        { method: 'POST', json: { document_id: p.id, staff: staff() }, signal });
+      const n = notice('ok', `Đã dùng lại “${p.title || p.filename}” làm thành phần ${a.component_code}.`);
+      n.tabIndex = -1;
+      swap(papersMsg, n);
+      n.focus();
+      lastBody = '';
+      refresh();
+    } catch (e) {
+      if (isAbort(e)) return;
+      err.textContent = e.message;
+      btn.removeAttribute('aria-disabled');
+      btn.textContent = 'Dùng lại';
+    }
+  }
+
+  // --- uploads into the dossier, two at a time
+  function queue(files) {
+    if (!files.length) return;
+    if (needStaff(upMsg)) return;
+    upMsg.replaceChildren();
+    for (const file of files) {
+      const u = { key: `d${++seq}`, file, state: 'waiting', loaded: 0, total: file.size, error: '', att: null, el: h('li', { class: 'up' }) };
+      local.unshift(u);
+      paint(u);
+    }
+    upList.replaceChildren(...local.map((u) => u.el));
+    upList.hidden = false;
+    pump();
+    refresh();
+  }
+  function pump() {
+    let running = local.filter((u) => u.state === 'sending' || u.state === 'checking').length;
+    for (let i = local.length - 1; i >= 0 && running < PARALLEL_UPLOADS; i--) {
+      if (local[i].state === 'waiting') { send(local[i]); running++; }
+    }
+  }
+  async function send(u) {
+    u.state = 'sending';
+    paint(u);
+    try {
+      u.att = await sendFile(`/api/v1/dossiers/${encodeURIComponent(id)}/documents?${new URLSearchParams({ staff: staff() })}`, u.file, (loaded, total) => {
+        if (loaded < 0) u.state = 'checking'; else { u.loaded = loaded; u.total = total; }
+        paint(u);
+      });
+      u.state = 'done';
+      announce(`${u.file.name}: đã thêm vào hồ sơ.`);
+    } catch (e) {
+      u.state = 'error';
+      u.error = e.message;
+      announce(`${u.file.name}: lỗi. ${e.message}`);
+    }
+    paint(u);
+    pump();
+    if (!signal.aborted) { lastBody = ''; refresh(); }
+  }
+  function paint(u) {
+    const pct = u.total ? Math.floor((u.loaded / u.total) * 100) : 0;
+    const status = {
+      waiting: () => h('span', { class: 'up__msg muted' }, 'Đang chờ gửi…'),
+      sending: () => [h('progress', { max: 100, value: pct, 'aria-label': `Tiến độ tải lên ${u.file.name}` }), h('span', { class: 'up__msg' }, `Đang tải lên… ${pct}%`)],
+      checking: () => [h('progress', { 'aria-label': `Đang kiểm tra ${u.file.name}` }), h('span', { class: 'up__msg' }, 'Máy chủ đang kiểm tra tệp…')],
+      done: () => h('span', { class: 'up__msg' }, 'Đã thêm vào hồ sơ: ', h('span', { class: 'mono' }, u.att?.component_code ?? '')),
+      error: () => h('span', { class: 'up__msg up__msg--error' }, u.error),
+    }[u.state]();
+    u.el.className = `up up--${u.state}`;
+    u.el.replaceChildren(
+      h('span', { class: 'up__file' }, h('span', { class: 'up__name' }, u.file.name), h('span', { class: 'up__size muted' }, fmtSize(u.file.size))),
+      h('span', { class: 'up__status' }, status));
+  }
+
+  const refresh = poll(load, signal);
+  return { unmount() { ctl.abort(); papersCtl?.abort(); } };
+}
+
+// fmtDate shows a YYYY-MM-DD date the Vietnamese way, dd/mm/yyyy, without moving it across a time zone.
+function fmtDate(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || '');
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : (s || '—');
+}
+
+// ---------------------------------------------------------------------------------------------
+// A document as a paper: its Thông tư 05/2025 record, the fields read from it to confirm, and the
+// check of its signatures. Shown in the document's detail.
+
+const META_FIELDS = [
+  ['docCode', 'Mã định danh văn bản'],
+  ['arcFileCode', 'Mã hồ sơ'],
+  ['typeName', 'Tên loại văn bản'],
+  ['codeNumber', 'Số của văn bản'],
+  ['codeNotation', 'Ký hiệu của văn bản'],
+  ['issuedDate', 'Ngày, tháng, năm văn bản'],
+  ['organName', 'Cơ quan, tổ chức ban hành'],
+  ['subject', 'Trích yếu nội dung'],
+  ['language', 'Ngôn ngữ'],
+  ['numberOfPage', 'Số trang'],
+  ['confidenceLevel', 'Mức độ tin cậy'],
+  ['format', 'Định dạng'],
+  ['ownerId', 'Chủ sở hữu'],
+  ['validUntil', 'Hiệu lực đến'],
+  ['validityScope', 'Phạm vi hiệu lực'],
+  ['sha256', 'SHA-256 của tệp đã ký'],
+];
+const CONFIDENCE = { '01': 'Bản gốc điện tử', '02': 'Bản số hóa từ bản giấy', '03': 'Hỗn hợp' };
+const LANGUAGE = { vi: 'Tiếng Việt', en: 'Tiếng Anh' };
+const EXTRACTED_NAMES = {
+  citizen_id: 'Số định danh cá nhân', tax_code: 'Mã số thuế', notation: 'Số, ký hiệu', number: 'Số',
+  date: 'Ngày tháng', issued_date: 'Ngày ban hành', issuing_body: 'Cơ quan ban hành',
+};
+// Which form field an extracted value can fill.
+const EXTRACTED_FILLS = { notation: 'notation', issued_date: 'issued_on', issuing_body: 'issuing_body' };
+
+const CHECKS = [
+  ['byte_range_check', 'Phạm vi ký bao trùm toàn bộ tệp'],
+  ['integrity', 'Nội dung không bị sửa đổi sau khi ký'],
+  ['signature', 'Giá trị chữ ký hợp lệ'],
+  ['chain', 'Chứng thư số dẫn tới tổ chức chứng thực tin cậy'],
+  ['certificate_validity', 'Chứng thư số còn hiệu lực lúc ký'],
+  ['timestamp_check', 'Dấu thời gian'],
+];
+
+// checkDetail puts the verifier's few English details into Vietnamese; other text is shown as is.
+function checkDetail(s) {
+  if (!s) return '';
+  if (s === 'no timestamp') return 'Không có dấu thời gian';
+  const at = /^at (\d{4}-\d\d-\d\dT\S+)$/.exec(s);
+  if (at) return `Tại thời điểm ${fmtTime(at[1])}`;
+  if (s === 'SHA-256') return 'Thuật toán băm SHA-256';
+  return s;
+}
+
+function paperPanel(id, signal) {
+  const metaBox = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
+  const extractBox = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
+  const verifyBox = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
+  const sections = [
+    h('section', { class: 'card', 'aria-labelledby': 'meta-h' }, h('h2', { id: 'meta-h' }, 'Thông tin văn bản (Thông tư 05/2025/TT-BNV)'), metaBox),
+    h('section', { class: 'card', 'aria-labelledby': 'ext-h' }, h('h2', { id: 'ext-h' }, 'Thông tin trích xuất (cần xác nhận)'), extractBox),
+    h('section', { class: 'card', 'aria-labelledby': 'ver-h' }, h('h2', { id: 'ver-h' }, 'Kiểm tra chữ ký'), verifyBox),
+  ];
+  let key = null, verKey = null;
+
+  async function update(doc) {
+    const k = `${doc.status}:${doc.updated_at}`;
+    if (k !== key) { key = k; loadMeta(doc); }
+    const vk = doc.signed ? doc.updated_at : '';
+    if (vk !== verKey) { verKey = vk; loadVerification(doc); }
+  }
+
+  async function loadMeta(doc, paperAfterSave) {
+    let meta;
+    try {
+      meta = await api(`/api/v1/documents/${encodeURIComponent(id)}/metadata`, { signal });
+    } catch (e) {
+      if (isAbort(e)) return;
+      swap(metaBox, notice('error', `Không tải được thông tin văn bản: ${e.message}`));
+      renderExtract(doc, null, null, null);
+      return;
+    }
+    const field = (label, name, value) => [h('dt', {}, label, h('span', { class: 'fieldname' }, name)), h('dd', {}, value)];
+    const shown = META_FIELDS.filter(([k]) => meta[k] != null && meta[k] !== '');
+    swap(metaBox, shown.length
+      ? h('dl', { class: 'fields' }, shown.map(([k, label]) => {
+        let v = String(meta[k]);
+        if (k === 'confidenceLevel') v = `${CONFIDENCE[v] ?? v} (${v})`;
+        else if (k === 'language') v = LANGUAGE[v] ?? v;
+        else if (k === 'issuedDate' || k === 'validUntil') v = fmtDate(v);
+        else if (k === 'numberOfPage') v = num.format(meta[k]);
+        const mono = ['docCode', 'arcFileCode', 'ownerId', 'codeNotation'].includes(k);
+        return field(label, k, k === 'sha256' ? h('code', { class: 'hash' }, v) : mono ? h('span', { class: 'mono' }, v) : v);
+      }))
+      : h('p', { class: 'muted' }, 'Chưa có thông tin.'));
+
+    // The extracted fields and the paper's confirmed values come with the owner's papers.
+    let paper = paperAfterSave ?? null, ownerErr = null;
+    // Each look at an owner's papers is logged, so only once the paper is done (its fields are read
+    // at the last stage), not at every stage it passes.
+    if (!paper && meta.ownerId && doc.status === 'done') {
+      try {
+        const q = new URLSearchParams();
+        if (getStaff()) q.set('staff', getStaff());
+        const data = await api(`/api/v1/owners/${encodeURIComponent(meta.ownerId)}/documents?${q}`, { signal });
+        paper = (data.documents ?? []).find((p) => p.id === id) ?? null;
+      } catch (e) {
+        if (isAbort(e)) return;
+        ownerErr = e.message;
+      }
+    }
+    renderExtract(doc, meta, paper, ownerErr);
+  }
+
+  function renderExtract(doc, meta, paper, ownerErr) {
+    const extracted = Array.isArray(paper?.extracted) ? paper.extracted : [];
+    const msg = h('div', { class: 'msg', tabindex: -1 });
+    const inputs = {};
+    const text = (name, label, value, attrs = {}) => {
+      inputs[name] = h('input', { id: `p-${name}`, name, type: 'text', value: value || null, 'data-key': `p-${name}`, ...attrs });
+      return h('div', { class: 'field' }, h('label', { for: `p-${name}` }, label), inputs[name]);
+    };
+    const reusable = h('select', { id: 'p-reusable', 'data-key': 'p-reusable' },
+      h('option', { value: '' }, 'Giữ nguyên'),
+      h('option', { value: 'true', selected: paper?.reusable === true }, 'Có'),
+      h('option', { value: 'false', selected: paper?.reusable === false }, 'Không'));
+    const save = h('button', { type: 'submit', class: 'btn btn--primary' }, 'Xác nhận thông tin');
+    const form = h('form', { class: 'form form--grid', novalidate: true },
+      text('kind', 'Loại giấy tờ', paper?.kind ?? meta?.typeName, { placeholder: 'ví dụ: Giấy khai sinh' }),
+      text('notation', 'Số, ký hiệu', paper?.notation ?? meta?.codeNotation, { class: 'mono', placeholder: 'ví dụ: 110/KH-UBND' }),
+      text('issued_on', 'Ngày ban hành', paper?.issued_on ?? meta?.issuedDate, { type: 'date' }),
+      text('issuing_body', 'Cơ quan ban hành', paper?.issuing_body ?? meta?.organName),
+      text('valid_until', 'Hiệu lực đến', paper?.valid_until ?? meta?.validUntil, { type: 'date', 'aria-describedby': 'p-valid-hint' }),
+      text('validity_scope', 'Phạm vi hiệu lực', paper?.validity_scope ?? meta?.validityScope),
+      h('div', { class: 'field' }, h('label', { for: 'p-reusable' }, 'Được dùng lại'), reusable),
+      h('p', { id: 'p-valid-hint', class: 'muted small form__wide' }, 'Để trống “Hiệu lực đến” nếu giấy tờ không có thời hạn.'),
+      h('div', { class: 'form__wide' }, msg, h('div', { class: 'button-row' }, save)));
+
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (save.getAttribute('aria-disabled') === 'true') return;
+      const body = {};
+      for (const k of ['kind', 'notation', 'issuing_body', 'validity_scope']) body[k] = inputs[k].value.trim();
+      // A date cannot be cleared through the API; an empty one is left as it is.
+      for (const k of ['issued_on', 'valid_until']) if (inputs[k].value) body[k] = inputs[k].value;
+      if (reusable.value) body.reusable = reusable.value === 'true';
+      if (getStaff()) body.staff = getStaff();
+      save.setAttribute('aria-disabled', 'true');
+      save.textContent = 'Đang lưu…';
+      try {
+        const p = await api(`/api/v1/documents/${encodeURIComponent(id)}/paper`, { method: 'PUT', json: body, signal });
+        key = null; // reload the record with the confirmed values
+        await loadMeta(doc, p);
+        const n = extractBox.querySelector('.msg');
+        if (n) { swap(n, notice('ok', 'Đã lưu thông tin đã xác nhận.')); n.focus(); }
+      } catch (err) {
+        if (isAbort(err)) return;
+        swap(msg, notice('error', `Không lưu được: ${err.message}`));
+        msg.focus();
+        save.removeAttribute('aria-disabled');
+        save.textContent = 'Xác nhận thông tin';
+      }
+    });
+
+    let list;
+    if (extracted.length) {
+      list = h('table', { class: 'docs extracted' },
+        h('caption', { class: 'visually-hidden' }, 'Các trường máy đọc được trong văn bản nhận dạng'),
+        h('thead', {}, h('tr', {}, ['Trường', 'Giá trị', 'Nguyên văn', 'Dòng', 'Độ tin cậy', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, extracted.map((x, i) => {
+          // A date may be the issue date or the end of validity: staff say which.
+          const targets = x.name === 'date' ? [['issued_on', 'Làm ngày ban hành'], ['valid_until', 'Làm hiệu lực đến']]
+            : EXTRACTED_FILLS[x.name] ? [[EXTRACTED_FILLS[x.name], 'Điền vào biểu mẫu']] : [];
+          const use = targets.map(([target, text], j) => {
+            const b = h('button', { type: 'button', class: 'btn btn--small btn--ghost', 'data-key': `use:${i}:${j}`,
+              'aria-label': `${text}: ${x.value}` }, text);
+            b.addEventListener('click', () => { inputs[target].value = x.value; inputs[target].focus(); });
+            return b;
+          });
+          const conf = Number(x.confidence) || 0;
+          return h('tr', {},
+            h('td', { 'data-label': 'Trường' }, EXTRACTED_NAMES[x.name] ?? x.name),
+            h('td', { 'data-label': 'Giá trị' }, h('span', { class: 'mono' }, x.name.endsWith('date') ? fmtDate(x.value) : x.value)),
+            h('td', { 'data-label': 'Nguyên văn' }, h('q', { class: 'raw' }, x.raw)),
+            h('td', { 'data-label': 'Dòng', class: 'num' }, x.line ? num.format(x.line) : '—'),
+            h('td', { 'data-label': 'Độ tin cậy', class: 'num' }, h('span', { class: conf < 0.6 ? 'low' : '' }, `${num.format(Math.round(conf * 100))}%`)),
+            h('td', { 'data-label': '', class: 'actions' }, use));
+        })));
+    } else {
+      list = h('p', { class: 'muted' },
+        ownerErr ? `Không tải được các trường trích xuất: ${ownerErr}`
+          : !meta?.ownerId ? 'Giấy tờ chưa thuộc về công dân hay tổ chức nào (chưa nộp vào hồ sơ TTHC), nên chưa có trường trích xuất.'
+            : doc.status !== 'done' ? 'Các trường sẽ được đọc khi văn bản xử lý xong.'
+              : 'Máy không đọc được trường nào trong văn bản này.');
+    }
+    swap(extractBox,
+      h('p', { class: 'muted small' }, 'Máy đọc các trường này từ văn bản nhận dạng; cán bộ đối chiếu với bản giấy rồi xác nhận ở biểu mẫu dưới.'),
+      list,
+      h('h3', { class: 'subhead' }, 'Xác nhận thông tin giấy tờ'),
+      form);
+  }
+
+  async function loadVerification(doc) {
+    if (!doc.signed) {
+      swap(verifyBox, h('p', { class: 'muted' }, doc.status === 'failed' ? 'Tài liệu bị lỗi trước khi được ký số.' : 'Tài liệu chưa được ký số; kết quả kiểm tra sẽ hiện khi ký xong.'));
+      return;
+    }
+    let r;
+    try {
+      r = await api(`/api/v1/documents/${encodeURIComponent(id)}/verification`, { signal });
+    } catch (e) {
+      if (isAbort(e)) return;
+      verKey = null;
+      swap(verifyBox, notice('error', `Không kiểm tra được chữ ký: ${e.message}`));
+      return;
+    }
+    const mark = (ok) => h('span', { class: `check__mark check__mark--${ok ? 'ok' : 'bad'}`, 'aria-hidden': 'true' }, ok ? '✓' : '✗');
+    const sigs = r.signatures ?? [];
+    swap(verifyBox,
+      r.valid
+        ? notice('ok', h('strong', {}, '✓ Chữ ký hợp lệ. '), `Tệp có ${num.format(sigs.length)} chữ ký, tất cả đều đạt.`)
+        : notice('error', h('strong', {}, '✗ Chữ ký không hợp lệ. '), sigs.length ? 'Xem các mục không đạt bên dưới.' : 'Tệp không có chữ ký nào.'),
+      r.modified_after_signing ? notice('error', 'Tệp đã bị thêm nội dung sau chữ ký cuối cùng.') : null,
+      sigs.map((s, i) => h('div', { class: 'sig' },
+        h('h3', { class: 'subhead' }, sigs.length > 1 ? `Chữ ký ${i + 1}: ` : 'Người ký: ', s.signer || '(không rõ)',
+          ' ', h('span', { class: `badge badge--${s.valid ? 'done' : 'failed'}` }, s.valid ? 'Hợp lệ' : 'Không hợp lệ')),
+        h('dl', { class: 'fields' },
+          s.signer_dn ? [h('dt', {}, 'Chủ thể chứng thư'), h('dd', { class: 'small' }, s.signer_dn)] : null,
+          s.reason ? [h('dt', {}, 'Lý do ký'), h('dd', {}, s.reason)] : null,
+          s.location ? [h('dt', {}, 'Nơi ký'), h('dd', {}, s.location)] : null,
+          [h('dt', {}, 'Thời điểm ký (người ký khai)'), h('dd', {}, s.claimed_time ? h('time', { datetime: s.claimed_time }, fmtTime(s.claimed_time)) : '—')],
+          [h('dt', {}, 'Dấu thời gian'), h('dd', {}, s.timestamp
+            ? [h('time', { datetime: s.timestamp.time }, fmtTime(s.timestamp.time)), ` — do ${s.timestamp.tsa || '(không rõ)'} cấp`,
+              s.timestamp.valid ? '' : h('span', { class: 'bad' }, ' (không hợp lệ)')]
+            : h('span', { class: 'muted' }, 'Không có (chưa cấu hình máy chủ dấu thời gian)'))]),
+        h('ul', { class: 'checks' }, CHECKS.map(([k, label]) => {
+          const c = s[k];
+          if (!c) return null;
+          return h('li', { class: `check check--${c.ok ? 'ok' : 'bad'}` }, mark(c.ok),
+            h('span', {}, h('span', { class: 'visually-hidden' }, c.ok ? 'Đạt: ' : 'Không đạt: '), label,
+              c.detail ? h('span', { class: 'check__detail muted' }, ` — ${checkDetail(c.detail)}`) : null));
+        })))));
+  }
+
+  return { sections, update };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing: #/tiep-nhan[?trang=&trang-thai=], #/tra-cuu?q=&trang=, #/ho-so/<id> (a document),
+// #/ho-so-tthc (open a dossier), #/tthc/<id> (a dossier).
+
+const views = {
+  'tiep-nhan': intakeView, 'tra-cuu': searchView, 'ho-so': detailView,
+  'ho-so-tthc': dossierFormView, tthc: dossierView,
+};
+// The nav item lit for each view; a document's detail belongs to no item.
+const NAV_OF = { tthc: 'ho-so-tthc' };
 let current = null;
 let backHref = '#/tiep-nhan'; // where the detail's back link goes: the list or search it came from
 
@@ -862,7 +1599,7 @@ function route() {
   const r = parseHash();
   if (r.name !== 'ho-so') backHref = location.hash || '#/tiep-nhan';
   for (const a of document.querySelectorAll('[data-nav]')) {
-    if (a.dataset.nav === r.name) a.setAttribute('aria-current', 'page');
+    if (a.dataset.nav === (NAV_OF[r.name] ?? r.name)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   // Paging or filtering within a view keeps the view (and its upload panel and focus).
