@@ -184,7 +184,18 @@ func (p *Postgres) Text(ctx context.Context, id string) ([]string, error) {
 	return texts, nil
 }
 
-func (p *Postgres) Search(ctx context.Context, query string, limit, offset int) (int, []Hit, error) {
+func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
+	if q.Limit <= 0 {
+		q.Limit = 20
+	}
+	day := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return t.Format(time.DateOnly)
+	}
+	// Filters that are not set compare with NULL or '' and select everything. Agency matches the
+	// agency part of the document's code, which every code starts with.
 	rows, err := p.pool.Query(ctx, `
 		WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS exact, websearch_to_tsquery('sohoa_folded', $1) AS folded)
 		SELECT id, coalesce(code, ''), title,
@@ -192,10 +203,17 @@ func (p *Postgres) Search(ctx context.Context, query string, limit, offset int) 
 			count(*) OVER ()
 		FROM documents, q
 		WHERE search_folded @@ q.folded
+			AND ($4 = '' OR owner_id = $4)
+			AND ($5 = '' OR kind = $5)
+			AND ($6 = '' OR code LIKE $6 || '-%')
+			AND ($7 = '' OR code = $7 OR EXISTS (SELECT 1 FROM dossier_documents dd JOIN dossiers d ON d.id = dd.dossier_id
+				WHERE dd.document_id = documents.id AND (d.code = $7 OR dd.component_code = $7)))
+			AND ($8::date IS NULL OR coalesce(issued_on, created_at::date) >= $8::date)
+			AND ($9::date IS NULL OR coalesce(issued_on, created_at::date) <= $9::date)
 		ORDER BY (search @@ q.exact) DESC, ts_rank_cd(search, q.exact) DESC, ts_rank_cd(search_folded, q.folded) DESC, created_at DESC
-		LIMIT $2 OFFSET $3`, query, limit, offset)
+		LIMIT $2 OFFSET $3`, q.Text, q.Limit, q.Offset, q.Owner, q.Kind, q.Agency, q.Code, day(q.From), day(q.To))
 	if err != nil {
-		return 0, nil, fmt.Errorf("search %q: %w", query, err)
+		return 0, nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	var total int
 	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
@@ -204,7 +222,7 @@ func (p *Postgres) Search(ctx context.Context, query string, limit, offset int) 
 		return h, err
 	})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil, fmt.Errorf("search %q: %w", query, err)
+		return 0, nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	return total, hits, nil
 }

@@ -91,6 +91,18 @@ type Page struct {
 	OCRFinishedAt *time.Time
 }
 
+// Query is a search: words and filters; zero filters select everything.
+type Query struct {
+	Text     string
+	Owner    string     // owner identifier
+	Kind     string     // kind of paper, as recorded
+	Agency   string     // agency identifier: the left part of the document's code
+	Code     string     // the document's code, or the code of a dossier it belongs to
+	From, To *time.Time // issue date (or, when unknown, the day it was received), inclusive
+	Limit    int        // 0 means 20
+	Offset   int
+}
+
 // Hit is one search result.
 type Hit struct {
 	ID      string
@@ -170,8 +182,9 @@ type Records interface {
 	// Text returns the text of each page, in order.
 	Text(ctx context.Context, id string) ([]string, error)
 
-	// Search finds documents whose text matches the query (words, "phrases", -exclusions), best first.
-	Search(ctx context.Context, query string, limit, offset int) (total int, hits []Hit, err error)
+	// Search finds documents whose text matches q.Text (words, "phrases", -exclusions) with or
+	// without diacritics, and every filter set; those matching with the diacritics as typed first.
+	Search(ctx context.Context, q Query) (total int, hits []Hit, err error)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

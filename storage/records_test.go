@@ -252,14 +252,14 @@ func testRecords(t *testing.T, r storage.Records) {
 	t.Run("search", func(t *testing.T) {
 		d, _, _ := r.CreateDocument(ctx, newDoc("ee"))
 		must(t, r.Index(ctx, d.ID, "TỜ KHAI ĐĂNG KÝ KHAI SINH", "Kính gửi Ủy ban nhân dân phường Máy Chai"))
-		total, hits, err := r.Search(ctx, "Máy Chai", 10, 0)
+		total, hits, err := r.Search(ctx, storage.Query{Text: "Máy Chai"})
 		if err != nil || total != 1 || len(hits) != 1 || hits[0].ID != d.ID || !strings.Contains(hits[0].Snippet, "«Máy»") {
 			t.Errorf("Search = %d %+v %v", total, hits, err)
 		}
-		if total, _, _ := r.Search(ctx, "khai -sinh", 10, 0); total != 0 {
+		if total, _, _ := r.Search(ctx, storage.Query{Text: "khai -sinh"}); total != 0 {
 			t.Errorf("an excluded word still matched")
 		}
-		if total, hits, err := r.Search(ctx, "không có từ này", 10, 0); err != nil || total != 0 || len(hits) != 0 {
+		if total, hits, err := r.Search(ctx, storage.Query{Text: "không có từ này"}); err != nil || total != 0 || len(hits) != 0 {
 			t.Errorf("Search(nothing) = %d %v %v", total, hits, err)
 		}
 	})
@@ -270,19 +270,60 @@ func testRecords(t *testing.T, r storage.Records) {
 		// near is indexed last, so a ranking by date alone would put it first.
 		must(t, r.Index(ctx, exact.ID, "Giấy khai sinh", "Đăng ký hộ tịch tại phường. Số: 110/KH-UBND"))
 		must(t, r.Index(ctx, near.ID, "Biên bản", "Lưu hồ tịch của xã"))
-		_, hits, err := r.Search(ctx, "ho tich", 10, 0)
+		_, hits, err := r.Search(ctx, storage.Query{Text: "ho tich"})
 		if err != nil || !hitIDs(hits)[exact.ID] || !hitIDs(hits)[near.ID] {
 			t.Errorf(`"ho tich" = %+v, %v; want both`, hits, err)
 		}
-		_, hits, err = r.Search(ctx, "hộ tịch", 10, 0)
+		_, hits, err = r.Search(ctx, storage.Query{Text: "hộ tịch"})
 		if err != nil || len(hits) < 2 || hits[0].ID != exact.ID {
 			t.Errorf(`"hộ tịch" = %+v, %v; want the exact match first`, hits, err)
 		} else if !strings.Contains(hits[0].Snippet, "«hộ» «tịch»") {
 			t.Errorf("snippet %q does not mark the original words", hits[0].Snippet)
 		}
-		_, hits, err = r.Search(ctx, "110/KH-UBND", 10, 0)
+		_, hits, err = r.Search(ctx, storage.Query{Text: "110/KH-UBND"})
 		if err != nil || len(hits) != 1 || hits[0].ID != exact.ID {
 			t.Errorf(`"110/KH-UBND" = %+v, %v`, hits, err)
+		}
+	})
+
+	t.Run("search filters", func(t *testing.T) {
+		a, _, _ := r.CreateDocument(ctx, newDoc("f1"))
+		b, _, _ := r.CreateDocument(ctx, newDoc("f2"))
+		must(t, r.Index(ctx, a.ID, "", "giấy phép xây dựng"))
+		must(t, r.Index(ctx, b.ID, "", "giấy phép kinh doanh"))
+		must(t, r.StartStage(ctx, a.ID, 1, "ingest"))
+		must(t, r.FinishStage(ctx, a.ID, 1, "ingest", "ocr"))
+		must(t, r.StartStage(ctx, a.ID, 1, "ocr"))
+		must(t, r.FinishStage(ctx, a.ID, 1, "ocr", "code"))
+		must(t, r.StartStage(ctx, a.ID, 1, "code"))
+		if _, err := r.AssignCode(ctx, a.ID, "000.00.53.H26", time.Now(), func(int) (string, error) { return "000.00.53.H26-261127-0777", nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			q    storage.Query
+			want map[string]bool
+		}{
+			{storage.Query{Text: "giấy phép"}, map[string]bool{a.ID: true, b.ID: true}},
+			{storage.Query{Text: "giấy phép", Agency: "000.00.53.H26"}, map[string]bool{a.ID: true}},
+			{storage.Query{Text: "giấy phép", Code: "000.00.53.H26-261127-0777"}, map[string]bool{a.ID: true}},
+			{storage.Query{Text: "giấy phép", Agency: "000.00.00.H99"}, map[string]bool{}},
+		} {
+			_, hits, err := r.Search(ctx, c.q)
+			got := hitIDs(hits)
+			delete(got, "")
+			for id := range got {
+				if id != a.ID && id != b.ID {
+					delete(got, id) // documents of other subtests
+				}
+			}
+			if err != nil || len(got) != len(c.want) {
+				t.Errorf("Search(%+v) = %v, %v; want %v", c.q, got, err, c.want)
+			}
+			for id := range c.want {
+				if !got[id] {
+					t.Errorf("Search(%+v) lacks %s", c.q, id)
+				}
+			}
 		}
 	})
 

@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/storage"
 )
 
 // SearchResult is the JSON answer of a search.
@@ -26,9 +29,24 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Nhập từ cần tìm (tham số q).")
 		return
 	}
-	limit := bounded(r.URL.Query().Get("limit"), 20, 1, 100)
-	offset := bounded(r.URL.Query().Get("offset"), 0, 0, 10000)
-	total, hits, err := s.Records.Search(r.Context(), q, limit, offset)
+	v := r.URL.Query()
+	query := storage.Query{Text: q, Owner: v.Get("owner"), Kind: v.Get("kind"), Agency: v.Get("agency"), Code: v.Get("code"),
+		Limit: bounded(v.Get("limit"), 20, 1, 100), Offset: bounded(v.Get("offset"), 0, 0, 10000)}
+	for _, d := range []struct {
+		name string
+		to   **time.Time
+	}{{"from", &query.From}, {"to", &query.To}} {
+		if v.Get(d.name) == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, v.Get(d.name))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, d.name+" phải có dạng YYYY-MM-DD.")
+			return
+		}
+		*d.to = &t
+	}
+	total, hits, err := s.Records.Search(r.Context(), query)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
