@@ -11,11 +11,19 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr"
+	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
-// EnginePool lends Tesseract engines to handlers. Engines are made on first use and kept, because
+// Recognizer reads page images. child.Pool does it in child processes, so a Tesseract crash costs
+// one page; EnginePool does it in this process, for whoever prefers speed of setup to isolation.
+type Recognizer interface {
+	RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*ocr.Page, error)
+	Close() error
+}
+
+// EnginePool lends Tesseract engines in process. Engines are made on first use and kept, because
 // loading the Vietnamese model is a large part of a page's time; there are never more than the worker's
 // concurrency, as each handler goroutine holds at most one.
 type EnginePool struct {
@@ -26,6 +34,16 @@ type EnginePool struct {
 // NewEnginePool makes a pool of at most size engines for languages.
 func NewEnginePool(size int, languages ...string) *EnginePool {
 	return &EnginePool{free: make(chan *ocr.Engine, size), languages: languages}
+}
+
+// RecognizeDPI reads one page with an idle engine, or a new one.
+func (p *EnginePool) RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*ocr.Page, error) {
+	e, err := p.get()
+	if err != nil {
+		return nil, fmt.Errorf("ocr engine: %w", err)
+	}
+	defer p.put(e)
+	return e.RecognizeDPI(ctx, img, dpi)
 }
 
 func (p *EnginePool) get() (*ocr.Engine, error) {
@@ -46,16 +64,30 @@ func (p *EnginePool) put(e *ocr.Engine) {
 }
 
 // Close closes the idle engines.
-func (p *EnginePool) Close() {
+func (p *EnginePool) Close() error {
 	for {
 		select {
 		case e := <-p.free:
 			e.Close()
 		default:
-			return
+			return nil
 		}
 	}
 }
+
+// pageCrash is a page during which Tesseract died. Its message is what a person reads in the
+// document's status; the child's own report goes to the log. It is not permanent: the crash may
+// have been the machine's (the OOM killer), so the page is retried before the document fails.
+type pageCrash struct {
+	page  int
+	crash *child.CrashError
+}
+
+func (e *pageCrash) Error() string {
+	return fmt.Sprintf("Tesseract dừng đột ngột khi đọc trang %d (%s)", e.page, e.crash.Status())
+}
+
+func (e *pageCrash) Unwrap() error { return e.crash }
 
 // errFannedOut tells the stage wrapper that the stage's work continues in other tasks, the last of
 // which finishes the stage: the wrapper must neither finish it nor enqueue the next.
@@ -104,7 +136,12 @@ func (h *Handlers) page(ctx context.Context, t *asynq.Task) error {
 	log.Info("page read", "seconds", time.Since(start).Seconds(), "error", err)
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	if err != nil {
+	var crash *child.CrashError
+	switch {
+	case errors.As(err, &crash):
+		log.Warn("tesseract crashed on the page", "pid", crash.PID, "status", crash.Status(), "stderr", crash.Stderr)
+		return h.failed(bctx, log, pipeline.OCR, p, &pageCrash{page: p.Page, crash: crash})
+	case err != nil:
 		return h.failed(bctx, log, pipeline.OCR, p, fmt.Errorf("trang %d: %w", p.Page, err))
 	}
 	next, _ := pipeline.OCR.Next()
@@ -137,12 +174,7 @@ func (h *Handlers) recognize(ctx context.Context, p pipeline.Payload) (*ocr.Page
 	if err != nil {
 		return nil, "", err
 	}
-	engine, err := h.OCR.get()
-	if err != nil {
-		return nil, "", fmt.Errorf("ocr engine: %w", err)
-	}
-	res, err := engine.RecognizeDPI(ctx, img, pg.DPIX)
-	h.OCR.put(engine)
+	res, err := h.OCR.RecognizeDPI(ctx, img, pg.DPIX)
 	if err != nil {
 		return nil, "", err
 	}

@@ -33,7 +33,7 @@ type Handlers struct {
 	AgencyName string         // the PDF's author
 	Signer     *sign.Signer   // the agency's signing key and certificate chain
 	Roots      *x509.CertPool // what incoming signatures are verified against; nil: the system's
-	OCR        *EnginePool
+	OCR        Recognizer     // child.Pool in production: a Tesseract crash costs one page
 }
 
 // Register adds a handler for every stage to mux.

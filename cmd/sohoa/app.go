@@ -18,6 +18,8 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/api"
 	"github.com/sohoa-vn/sohoa/internal/config"
+	"github.com/sohoa-vn/sohoa/internal/ocr"
+	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/schemas"
@@ -132,7 +134,8 @@ func (a *app) handlers() (*workers.Handlers, error) {
 	return &workers.Handlers{
 		Records: a.records, Dossiers: a.records, Objects: a.objects, Queue: a.queue, Log: a.log,
 		Limits: a.intake.Limits, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName, Signer: a.signer, Roots: a.roots,
-		OCR: workers.NewEnginePool(a.cfg.Concurrency, strings.Split(a.cfg.OCRLanguages, "+")...),
+		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
+		OCR: child.New(a.cfg.Concurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")}),
 	}, nil
 }
 

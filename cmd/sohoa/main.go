@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/sohoa-vn/sohoa/internal/config"
+	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 )
 
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		cmd = args[0]
 	}
 	switch cmd { // commands that need no configuration
+	case child.Command:
+		return child.Main()
 	case "verify":
 		return verifyCommand(ctx, args[1:])
 	case "check":

@@ -1,0 +1,62 @@
+package child
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/ocr"
+)
+
+// Images that make the test child misbehave, as a page that breaks Tesseract would.
+const (
+	crashImage = "CRASH"      // SIGSEGV, after a line on stderr
+	hangImage  = "HANG"       // never answers, as Tesseract stuck in layout analysis
+	junkImage  = "STDOUTJUNK" // prints to stdout, then fails as a bad image
+)
+
+// TestMain doubles as the child: the pool under test starts this test binary with Command.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == Command {
+		if err := mainWith(testEngine); err != nil {
+			fmt.Fprintln(os.Stderr, "test child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	// The in-process engine the results are compared with runs as the workers did.
+	if os.Getenv("OMP_THREAD_LIMIT") == "" {
+		err := syscall.Exec(os.Args[0], os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
+		fmt.Fprintln(os.Stderr, "re-execute with OMP_THREAD_LIMIT=1:", err)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+func testEngine(o ocr.Options) (engine, error) {
+	e, err := ocr.NewEngineWith(o)
+	if err != nil {
+		return nil, err
+	}
+	return misbehaving{e}, nil
+}
+
+type misbehaving struct{ *ocr.Engine }
+
+func (e misbehaving) RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*ocr.Page, error) {
+	switch string(img) {
+	case crashImage:
+		fmt.Fprintln(os.Stderr, "test child: crashing on purpose")
+		syscall.Kill(os.Getpid(), syscall.SIGSEGV)
+		select {}
+	case hangImage:
+		time.Sleep(time.Hour)
+	case junkImage:
+		fmt.Println("junk a library printed on stdout")
+		os.Stdout.Write([]byte{0, 0, 0, 9, '{'})
+	}
+	return e.Engine.RecognizeDPI(ctx, img, dpi)
+}

@@ -1,0 +1,109 @@
+package child
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+)
+
+const (
+	tailLines = 8    // lines of stderr a CrashError carries
+	maxLine   = 4096 // a longer "line" is cut, so a child writing binary junk cannot grow memory
+	tailWidth = 300  // characters kept of each tail line
+)
+
+// lineWriter copies a child's stderr to dst line by line with a prefix naming the child, and keeps
+// what a crash report needs: the last lines before the Go runtime's fatal report, and the signal
+// that report names.
+type lineWriter struct {
+	mu     sync.Mutex
+	dst    io.Writer
+	prefix string
+	part   []byte
+	tail   []string
+	frozen bool   // a fatal report was seen: the tail keeps what led to it, not the stack dump
+	signal string // from the report, e.g. "SIGSEGV"
+}
+
+func (w *lineWriter) setPrefix(p string) {
+	w.mu.Lock()
+	w.prefix = p
+	w.mu.Unlock()
+}
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.part = append(w.part, b...)
+	for {
+		i := bytes.IndexByte(w.part, '\n')
+		if i < 0 {
+			break
+		}
+		w.emit(string(w.part[:i]))
+		w.part = w.part[:copy(w.part, w.part[i+1:])]
+	}
+	if len(w.part) > maxLine {
+		w.emit(string(w.part))
+		w.part = w.part[:0]
+	}
+	return len(b), nil
+}
+
+// flush emits a last line that had no newline.
+func (w *lineWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.part) > 0 {
+		w.emit(string(w.part))
+		w.part = nil
+	}
+}
+
+func (w *lineWriter) emit(line string) {
+	// The log is best effort: a failing destination must not stop the child's stderr being drained.
+	fmt.Fprintf(w.dst, "%s%s\n", w.prefix, line)
+	if w.signal == "" {
+		w.signal = reportedSignal(line)
+	}
+	if w.frozen {
+		return
+	}
+	if len(line) > tailWidth {
+		line = line[:tailWidth] + "…"
+	}
+	w.tail = append(w.tail, line)
+	if len(w.tail) > tailLines {
+		w.tail = w.tail[1:]
+	}
+	w.frozen = fatalReport(line)
+}
+
+func (w *lineWriter) report() (tail []string, signal string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.tail...), w.signal
+}
+
+// fatalReport tells the first line of the Go runtime's report of a dying process.
+func fatalReport(line string) bool {
+	return strings.HasPrefix(line, "panic: ") || strings.HasPrefix(line, "fatal error: ") || reportedSignal(line) != ""
+}
+
+// reportedSignal returns the signal the Go runtime names in a crash report line: "SIGSEGV:
+// segmentation violation" for a fault in C code, "[signal SIGSEGV: segmentation violation …]" after a
+// Go panic.
+func reportedSignal(line string) string {
+	name, _, ok := strings.Cut(strings.TrimPrefix(line, "[signal "), ":")
+	if !ok || len(name) < 5 || len(name) > 10 || !strings.HasPrefix(name, "SIG") {
+		return ""
+	}
+	for _, c := range name {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return ""
+		}
+	}
+	return name
+}
