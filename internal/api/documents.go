@@ -154,16 +154,53 @@ func (s *Server) inputError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
+	if doc, ok := s.pathDocument(w, r); ok {
+		s.writeDocument(w, r, http.StatusOK, doc)
+	}
+}
+
+// pathDocument loads the document the {id} path value names, answering the request itself when
+// there is none.
+func (s *Server) pathDocument(w http.ResponseWriter, r *http.Request) (storage.Document, bool) {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return storage.Document{}, false
 	}
 	doc, err := s.Records.Document(r.Context(), id)
 	if err != nil {
 		s.storeError(w, r, err)
-		return
+		return storage.Document{}, false
 	}
-	s.writeDocument(w, r, http.StatusOK, doc)
+	return doc, true
+}
+
+// signedFile opens the document's signed file, answering 409 itself while there is none yet.
+func (s *Server) signedFile(w http.ResponseWriter, r *http.Request, doc storage.Document) (io.ReadCloser, bool) {
+	if doc.SignedKey == "" {
+		writeError(w, http.StatusConflict, "Tài liệu chưa được ký số (trạng thái: "+statusName(doc.Status)+").")
+		return nil, false
+	}
+	f, err := s.Objects.Get(r.Context(), storage.Archive, doc.SignedKey)
+	if err != nil {
+		s.storeError(w, r, err)
+		return nil, false
+	}
+	return f, true
+}
+
+// statusName is a document status in the words the counter uses.
+func statusName(status string) string {
+	switch status {
+	case storage.StatusReceived:
+		return "đã nhận"
+	case storage.StatusProcessing:
+		return "đang xử lý"
+	case storage.StatusDone:
+		return "hoàn tất"
+	case storage.StatusFailed:
+		return "lỗi"
+	}
+	return status
 }
 
 func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int, d storage.Document) {
@@ -192,15 +229,11 @@ func (s *Server) review(pg storage.Page) bool {
 }
 
 func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	doc, ok := s.pathDocument(w, r)
 	if !ok {
 		return
 	}
-	if _, err := s.Records.Document(r.Context(), id); err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	pages, err := s.Records.Pages(r.Context(), id)
+	pages, err := s.Records.Pages(r.Context(), doc.ID)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
@@ -232,22 +265,12 @@ func toJSON(d storage.Document, stages []storage.StageRun) Document {
 }
 
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	doc, ok := s.pathDocument(w, r)
 	if !ok {
 		return
 	}
-	doc, err := s.Records.Document(r.Context(), id)
-	if err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	if doc.SignedKey == "" {
-		writeError(w, http.StatusConflict, "Tài liệu chưa được ký số (trạng thái: "+doc.Status+").")
-		return
-	}
-	f, err := s.Objects.Get(r.Context(), storage.Archive, doc.SignedKey)
-	if err != nil {
-		s.storeError(w, r, err)
+	f, ok := s.signedFile(w, r, doc)
+	if !ok {
 		return
 	}
 	defer f.Close()
@@ -282,7 +305,7 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if doc.Status != storage.StatusReceived {
-		writeError(w, http.StatusConflict, "Chỉ làm lại được tài liệu bị lỗi; tài liệu này đang ở trạng thái "+doc.Status+".")
+		writeError(w, http.StatusConflict, "Chỉ làm lại được tài liệu bị lỗi; tài liệu này đang ở trạng thái "+statusName(doc.Status)+".")
 		return
 	}
 	stage, err := pipeline.Parse(doc.Stage)

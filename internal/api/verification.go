@@ -6,29 +6,18 @@ import (
 	"net/http"
 
 	"github.com/sohoa-vn/sohoa/internal/sign/verify"
-	"github.com/sohoa-vn/sohoa/storage"
 )
 
 // verification checks the signatures of a document's signed file against the configured trust roots:
 // byte ranges, integrity, signature, chain, certificate validity at signing time, timestamp, and
 // whether anything was appended after the last signature.
 func (s *Server) verification(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	doc, ok := s.pathDocument(w, r)
 	if !ok {
 		return
 	}
-	doc, err := s.Records.Document(r.Context(), id)
-	if err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	if doc.SignedKey == "" {
-		writeError(w, http.StatusConflict, "Tài liệu chưa được ký số.")
-		return
-	}
-	f, err := s.Objects.Get(r.Context(), storage.Archive, doc.SignedKey)
-	if err != nil {
-		s.storeError(w, r, err)
+	f, ok := s.signedFile(w, r, doc)
+	if !ok {
 		return
 	}
 	data, err := io.ReadAll(f)

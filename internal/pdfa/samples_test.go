@@ -13,11 +13,9 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr"
+	ocrcer "github.com/sohoa-vn/sohoa/internal/ocr/cer"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
@@ -276,36 +274,6 @@ func jpegsUntouched(t *testing.T, list string, jpegs map[int]string, pages []sca
 	}
 }
 
-// cer is the character error rate in percent of hyp against ref, both NFC
-// with whitespace runs folded to one space.
-func cer(hyp, ref string) float64 {
-	h, r := foldSpace(hyp), foldSpace(ref)
-	if len(r) == 0 {
-		return 0
-	}
-	return 100 * float64(levenshtein(h, r)) / float64(len(r))
-}
-
-func foldSpace(s string) []rune {
-	return []rune(strings.Join(strings.FieldsFunc(norm.NFC.String(s), unicode.IsSpace), " "))
-}
-
-func levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// cer is the character error rate in percent of hyp against ref (NFC, whitespace folded), the
+// measure the OCR engine's own tests use.
+func cer(hyp, ref string) float64 { return 100 * ocrcer.Rate(hyp, ref) }
