@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"syscall"
 	"testing"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 // TestMain runs the tests as sohoa runs: Tesseract single-threaded (see singleThreadedOCR).
@@ -19,10 +19,6 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	if os.Getenv("OMP_THREAD_LIMIT") == "" {
-		err := syscall.Exec(os.Args[0], os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
-		fmt.Fprintln(os.Stderr, "re-execute with OMP_THREAD_LIMIT=1:", err)
-		os.Exit(2)
-	}
+	testenv.SingleThreadedTesseract()
 	os.Exit(m.Run())
 }

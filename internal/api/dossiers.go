@@ -87,16 +87,24 @@ func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) dossier(w http.ResponseWriter, r *http.Request) {
+	if d, ok := s.pathDossier(w, r); ok {
+		s.writeDossier(w, r, http.StatusOK, d)
+	}
+}
+
+// pathDossier loads the dossier the {id} path value names, answering the request itself when there
+// is none.
+func (s *Server) pathDossier(w http.ResponseWriter, r *http.Request) (storage.Dossier, bool) {
 	id, ok := pathID(w, r)
 	if !ok {
-		return
+		return storage.Dossier{}, false
 	}
 	d, err := s.Dossiers.Dossier(r.Context(), id)
 	if err != nil {
 		s.storeError(w, r, err)
-		return
+		return storage.Dossier{}, false
 	}
-	s.writeDossier(w, r, http.StatusOK, d)
+	return d, true
 }
 
 func (s *Server) writeDossier(w http.ResponseWriter, r *http.Request, status int, d storage.Dossier) {
@@ -123,12 +131,8 @@ func (s *Server) writeDossier(w http.ResponseWriter, r *http.Request, status int
 // addDocument receives a scanned paper for a dossier: the upload goes through the same intake as
 // any other, and the paper is attached as a component (or, with role=result, a result).
 func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	d, ok := s.pathDossier(w, r)
 	if !ok {
-		return
-	}
-	if _, err := s.Dossiers.Dossier(r.Context(), id); err != nil {
-		s.storeError(w, r, err)
 		return
 	}
 	role := "component"
@@ -139,7 +143,7 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.attach(w, r, id, doc.ID, role, false, r.URL.Query().Get("staff"))
+	s.attach(w, r, d.ID, doc.ID, role, false, r.URL.Query().Get("staff"))
 }
 
 // reuse attaches a paper the store already holds: the citizen is not asked for it again.

@@ -11,16 +11,11 @@ import (
 // dossierReceipt is the printable receipt (giấy tiếp nhận) handed to the citizen: the dossier code as
 // text and as a QR code, who handed in what, and when.
 func (s *Server) dossierReceipt(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	d, ok := s.pathDossier(w, r)
 	if !ok {
 		return
 	}
-	d, err := s.Dossiers.Dossier(r.Context(), id)
-	if err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	atts, err := s.Dossiers.Attachments(r.Context(), id)
+	atts, err := s.Dossiers.Attachments(r.Context(), d.ID)
 	if err != nil {
 		s.storeError(w, r, err)
 		return

@@ -4,19 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr/cer"
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 const scans = "../../testdata/scans/"
@@ -25,11 +24,7 @@ const scans = "../../testdata/scans/"
 // OpenMP threads. libgomp reads OMP_THREAD_LIMIT when it is loaded, before
 // main, so the test binary re-executes itself with it set.
 func TestMain(m *testing.M) {
-	if os.Getenv("OMP_THREAD_LIMIT") == "" {
-		err := syscall.Exec(os.Args[0], os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
-		fmt.Fprintln(os.Stderr, "re-execute with OMP_THREAD_LIMIT=1:", err)
-		os.Exit(2)
-	}
+	testenv.SingleThreadedTesseract()
 	os.Exit(m.Run())
 }
 

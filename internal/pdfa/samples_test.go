@@ -3,7 +3,6 @@ package pdfa
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr"
@@ -34,11 +32,7 @@ type sample struct {
 // one-engine-per-page parallelism. libgomp reads OMP_THREAD_LIMIT when it
 // is loaded, before main, so the test binary re-executes itself with it.
 func TestMain(m *testing.M) {
-	if os.Getenv("OMP_THREAD_LIMIT") == "" {
-		err := syscall.Exec(os.Args[0], os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
-		fmt.Fprintln(os.Stderr, "re-execute with OMP_THREAD_LIMIT=1:", err)
-		os.Exit(2)
-	}
+	testenv.SingleThreadedTesseract()
 	code := m.Run()
 	devSigner.cleanup()
 	os.Exit(code)

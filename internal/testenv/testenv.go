@@ -8,12 +8,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -230,4 +232,16 @@ func RepoRoot(t testing.TB) string {
 		}
 		dir = parent
 	}
+}
+
+// SingleThreadedTesseract makes a test binary run Tesseract as sohoa does, one core per page: it
+// re-executes the binary with OMP_THREAD_LIMIT=1 unless that is set, because libgomp reads the
+// variable when it is loaded, before main. Call it first in TestMain.
+func SingleThreadedTesseract() {
+	if os.Getenv("OMP_THREAD_LIMIT") != "" {
+		return
+	}
+	err := syscall.Exec(os.Args[0], os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
+	fmt.Fprintln(os.Stderr, "re-execute with OMP_THREAD_LIMIT=1:", err)
+	os.Exit(2)
 }

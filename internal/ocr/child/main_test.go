@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr"
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 // Images that make the test child misbehave, as a page that breaks Tesseract would.
@@ -27,12 +28,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	// The in-process engine the results are compared with runs as the workers did.
-	if os.Getenv("OMP_THREAD_LIMIT") == "" {
-		err := syscall.Exec(os.Args[0], os.Args, append(os.Environ(), "OMP_THREAD_LIMIT=1"))
-		fmt.Fprintln(os.Stderr, "re-execute with OMP_THREAD_LIMIT=1:", err)
-		os.Exit(2)
-	}
+	testenv.SingleThreadedTesseract()
 	os.Exit(m.Run())
 }
 
