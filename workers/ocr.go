@@ -17,62 +17,10 @@ import (
 )
 
 // Recognizer reads page images. child.Pool does it in child processes, so a Tesseract crash costs
-// one page; EnginePool does it in this process, for whoever prefers speed of setup to isolation.
+// one page, not the worker.
 type Recognizer interface {
 	RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*ocr.Page, error)
 	Close() error
-}
-
-// EnginePool lends Tesseract engines in process. Engines are made on first use and kept, because
-// loading the Vietnamese model is a large part of a page's time; there are never more than the worker's
-// concurrency, as each handler goroutine holds at most one.
-type EnginePool struct {
-	free      chan *ocr.Engine
-	languages []string
-}
-
-// NewEnginePool makes a pool of at most size engines for languages.
-func NewEnginePool(size int, languages ...string) *EnginePool {
-	return &EnginePool{free: make(chan *ocr.Engine, size), languages: languages}
-}
-
-// RecognizeDPI reads one page with an idle engine, or a new one.
-func (p *EnginePool) RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*ocr.Page, error) {
-	e, err := p.get()
-	if err != nil {
-		return nil, fmt.Errorf("ocr engine: %w", err)
-	}
-	defer p.put(e)
-	return e.RecognizeDPI(ctx, img, dpi)
-}
-
-func (p *EnginePool) get() (*ocr.Engine, error) {
-	select {
-	case e := <-p.free:
-		return e, nil
-	default:
-		return ocr.NewEngine(p.languages...)
-	}
-}
-
-func (p *EnginePool) put(e *ocr.Engine) {
-	select {
-	case p.free <- e:
-	default:
-		e.Close()
-	}
-}
-
-// Close closes the idle engines.
-func (p *EnginePool) Close() error {
-	for {
-		select {
-		case e := <-p.free:
-			e.Close()
-		default:
-			return nil
-		}
-	}
 }
 
 // pageCrash is a page during which Tesseract died. Its message is what a person reads in the
