@@ -27,24 +27,28 @@ func checkFiles(w io.Writer, args []string) error {
 			fmt.Fprintf(w, "  %-11s %s\n", r.Clause, r.Text)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	if len(args) == 0 || args[0] != "pdfa" {
+		fs.Usage()
+		return errors.New("usage: sohoa check pdfa FILE...")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
-	if fs.NArg() < 2 || fs.Arg(0) != "pdfa" {
+	if fs.NArg() == 0 {
 		fs.Usage()
 		return errors.New("usage: sohoa check pdfa FILE...")
 	}
 	failed := 0
-	for _, file := range fs.Args()[1:] {
+	for _, file := range fs.Args() {
 		if !checkFile(w, file) {
 			failed++
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d files are not PDF/A-2", failed, fs.NArg()-1)
+		return fmt.Errorf("%d of %d files are not PDF/A-2", failed, fs.NArg())
 	}
 	return nil
 }
