@@ -80,7 +80,7 @@ func TestReuseAcrossDossiers(t *testing.T) {
 	code, pdf := sys.get(t, "/api/v1/dossiers/"+second.ID+"/receipt")
 	receiptFile := filepath.Join(t.TempDir(), "receipt.pdf")
 	os.WriteFile(receiptFile, pdf, 0o644)
-	if text := command(t, "pdftotext", receiptFile, "-"); code != http.StatusOK || !bytes.Contains([]byte(text), []byte(second.Code)) ||
+	if text := testenv.Run(t, "pdftotext", receiptFile, "-"); code != http.StatusOK || !bytes.Contains([]byte(text), []byte(second.Code)) ||
 		!bytes.Contains([]byte(text), []byte("lấy từ kho dữ liệu")) {
 		t.Errorf("receipt: %d\n%s", code, text)
 	}

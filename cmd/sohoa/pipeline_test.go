@@ -120,17 +120,17 @@ func TestPipelineEndToEnd(t *testing.T) {
 		}
 		file := filepath.Join(dir, d.ID+".pdf")
 		os.WriteFile(file, pdf, 0o644)
-		if out := command(t, "pdfsig", file); !strings.Contains(out, "Signature Validation: Signature is Valid.") {
+		if out := testenv.PDFSig(t, file); !strings.Contains(out, "Signature Validation: Signature is Valid.") {
 			t.Errorf("%s: pdfsig does not find a valid signature:\n%s", name, out)
 		}
-		text := strings.Join(strings.Fields(command(t, "pdftotext", file, "-")), " ")
+		text := strings.Join(strings.Fields(testenv.Run(t, "pdftotext", file, "-")), " ")
 		if !strings.Contains(text, phrases[name]) {
 			t.Errorf("%s: the signed PDF's text lacks %q:\n%s", name, phrases[name], text)
 		}
 		if err := pdfa.Check(pdf); err != nil {
 			t.Errorf("%s: the signed file is not PDF/A-2u: %v", name, err)
 		}
-		command(t, "qpdf", "--check", file)
+		testenv.Run(t, "qpdf", "--check", file)
 		if !strings.Contains(text, "BẢN SAO ĐIỆN TỬ") {
 			t.Errorf("%s: the signature block of Nghị định 30/2020 is missing", name)
 		}

@@ -64,7 +64,7 @@ func TestSignedOriginalKeepsItsSignature(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "archived.pdf")
 	os.WriteFile(file, archived, 0o644)
-	if out := command(t, "pdfsig", file); bytes.Count([]byte(out), []byte("Signature is Valid.")) != 2 {
+	if out := testenv.PDFSig(t, file); bytes.Count([]byte(out), []byte("Signature is Valid.")) != 2 {
 		t.Errorf("pdfsig does not find two valid signatures:\n%s", out)
 	}
 }

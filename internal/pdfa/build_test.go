@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -90,16 +89,6 @@ func buildFile(t *testing.T, pages []Page, meta Metadata) string {
 	return path
 }
 
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	testenv.Need(t, name)
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 func TestBuild(t *testing.T) {
 	pages := testPages(t)
 	meta := Metadata{
@@ -114,7 +103,7 @@ func TestBuild(t *testing.T) {
 	path := buildFile(t, pages, meta)
 
 	t.Run("qpdf", func(t *testing.T) {
-		out := run(t, "qpdf", "--check", path)
+		out := testenv.Run(t, "qpdf", "--check", path)
 		if !strings.Contains(out, "No syntax or stream encoding errors") {
 			t.Errorf("qpdf --check:\n%s", out)
 		}
@@ -135,7 +124,7 @@ func TestBuild(t *testing.T) {
 	})
 
 	t.Run("pdfinfo", func(t *testing.T) {
-		out := run(t, "pdfinfo", "-isodates", "-f", "1", "-l", "2", path)
+		out := testenv.Run(t, "pdfinfo", "-isodates", "-f", "1", "-l", "2", path)
 		for _, want := range []string{
 			"Pages:           2",
 			"PDF version:     1.7",
@@ -167,7 +156,7 @@ func TestBuild(t *testing.T) {
 
 	t.Run("pdftotext", func(t *testing.T) {
 		for i, p := range pages {
-			out := run(t, "pdftotext", "-f", strconv.Itoa(i+1), "-l", strconv.Itoa(i+1), path, "-")
+			out := testenv.Run(t, "pdftotext", "-f", strconv.Itoa(i+1), "-l", strconv.Itoa(i+1), path, "-")
 			got := strings.Fields(strings.ReplaceAll(out, "\f", ""))
 			var lines []string
 			for _, l := range strings.Split(strings.TrimSpace(strings.ReplaceAll(out, "\f", "")), "\n") {
@@ -181,14 +170,14 @@ func TestBuild(t *testing.T) {
 			}
 			_ = got
 		}
-		layout := run(t, "pdftotext", "-layout", "-f", "1", "-l", "1", path, "-")
+		layout := testenv.Run(t, "pdftotext", "-layout", "-f", "1", "-l", "1", path, "-")
 		if !strings.Contains(layout, "Độc lập - Tự do - Hạnh phúc") {
 			t.Errorf("pdftotext -layout:\n%s", layout)
 		}
 	})
 
 	t.Run("bbox", func(t *testing.T) {
-		out := run(t, "pdftotext", "-bbox", path, "-")
+		out := testenv.Run(t, "pdftotext", "-bbox", path, "-")
 		got := parseBBox(t, out)
 		if len(got) != len(pages) {
 			t.Fatalf("bbox output has %d pages, want %d", len(got), len(pages))
@@ -222,7 +211,7 @@ func TestBuild(t *testing.T) {
 	})
 
 	t.Run("pdffonts", func(t *testing.T) {
-		out := run(t, "pdffonts", path)
+		out := testenv.Run(t, "pdffonts", path)
 		re := regexp.MustCompile(`(?m)^GlyphLessFont\s+CID TrueType\s+Identity-H\s+yes\s+no\s+yes\s`)
 		if !re.MatchString(out) {
 			t.Errorf("want embedded, non-subset CID TrueType font with ToUnicode:\n%s", out)
@@ -230,7 +219,7 @@ func TestBuild(t *testing.T) {
 	})
 
 	t.Run("pdfimages", func(t *testing.T) {
-		out := run(t, "pdfimages", "-list", path)
+		out := testenv.Run(t, "pdfimages", "-list", path)
 		rows := imageRows(out)
 		if len(rows) != 2 {
 			t.Fatalf("want 2 images:\n%s", out)
@@ -247,7 +236,7 @@ func TestBuild(t *testing.T) {
 
 	t.Run("jpegUntouched", func(t *testing.T) {
 		dir := t.TempDir()
-		run(t, "pdfimages", "-j", "-f", "2", "-l", "2", path, filepath.Join(dir, "img"))
+		testenv.Run(t, "pdfimages", "-j", "-f", "2", "-l", "2", path, filepath.Join(dir, "img"))
 		got, err := os.ReadFile(filepath.Join(dir, "img-000.jpg"))
 		if err != nil {
 			t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
 	"github.com/sohoa-vn/sohoa/internal/sign"
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 func testMeta() Metadata {
@@ -78,7 +79,7 @@ func TestCheckBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	verapdf(t, path)
-	meta := run(t, "pdfinfo", "-meta", path)
+	meta := testenv.Run(t, "pdfinfo", "-meta", path)
 	for _, want := range []string{"<pdfaid:part>2</pdfaid:part>", "<pdfaid:conformance>U</pdfaid:conformance>",
 		"<sohoa:ownerID>031085012345</sohoa:ownerID>", "<sohoa:confidenceLevel>02</sohoa:confidenceLevel>",
 		"<pdfaSchema:namespaceURI>" + RecordNS} {
@@ -145,7 +146,7 @@ func TestCheckSigned(t *testing.T) {
 	if err := os.WriteFile(path, signed, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := run(t, "qpdf", "--check", path)
+	out := testenv.Run(t, "qpdf", "--check", path)
 	if !strings.Contains(out, "No syntax or stream encoding errors") {
 		t.Errorf("qpdf --check:\n%s", out)
 	}

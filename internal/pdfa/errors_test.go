@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 func TestBuildRejects(t *testing.T) {
@@ -62,8 +64,8 @@ func TestBuildOddWords(t *testing.T) {
 		},
 	}
 	path := buildFile(t, []Page{p}, Metadata{})
-	run(t, "qpdf", "--check", path)
-	got := strings.TrimSpace(strings.Trim(run(t, "pdftotext", path, "-"), "\f\n"))
+	testenv.Run(t, "qpdf", "--check", path)
+	got := strings.TrimSpace(strings.Trim(testenv.Run(t, "pdftotext", path, "-"), "\f\n"))
 	if got != "Tên 𠀧𨋢 😀" {
 		t.Errorf("pdftotext: %q", got)
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 func encodePNG(t *testing.T, img image.Image) []byte {
@@ -88,11 +90,11 @@ func TestBuildBilevelPNG(t *testing.T) {
 		}
 	}
 	path := buildFile(t, []Page{{Image: encodePNG(t, img), Format: "png", DPIX: 100, DPIY: 100}}, Metadata{})
-	rows := imageRows(run(t, "pdfimages", "-list", path))
+	rows := imageRows(testenv.Run(t, "pdfimages", "-list", path))
 	if len(rows) != 1 || rows[0][5] != "gray" || rows[0][7] != "1" || rows[0][9] != "no" {
 		t.Errorf("pdfimages -list: %v", rows)
 	}
-	if out := run(t, "pdfinfo", path); !strings.Contains(out, "612 x 792 pts") {
+	if out := testenv.Run(t, "pdfinfo", path); !strings.Contains(out, "612 x 792 pts") {
 		t.Errorf("want US Letter page:\n%s", out)
 	}
 }
@@ -144,11 +146,11 @@ func TestPNGLossless(t *testing.T) {
 				return // decoded and flattened: covered by TestRasterize
 			}
 			path := buildFile(t, []Page{{Image: data, Format: "png", DPIX: 100, DPIY: 100}}, Metadata{})
-			if rows := imageRows(run(t, "pdfimages", "-list", path)); len(rows) != 1 || rows[0][5] != tc.colour {
+			if rows := imageRows(testenv.Run(t, "pdfimages", "-list", path)); len(rows) != 1 || rows[0][5] != tc.colour {
 				t.Errorf("pdfimages -list: %v, want colour %s", rows, tc.colour)
 			}
 			dir := t.TempDir()
-			run(t, "pdfimages", "-png", path, filepath.Join(dir, "img"))
+			testenv.Run(t, "pdfimages", "-png", path, filepath.Join(dir, "img"))
 			f, err := os.ReadFile(filepath.Join(dir, "img-000.png"))
 			if err != nil {
 				t.Fatal(err)

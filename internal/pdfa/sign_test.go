@@ -16,6 +16,8 @@ import (
 	"github.com/digitorus/pdf"
 	"github.com/digitorus/pdfsign/revocation"
 	"github.com/digitorus/pdfsign/sign"
+
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 // TestSignIncrementally checks the hand-off to the signing step: pdfsign
@@ -81,7 +83,7 @@ func TestSignIncrementally(t *testing.T) {
 		t.Fatalf("pdfsign: %v", err)
 	}
 
-	run(t, "qpdf", "--check", signed)
+	testenv.Run(t, "qpdf", "--check", signed)
 	signedBytes, err := os.ReadFile(signed)
 	if err != nil {
 		t.Fatal(err)
@@ -90,11 +92,11 @@ func TestSignIncrementally(t *testing.T) {
 		t.Errorf("signed file: %v", err)
 	}
 	verapdf(t, signed)
-	sig := run(t, "pdfsig", signed)
+	sig := testenv.Run(t, "pdfsig", signed)
 	if !strings.Contains(sig, "Signature #1") || !strings.Contains(sig, "Signature is Valid") {
 		t.Errorf("pdfsig:\n%s", sig)
 	}
-	text := run(t, "pdftotext", "-f", "1", "-l", "1", signed, "-")
+	text := testenv.Run(t, "pdftotext", "-f", "1", "-l", "1", signed, "-")
 	if !strings.Contains(text, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") {
 		t.Errorf("text layer lost after signing:\n%s", text)
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 // rotatedLines lays lines out as the OCR of a page scanned turned by deg
@@ -105,7 +107,7 @@ func TestSkewedLines(t *testing.T) {
 
 			// Blank lines between blocks do not matter to a reader.
 			var out []string
-			for _, l := range strings.Split(run(t, "pdftotext", path, "-"), "\n") {
+			for _, l := range strings.Split(testenv.Run(t, "pdftotext", path, "-"), "\n") {
 				if l = strings.TrimSpace(strings.Trim(l, "\f")); l != "" {
 					out = append(out, l)
 				}
@@ -113,7 +115,7 @@ func TestSkewedLines(t *testing.T) {
 			if got, want := strings.Join(out, "\n"), strings.Join(wantLines(page), "\n"); got != want {
 				t.Errorf("pdftotext:\n%s\nwant\n%s", got, want)
 			}
-			got := parseBBox(t, run(t, "pdftotext", "-bbox", path, "-"))
+			got := parseBBox(t, testenv.Run(t, "pdftotext", "-bbox", path, "-"))
 			var want []image.Point
 			var band [][2]float64 // per word: its line's range of true centre y
 			for _, cs := range centres {

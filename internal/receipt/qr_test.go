@@ -63,7 +63,7 @@ func sameBitmap(a, b qrBox) bool {
 func render(t *testing.T, pdf string, dpi int) image.Image {
 	t.Helper()
 	prefix := filepath.Join(t.TempDir(), "page")
-	run(t, "pdftoppm", "-r", strconv.Itoa(dpi), "-png", "-singlefile", pdf, prefix)
+	testenv.Run(t, "pdftoppm", "-r", strconv.Itoa(dpi), "-png", "-singlefile", pdf, prefix)
 	f, err := os.Open(prefix + ".png")
 	if err != nil {
 		t.Fatal(err)

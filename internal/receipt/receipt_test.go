@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -33,15 +32,6 @@ func writeFile(t *testing.T, r Receipt) string {
 	return path
 }
 
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 // words folds the line breaks of wrapped text, so a component that wraps
 // still reads as one string.
 func words(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -53,17 +43,17 @@ func TestWrite(t *testing.T) {
 	r.OwnerName = norm.NFD.String(r.OwnerName)
 	path := writeFile(t, r)
 
-	if out := run(t, "qpdf", "--check", path); !strings.Contains(out, "No syntax or stream encoding errors") {
+	if out := testenv.Run(t, "qpdf", "--check", path); !strings.Contains(out, "No syntax or stream encoding errors") {
 		t.Errorf("qpdf --check:\n%s", out)
 	}
-	info := words(run(t, "pdfinfo", path))
+	info := words(testenv.Run(t, "pdfinfo", path))
 	for _, want := range []string{"Pages: 1", "595.28 x 841.89 pts (A4)", "Title: Giấy tiếp nhận hồ sơ và hẹn trả kết quả 000.00.53.H26-261127-0001"} {
 		if !strings.Contains(info, want) {
 			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
 		}
 	}
 
-	text := run(t, "pdftotext", "-enc", "UTF-8", path, "-")
+	text := testenv.Run(t, "pdftotext", "-enc", "UTF-8", path, "-")
 	if !norm.NFC.IsNormalString(text) {
 		t.Error("extracted text is not NFC")
 	}
@@ -101,7 +91,7 @@ var bboxLine = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="(
 func bbox(t *testing.T, path string) []bboxWord {
 	t.Helper()
 	var out []bboxWord
-	for _, m := range bboxLine.FindAllStringSubmatch(run(t, "pdftotext", "-bbox", path, "-"), -1) {
+	for _, m := range bboxLine.FindAllStringSubmatch(testenv.Run(t, "pdftotext", "-bbox", path, "-"), -1) {
 		w := bboxWord{text: m[5]}
 		for i, p := range []*float64{&w.xMin, &w.yMin, &w.xMax, &w.yMax} {
 			*p, _ = strconv.ParseFloat(m[i+1], 64)
@@ -147,10 +137,10 @@ func TestFitsSmaller(t *testing.T) {
 		r.Components = append(r.Components, "Bản sao có chứng thực giấy tờ số "+strconv.Itoa(i+1)+" chứng minh quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất")
 	}
 	path := writeFile(t, r)
-	if info := words(run(t, "pdfinfo", path)); !strings.Contains(info, "Pages: 1") {
+	if info := words(testenv.Run(t, "pdfinfo", path)); !strings.Contains(info, "Pages: 1") {
 		t.Errorf("want one page:\n%s", info)
 	}
-	flat := words(run(t, "pdftotext", path, "-"))
+	flat := words(testenv.Run(t, "pdftotext", path, "-"))
 	for i, c := range r.Components {
 		if !strings.Contains(flat, strconv.Itoa(i+1)+". "+c) {
 			t.Errorf("component %d missing", i+1)

@@ -245,3 +245,25 @@ func SingleThreadedTesseract() {
 	fmt.Fprintln(os.Stderr, "re-execute with OMP_THREAD_LIMIT=1:", err)
 	os.Exit(2)
 }
+
+// Run runs a tool the tests check their output with (pdftotext, qpdf, …) and returns what it
+// printed. A missing tool or a failing run fails the test, with the tool's output.
+func Run(t testing.TB, name string, args ...string) string {
+	t.Helper()
+	Need(t, name)
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// PDFSig runs poppler's pdfsig on file and returns its report. pdfsig exits non-zero whenever a
+// certificate is not trusted by its own store, which a development root never is, so its exit
+// status is ignored: callers assert on the report's lines.
+func PDFSig(t testing.TB, file string) string {
+	t.Helper()
+	Need(t, "pdfsig")
+	out, _ := exec.Command("pdfsig", file).CombinedOutput()
+	return string(out)
+}
