@@ -3,6 +3,8 @@ package scan
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sohoa-vn/sohoa/internal/fault"
 )
 
 // Stable codes of InputError, for callers that branch on them and for
@@ -35,6 +37,12 @@ func (e *InputError) Error() string {
 }
 
 func (e *InputError) Unwrap() error { return e.Err }
+
+// Is makes every InputError a fault.Input: retrying the same bytes cannot help.
+func (e *InputError) Is(target error) bool { return target == fault.Input }
+
+// Explain gives the stable code and the Vietnamese message (fault.Reason).
+func (e *InputError) Explain() (code, reason string) { return e.Code, e.Message }
 
 func inputErr(code, msg string, err error) *InputError {
 	return &InputError{Code: code, Message: msg, Err: err}
