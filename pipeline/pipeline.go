@@ -11,9 +11,10 @@ package pipeline
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/fault"
 )
 
 // Stage is one step of the pipeline.
@@ -56,6 +57,25 @@ func (s Stage) Next() (Stage, bool) {
 	return "", false
 }
 
+// Label is the stage's name in the words a person at the counter reads.
+func (s Stage) Label() string {
+	switch s {
+	case Ingest:
+		return "tiếp nhận tệp"
+	case OCR:
+		return "nhận dạng chữ"
+	case Code:
+		return "cấp mã"
+	case PDFA:
+		return "tạo PDF/A"
+	case Sign:
+		return "ký số"
+	case Index:
+		return "lập chỉ mục"
+	}
+	return string(s)
+}
+
 // TaskType is the Asynq task type name of the stage.
 func (s Stage) TaskType() string { return "sohoa:" + string(s) }
 
@@ -69,18 +89,24 @@ func (s Stage) Timeout() time.Duration {
 	}
 }
 
-// Payload is the body of every task: which document, in which run, and for a page task which page.
-// Everything else the task needs is read from the store, so a task never carries stale data.
+// Payload is the body of every task: which document, in which run, for a page task which page, and
+// the generation of the work. Everything else the task needs is read from the store, so a task never
+// carries stale data.
 type Payload struct {
 	DocumentID string `json:"document_id"`
 	Run        int    `json:"run"`
 	Page       int    `json:"page,omitempty"` // 1-based, page tasks only
+	// Gen counts the times this stage (or page) of this run was taken over from a worker that died
+	// while running it. A takeover needs a task ID of its own, since the dead worker's task stays
+	// leased in Redis for a while; when Asynq hands that old task out again, its older Gen marks it
+	// stale.
+	Gen int `json:"gen,omitempty"`
 }
 
 // Encode returns the payload as JSON (schemas/task-payload.schema.json).
 func (p Payload) Encode() ([]byte, error) {
-	if p.DocumentID == "" || p.Run < 1 {
-		return nil, fmt.Errorf("invalid payload %+v", p)
+	if err := p.valid(); err != nil {
+		return nil, err
 	}
 	return json.Marshal(p)
 }
@@ -91,16 +117,30 @@ func DecodePayload(b []byte) (Payload, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return Payload{}, fmt.Errorf("decode payload: %w", err)
 	}
-	if p.DocumentID == "" || p.Run < 1 {
-		return Payload{}, fmt.Errorf("invalid payload %s", b)
+	if err := p.valid(); err != nil {
+		return Payload{}, err
 	}
 	return p, nil
 }
 
+func (p Payload) valid() error {
+	if p.DocumentID == "" || p.Run < 1 || p.Page < 0 || p.Gen < 0 {
+		return fmt.Errorf("invalid payload %+v", p)
+	}
+	return nil
+}
+
 // TaskID identifies the task of stage s for p. Enqueueing the same stage of the same run twice gives
-// one task; a retried document gets a new run and so new IDs.
+// one task; a retried document gets a new run, and a takeover a new generation, so new IDs.
 func TaskID(s Stage, p Payload) string {
-	return fmt.Sprintf("%s:%d:%s", p.DocumentID, p.Run, s)
+	return fmt.Sprintf("%s:%d:%s", p.DocumentID, p.Run, s) + genSuffix(p.Gen)
+}
+
+func genSuffix(gen int) string {
+	if gen == 0 {
+		return ""
+	}
+	return fmt.Sprintf(":g%d", gen)
 }
 
 // PageTaskType is the Asynq task type that recognises one page. The OCR stage fans out into one such
@@ -110,49 +150,56 @@ const PageTaskType = "sohoa:ocr:page"
 
 // PageTaskID identifies the page task of p.Page.
 func PageTaskID(p Payload) string {
-	return fmt.Sprintf("%s:%d:%s:%d", p.DocumentID, p.Run, OCR, p.Page)
+	return fmt.Sprintf("%s:%d:%s:%d", p.DocumentID, p.Run, OCR, p.Page) + genSuffix(p.Gen)
 }
 
 // PageTimeout bounds the recognition of one page.
 const PageTimeout = 5 * time.Minute
 
-// Permanent marks an error that retrying cannot mend (the input is bad, a rule is broken). The stage
-// fails at once with the error's text as the reason a person reads.
-func Permanent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &permanentError{err}
-}
-
-type permanentError struct{ err error }
-
-func (e *permanentError) Error() string { return e.err.Error() }
-func (e *permanentError) Unwrap() error { return e.err }
-
-// IsPermanent reports whether err, or an error it wraps, was marked Permanent.
-func IsPermanent(err error) bool {
-	var p *permanentError
-	return errors.As(err, &p)
-}
-
-// MaxRetry is how many times a stage is retried after a transient error before the document fails.
-const MaxRetry = 5
-
-// Final reports whether a failed attempt ends the document's run: the error is permanent, or the
-// attempt (0-based retry count) was the last allowed.
+// Final reports whether a failed attempt ends the document's run: retrying cannot help (the input is
+// bad, a rule refuses it: see fault.Kind.Retryable), or the attempt was the last allowed. retried
+// counts the retries before this attempt, from 0, as Asynq does. A dependency that is away, or an
+// interrupted attempt, may use all maxRetry retries (the retry budget); any other failure (a crash,
+// an error nobody classified) is tried MaxOtherRetries times, so that a person is not kept waiting
+// half an hour for a verdict that will not change.
 func Final(err error, retried, maxRetry int) bool {
-	return IsPermanent(err) || retried >= maxRetry
+	switch fault.KindOf(err) {
+	case fault.Unavailable, fault.Interrupted:
+		return retried >= maxRetry
+	case fault.Other:
+		return retried >= min(maxRetry, MaxOtherRetries)
+	}
+	return true
 }
 
-// Backoff is the delay before retry n (1-based): exponential from 2 s, capped at 5 minutes. Asynq's
-// default grows as n⁴ and would leave a person waiting for a failure verdict far too long.
+// MaxOtherRetries bounds the retries of a failure that is neither an outage nor the input's fault.
+const MaxOtherRetries = 4
+
+// Backoff is the delay before retry n+1, where n counts the retries already made, from 0 as Asynq
+// passes it: 2 s, 4 s, 8 s… doubling up to 5 minutes. Asynq's default grows as n⁴ and would leave a
+// person waiting for a verdict far too long; a fixed short delay would give up during an outage.
 func Backoff(n int) time.Duration {
-	if n < 1 {
-		n = 1
+	const first, ceiling = 2 * time.Second, 5 * time.Minute
+	if n < 0 {
+		n = 0
 	}
-	if n > 8 {
-		return 5 * time.Minute
+	if n >= 8 { // 2 s << 8 is past the ceiling already; avoid the shift overflowing
+		return ceiling
 	}
-	return min(time.Duration(1<<n)*time.Second, 5*time.Minute)
+	return min(first<<n, ceiling)
 }
+
+// Retries returns how many retries, spaced by Backoff, it takes for the delays between them to add
+// up to budget: a stage that keeps failing for a transient reason is given up only after a
+// dependency has been away for at least that long. A budget of 30 minutes gives 13 retries.
+func Retries(budget time.Duration) int {
+	n := 0
+	for waited := time.Duration(0); waited < budget; n++ {
+		waited += Backoff(n)
+	}
+	return n
+}
+
+// DefaultRetryBudget outlasts a restart of a dependency (MinIO, PostgreSQL, the TSA) of several
+// minutes, while a bad input still fails at once.
+const DefaultRetryBudget = 30 * time.Minute

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/fault"
 )
 
 func TestOrder(t *testing.T) {
@@ -65,33 +67,72 @@ func TestTaskIDDiffersByRunAndStage(t *testing.T) {
 	}
 }
 
-func TestFinal(t *testing.T) {
-	transient := errors.New("connection reset")
-	if Final(transient, 0, MaxRetry) {
-		t.Error("a first transient failure ended the run")
+func TestGenerationGivesNewTaskIDs(t *testing.T) {
+	p := Payload{DocumentID: "d", Run: 1, Page: 2}
+	taken := p
+	taken.Gen = 1
+	if PageTaskID(p) == PageTaskID(taken) || TaskID(Sign, p) == TaskID(Sign, taken) {
+		t.Fatal("a takeover has the dead worker's task ID")
 	}
-	if !Final(transient, MaxRetry, MaxRetry) {
-		t.Error("the last retry did not end the run")
+	if PageTaskID(p) != "d:1:ocr:2" || TaskID(Sign, Payload{DocumentID: "d", Run: 1}) != "d:1:sign" {
+		t.Fatalf("first-generation IDs changed: %s, %s", PageTaskID(p), TaskID(Sign, p))
 	}
-	wrapped := fmt.Errorf("ingest: %w", Permanent(errors.New("empty file")))
-	if !Final(wrapped, 0, MaxRetry) || !IsPermanent(wrapped) {
-		t.Error("a wrapped permanent error was retried")
-	}
-	if Permanent(nil) != nil {
-		t.Error("Permanent(nil) is not nil")
+	b, _ := taken.Encode()
+	if q, err := DecodePayload(b); err != nil || q != taken {
+		t.Fatalf("gen lost in a round trip: %+v, %v", q, err)
 	}
 }
 
-func TestBackoffGrowsAndIsCapped(t *testing.T) {
-	prev := time.Duration(0)
-	for n := 1; n <= 20; n++ {
-		d := Backoff(n)
-		if d < prev || d > 5*time.Minute {
-			t.Fatalf("Backoff(%d) = %v after %v", n, d, prev)
-		}
-		prev = d
+func TestFinal(t *testing.T) {
+	cases := []struct {
+		name    string
+		err     error
+		retried int
+		final   bool
+	}{
+		{"first unclassified failure", errors.New("tesseract crashed"), 0, false},
+		{"unclassified, retried enough", errors.New("tesseract crashed"), MaxOtherRetries, true},
+		{"dependency away", fault.E("s3 get", fault.Unavailable, errors.New("refused")), 12, false},
+		{"dependency away past the budget", fault.E("s3 get", fault.Unavailable, errors.New("refused")), 13, true},
+		{"bad input, wrapped", fmt.Errorf("ingest: %w", fault.E("split", fault.Input, errors.New("empty"))), 0, true},
+		{"refused by a rule", fault.Tell("sign", fault.Refused, "certificate_expired", "Chứng thư số đã hết hạn.", nil), 0, true},
+		{"interrupted", fault.E("ocr", fault.Interrupted, errors.New("shutting down")), 0, false},
 	}
-	if Backoff(1) != 2*time.Second {
-		t.Errorf("Backoff(1) = %v", Backoff(1))
+	for _, c := range cases {
+		if got := Final(c.err, c.retried, 13); got != c.final {
+			t.Errorf("%s: Final = %v, want %v", c.name, got, c.final)
+		}
+	}
+}
+
+// Asynq passes the number of retries already made, from 0 (processor.go: retryDelayFunc(msg.Retried,
+// …)), so the first retry waits Backoff(0).
+func TestBackoffCountsFromZero(t *testing.T) {
+	want := []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second,
+		32 * time.Second, 64 * time.Second, 128 * time.Second, 256 * time.Second, 5 * time.Minute, 5 * time.Minute}
+	for n, w := range want {
+		if got := Backoff(n); got != w {
+			t.Errorf("Backoff(%d) = %v, want %v", n, got, w)
+		}
+	}
+	if Backoff(-1) != 2*time.Second || Backoff(1000) != 5*time.Minute {
+		t.Errorf("Backoff out of range: %v, %v", Backoff(-1), Backoff(1000))
+	}
+}
+
+func TestRetriesOutlastTheBudget(t *testing.T) {
+	for _, budget := range []time.Duration{time.Second, time.Minute, 10 * time.Minute, DefaultRetryBudget, 2 * time.Hour} {
+		n := Retries(budget)
+		var waited, before time.Duration
+		for i := 0; i < n; i++ {
+			before = waited
+			waited += Backoff(i)
+		}
+		if waited < budget || before >= budget {
+			t.Errorf("Retries(%v) = %d: waits %v in all, %v without the last", budget, n, waited, before)
+		}
+	}
+	if got := Retries(DefaultRetryBudget); got != 13 {
+		t.Errorf("Retries(30m) = %d, want 13 (2+4+…+256 s = 8.5 min, then 5 min each)", got)
 	}
 }

@@ -224,11 +224,11 @@ func testDossiers(t *testing.T, d storage.Dossiers, r storage.Records) {
 func finish(t *testing.T, r storage.Records, id string) {
 	ctx := context.Background()
 	prev := "ingest"
-	must(t, r.StartStage(ctx, id, 1, prev))
+	must(t, r.StartStage(ctx, storage.Claim{Document: id, Run: 1, Stage: prev}))
 	for _, s := range []string{"ocr", "code", "pdfa", "sign", "index", ""} {
-		must(t, r.FinishStage(ctx, id, 1, prev, s))
+		must(t, r.FinishStage(ctx, storage.Claim{Document: id, Run: 1, Stage: prev}, s))
 		if s != "" {
-			must(t, r.StartStage(ctx, id, 1, s))
+			must(t, r.StartStage(ctx, storage.Claim{Document: id, Run: 1, Stage: s}))
 		}
 		prev = s
 	}

@@ -27,12 +27,15 @@ func Buckets() []Bucket { return []Bucket{Inbox, Work, Archive} }
 // ObjectInfo describes a stored object.
 type ObjectInfo struct {
 	Key          string
+	VersionID    string // set by a store that keeps versions (the archive)
 	Size         int64
 	ContentType  string
 	LastModified time.Time
 }
 
 // Objects stores bytes under keys in the three buckets. Implementations are safe for concurrent use.
+// Every method returns an error for which errors.Is(err, fault.Unavailable) holds when the store does
+// not answer, or answers that it cannot now (the caller waits and tries again).
 type Objects interface {
 	// Ensure creates the buckets that do not exist yet (the archive with versioning and object lock).
 	// It is safe to call at every start.
@@ -42,6 +45,10 @@ type Objects interface {
 	// whole in memory. An existing object with the same key is replaced (in the archive, a new version
 	// is added). It returns the stored object's information.
 	Put(ctx context.Context, b Bucket, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error)
+
+	// PutNew stores r under key only if no object is there; otherwise it stores nothing and returns
+	// ErrExists (wrapped). Of concurrent calls for one key, at most one succeeds.
+	PutNew(ctx context.Context, b Bucket, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error)
 
 	// Get opens the object for reading; the caller closes it. A missing object gives ErrNotFound,
 	// reported by Get itself, not by the first Read.
@@ -56,6 +63,10 @@ type Objects interface {
 
 	// Delete removes the object. Deleting a missing object is not an error.
 	Delete(ctx context.Context, b Bucket, key string) error
+
+	// AbortUploads abandons the multipart uploads into b begun more than olderThan ago and never
+	// completed (their writer died), freeing what they hold, and returns how many it abandoned.
+	AbortUploads(ctx context.Context, b Bucket, olderThan time.Duration) (int, error)
 
 	// List yields the objects whose keys start with prefix, in key order. An error ends the sequence.
 	List(ctx context.Context, b Bucket, prefix string) iter.Seq2[ObjectInfo, error]

@@ -20,11 +20,11 @@ type Postgres struct {
 func OpenPostgres(ctx context.Context, url string, migrations fs.FS) (*Postgres, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
+		return nil, dbErr("postgres", err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: connect: %w", err)
+		return nil, dbErr("postgres: connect", err)
 	}
 	if err := Migrate(ctx, pool, migrations); err != nil {
 		pool.Close()
@@ -37,14 +37,17 @@ func OpenPostgres(ctx context.Context, url string, migrations fs.FS) (*Postgres,
 func (p *Postgres) Close() { p.pool.Close() }
 
 const documentColumns = `id, sha256, original_key, filename, source, size_bytes, media_type, status, stage,
-	run, error, title, pages, coalesce(code, ''), coalesce(pdf_key, ''), coalesce(signed_key, ''),
-	coalesce(signed_sha256, ''), signed_original, created_at, updated_at`
+	run, error, error_code, retryable, title, pages, coalesce(code, ''), coalesce(pdf_key, ''),
+	coalesce(signed_key, ''), signed_version, coalesce(signed_sha256, ''), signed_original, created_at, updated_at,
+	coalesce((SELECT s.gen FROM stages s WHERE s.document_id = documents.id AND s.run = documents.run
+		AND s.name = documents.stage), 0)`
 
-func scanDocument(row pgx.Row) (Document, error) {
+// scanDocument scans documentColumns, then extra.
+func scanDocument(row pgx.Row, extra ...any) (Document, error) {
 	var d Document
-	err := row.Scan(&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
-		&d.Status, &d.Stage, &d.Run, &d.Error, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.SignedKey,
-		&d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt)
+	err := row.Scan(append([]any{&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
+		&d.Status, &d.Stage, &d.Run, &d.Error, &d.ErrorCode, &d.Retryable, &d.Title, &d.Pages, &d.Code, &d.PDFKey,
+		&d.SignedKey, &d.SignedVersion, &d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt, &d.Gen}, extra...)...)
 	return d, err
 }
 
@@ -59,18 +62,18 @@ func (p *Postgres) CreateDocument(ctx context.Context, n NewDocument) (Document,
 		return d, true, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return Document{}, false, fmt.Errorf("create document %s: %w", n.SHA256, err)
+		return Document{}, false, dbErr(fmt.Sprintf("create document %s", n.SHA256), err)
 	}
 	d, err = scanDocument(p.pool.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents WHERE sha256 = $1`, n.SHA256))
 	if err != nil {
-		return Document{}, false, fmt.Errorf("find document %s: %w", n.SHA256, err)
+		return Document{}, false, dbErr(fmt.Sprintf("find document %s", n.SHA256), err)
 	}
 	return d, false, nil
 }
 
 func (p *Postgres) Document(ctx context.Context, id string) (Document, error) {
 	d, err := scanDocument(p.pool.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = $1`, id))
-	return d, notFound(err, "document "+id)
+	return d, dbErr("document "+id, err)
 }
 
 func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) {
@@ -81,18 +84,12 @@ func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) 
 		WHERE ($1 = '' OR sha256 = $1) AND ($2 = '' OR status = $2)
 		ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`, f.SHA256, f.Status, f.Limit, f.Offset)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list documents: %w", err)
+		return nil, 0, dbErr("list documents", err)
 	}
 	var total int
-	docs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) {
-		var d Document
-		err := r.Scan(&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
-			&d.Status, &d.Stage, &d.Run, &d.Error, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.SignedKey,
-			&d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt, &total)
-		return d, err
-	})
+	docs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r, &total) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("list documents: %w", err)
+		return nil, 0, dbErr("list documents", err)
 	}
 	return docs, total, nil
 }
@@ -103,7 +100,7 @@ func (p *Postgres) Stages(ctx context.Context, id string) ([]StageRun, error) {
 		FROM stages s JOIN documents d ON d.id = s.document_id AND d.run = s.run
 		WHERE s.document_id = $1 ORDER BY s.started_at`, id)
 	if err != nil {
-		return nil, fmt.Errorf("stages of %s: %w", id, err)
+		return nil, dbErr(fmt.Sprintf("stages of %s", id), err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StageRun, error) {
 		var s StageRun
@@ -111,101 +108,129 @@ func (p *Postgres) Stages(ctx context.Context, id string) ([]StageRun, error) {
 		return s, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("stages of %s: %w", id, err)
+		return nil, dbErr(fmt.Sprintf("stages of %s", id), err)
 	}
 	return out, nil
 }
 
-// current locks the document's row and checks that run and stage are still what the caller works on.
-func current(ctx context.Context, tx pgx.Tx, id string, run int, stage string) error {
+// current locks the document's row and checks that c's run and stage are still what the document is
+// at. With the stage's row it also checks c's generation: not older when an attempt starts, the same
+// when it ends (exact).
+func current(ctx context.Context, tx pgx.Tx, c Claim, exact bool) error {
 	var (
 		curRun          int
 		curStage, state string
+		gen             *int
 	)
-	err := tx.QueryRow(ctx, `SELECT run, stage, status FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&curRun, &curStage, &state)
+	err := tx.QueryRow(ctx, `SELECT d.run, d.stage, d.status, s.gen FROM documents d
+		LEFT JOIN stages s ON s.document_id = d.id AND s.run = d.run AND s.name = d.stage
+		WHERE d.id = $1 FOR UPDATE OF d`, c.Document).Scan(&curRun, &curStage, &state, &gen)
 	if err != nil {
-		return notFound(err, "document "+id)
+		return dbErr("document "+c.Document, err)
 	}
-	if curRun != run || curStage != stage || state == StatusDone || state == StatusFailed {
-		return fmt.Errorf("document %s run %d stage %s (now run %d stage %s, %s): %w", id, run, stage, curRun, curStage, state, ErrStale)
+	if curRun != c.Run || curStage != c.Stage || state == StatusDone || state == StatusFailed {
+		return fmt.Errorf("document %s run %d stage %s (now run %d stage %s, %s): %w",
+			c.Document, c.Run, c.Stage, curRun, curStage, state, ErrStale)
+	}
+	if c.Page == 0 && gen != nil && (*gen > c.Gen || exact && *gen != c.Gen) {
+		return fmt.Errorf("document %s stage %s generation %d (now %d): %w", c.Document, c.Stage, c.Gen, *gen, ErrStale)
 	}
 	return nil
 }
 
-func (p *Postgres) StartStage(ctx context.Context, id string, run int, stage string) error {
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		if err := current(ctx, tx, id, run, stage); err != nil {
+func (p *Postgres) StartStage(ctx context.Context, c Claim) error {
+	return p.tx(ctx, "start "+c.Stage+" of "+c.Document, func(tx pgx.Tx) error {
+		if err := current(ctx, tx, c, false); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO stages (document_id, run, name, status, attempts, started_at)
-			VALUES ($1, $2, $3, 'running', 1, now())
+			INSERT INTO stages (document_id, run, name, status, attempts, started_at, worker, gen)
+			VALUES ($1, $2, $3, 'running', 1, now(), $4, $5)
 			ON CONFLICT (document_id, run, name) DO UPDATE
-			SET status = 'running', attempts = stages.attempts + 1, finished_at = NULL`, id, run, stage); err != nil {
-			return fmt.Errorf("start %s of %s: %w", stage, id, err)
+			SET status = 'running', attempts = stages.attempts + 1, finished_at = NULL, worker = $4, gen = $5`,
+			c.Document, c.Run, c.Stage, c.Worker, c.Gen); err != nil {
+			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE documents SET status = 'processing', updated_at = now() WHERE id = $1`, id)
+		_, err := tx.Exec(ctx, `UPDATE documents SET status = 'processing', updated_at = now() WHERE id = $1`, c.Document)
 		return err
 	})
 }
 
-func (p *Postgres) FinishStage(ctx context.Context, id string, run int, stage, next string) error {
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		if err := current(ctx, tx, id, run, stage); err != nil {
+func (p *Postgres) FinishStage(ctx context.Context, c Claim, next string) error {
+	return p.tx(ctx, "finish "+c.Stage+" of "+c.Document, func(tx pgx.Tx) error {
+		if err := current(ctx, tx, c, true); err != nil {
 			return err
 		}
-		return finishStage(ctx, tx, id, run, stage, next)
+		return finishStage(ctx, tx, c, next)
 	})
 }
 
 // finishStage does FinishStage's work inside tx, whose caller has checked and locked the document.
-func finishStage(ctx context.Context, tx pgx.Tx, id string, run int, stage, next string) error {
-	if _, err := tx.Exec(ctx, `UPDATE stages SET status = 'done', finished_at = now(), error = ''
-		WHERE document_id = $1 AND run = $2 AND name = $3`, id, run, stage); err != nil {
-		return fmt.Errorf("finish %s of %s: %w", stage, id, err)
+func finishStage(ctx context.Context, tx pgx.Tx, c Claim, next string) error {
+	if _, err := tx.Exec(ctx, `UPDATE stages SET status = 'done', finished_at = now(), error = '', worker = ''
+		WHERE document_id = $1 AND run = $2 AND name = $3`, c.Document, c.Run, c.Stage); err != nil {
+		return err
 	}
 	status, nextStage := StatusProcessing, next
 	if next == "" {
-		status, nextStage = StatusDone, stage
+		status, nextStage = StatusDone, c.Stage
 	}
-	_, err := tx.Exec(ctx, `UPDATE documents SET status = $2, stage = $3, error = '', updated_at = now() WHERE id = $1`,
-		id, status, nextStage)
+	_, err := tx.Exec(ctx, `UPDATE documents SET status = $2, stage = $3, error = '', error_code = '', retryable = false,
+		updated_at = now() WHERE id = $1`, c.Document, status, nextStage)
 	return err
 }
 
-func (p *Postgres) FailStage(ctx context.Context, id string, run int, stage, reason string, final bool) error {
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		if err := current(ctx, tx, id, run, stage); err != nil {
+func (p *Postgres) FailStage(ctx context.Context, c Claim, f Failure, final bool) error {
+	return p.tx(ctx, "fail "+c.Stage+" of "+c.Document, func(tx pgx.Tx) error {
+		if err := current(ctx, tx, c, c.Page == 0); err != nil {
 			return err
 		}
 		stageStatus := "running"
 		if final {
 			stageStatus = "failed"
 		}
-		if _, err := tx.Exec(ctx, `UPDATE stages SET status = $4, error = $5,
+		if _, err := tx.Exec(ctx, `UPDATE stages SET status = $4, error = $5, worker = '',
 			finished_at = CASE WHEN $4 = 'failed' THEN now() END
-			WHERE document_id = $1 AND run = $2 AND name = $3`, id, run, stage, stageStatus, reason); err != nil {
-			return fmt.Errorf("fail %s of %s: %w", stage, id, err)
+			WHERE document_id = $1 AND run = $2 AND name = $3`, c.Document, c.Run, c.Stage, stageStatus, f.Reason); err != nil {
+			return err
+		}
+		if c.Page > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE pages SET ocr_worker = '' WHERE document_id = $1 AND n = $2`, c.Document, c.Page); err != nil {
+				return err
+			}
 		}
 		docStatus := StatusProcessing
 		if final {
 			docStatus = StatusFailed
 		}
-		_, err := tx.Exec(ctx, `UPDATE documents SET status = $2, error = $3, updated_at = now() WHERE id = $1`, id, docStatus, reason)
+		_, err := tx.Exec(ctx, `UPDATE documents SET status = $2, error = $3, error_code = $4, retryable = $5,
+			updated_at = now() WHERE id = $1`, c.Document, docStatus, f.Reason, f.Code, f.Retryable && final)
+		return err
+	})
+}
+
+func (p *Postgres) HandOff(ctx context.Context, c Claim) error {
+	return p.tx(ctx, "hand off "+c.Stage+" of "+c.Document, func(tx pgx.Tx) error {
+		if err := current(ctx, tx, c, true); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE stages SET worker = '' WHERE document_id = $1 AND run = $2 AND name = $3`,
+			c.Document, c.Run, c.Stage)
 		return err
 	})
 }
 
 func (p *Postgres) Retry(ctx context.Context, id string) (Document, error) {
 	d, err := scanDocument(p.pool.QueryRow(ctx, `
-		UPDATE documents SET run = run + 1, status = 'received', error = '', updated_at = now()
+		UPDATE documents SET run = run + 1, status = 'received', error = '', error_code = '', retryable = false,
+			updated_at = now()
 		WHERE id = $1 AND status = 'failed'
 		RETURNING `+documentColumns, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p.Document(ctx, id)
 	}
 	if err != nil {
-		return Document{}, fmt.Errorf("retry %s: %w", id, err)
+		return Document{}, dbErr(fmt.Sprintf("retry %s", id), err)
 	}
 	return d, nil
 }
@@ -215,21 +240,16 @@ func (p *Postgres) Pending(ctx context.Context, idle time.Duration, limit int) (
 		WHERE status IN ('received', 'processing') AND updated_at < now() - make_interval(secs => $1)
 		ORDER BY updated_at LIMIT $2`, idle.Seconds(), limit)
 	if err != nil {
-		return nil, fmt.Errorf("pending documents: %w", err)
+		return nil, dbErr("pending documents", err)
 	}
 	docs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r) })
 	if err != nil {
-		return nil, fmt.Errorf("pending documents: %w", err)
+		return nil, dbErr("pending documents", err)
 	}
 	return docs, nil
 }
 
-func notFound(err error, what string) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+// tx runs fn in a transaction, describing its error as a call on what.
+func (p *Postgres) tx(ctx context.Context, what string, fn func(pgx.Tx) error) error {
+	return dbErr(what, pgx.BeginFunc(ctx, p.pool, fn))
 }

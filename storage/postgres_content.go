@@ -12,7 +12,7 @@ import (
 func (p *Postgres) SetPages(ctx context.Context, id string, pages []Page) error {
 	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM pages WHERE document_id = $1`, id); err != nil {
-			return fmt.Errorf("set pages of %s: %w", id, err)
+			return dbErr(fmt.Sprintf("set pages of %s", id), err)
 		}
 		rows := make([][]any, len(pages))
 		for i, pg := range pages {
@@ -21,75 +21,89 @@ func (p *Postgres) SetPages(ctx context.Context, id string, pages []Page) error 
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"pages"},
 			[]string{"document_id", "n", "image_key", "format", "width", "height", "dpi_x", "dpi_y"},
 			pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("set pages of %s: %w", id, err)
+			return dbErr(fmt.Sprintf("set pages of %s", id), err)
 		}
 		tag, err := tx.Exec(ctx, `UPDATE documents SET pages = $2, updated_at = now() WHERE id = $1`, id, len(pages))
 		if err == nil && tag.RowsAffected() == 0 {
 			err = ErrNotFound
 		}
-		return notFound(err, "set pages of document "+id)
+		return dbErr("set pages of document "+id, err)
 	})
 }
 
 func (p *Postgres) Pages(ctx context.Context, id string) ([]Page, error) {
 	rows, err := p.pool.Query(ctx, `SELECT n, image_key, format, width, height, dpi_x, dpi_y,
-		coalesce(ocr_key, ''), coalesce(text, ''), coalesce(confidence, 0), ocr_started_at, ocr_finished_at
+		coalesce(ocr_key, ''), coalesce(text, ''), coalesce(confidence, 0), ocr_started_at, ocr_finished_at, ocr_gen, ocr_worker
 		FROM pages WHERE document_id = $1 ORDER BY n`, id)
 	if err != nil {
-		return nil, fmt.Errorf("pages of %s: %w", id, err)
+		return nil, dbErr(fmt.Sprintf("pages of %s", id), err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Page, error) {
 		var pg Page
 		err := r.Scan(&pg.N, &pg.ImageKey, &pg.Format, &pg.Width, &pg.Height, &pg.DPIX, &pg.DPIY, &pg.OCRKey, &pg.Text,
-			&pg.Confidence, &pg.OCRStartedAt, &pg.OCRFinishedAt)
+			&pg.Confidence, &pg.OCRStartedAt, &pg.OCRFinishedAt, &pg.Gen, &pg.Worker)
 		return pg, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pages of %s: %w", id, err)
+		return nil, dbErr(fmt.Sprintf("pages of %s", id), err)
 	}
 	return out, nil
 }
 
-func (p *Postgres) StartPage(ctx context.Context, id string, run, n int) error {
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		if err := current(ctx, tx, id, run, "ocr"); err != nil {
+// currentPage locks the document and checks c against it (at stage "ocr") and against its page: the
+// page has no result yet, and its generation is not older than c's (exact: the same).
+func currentPage(ctx context.Context, tx pgx.Tx, c Claim, exact bool) error {
+	if err := current(ctx, tx, c, false); err != nil {
+		return err
+	}
+	var (
+		gen  int
+		done bool
+	)
+	err := tx.QueryRow(ctx, `SELECT ocr_gen, ocr_key IS NOT NULL FROM pages WHERE document_id = $1 AND n = $2`,
+		c.Document, c.Page).Scan(&gen, &done)
+	if err != nil {
+		return dbErr(fmt.Sprintf("page %d of %s", c.Page, c.Document), err)
+	}
+	if done || gen > c.Gen || exact && gen != c.Gen {
+		return fmt.Errorf("page %d of %s generation %d (now %d, read %v): %w", c.Page, c.Document, c.Gen, gen, done, ErrStale)
+	}
+	return nil
+}
+
+func (p *Postgres) StartPage(ctx context.Context, c Claim) error {
+	return p.tx(ctx, fmt.Sprintf("start page %d of %s", c.Page, c.Document), func(tx pgx.Tx) error {
+		if err := currentPage(ctx, tx, c, false); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE pages SET ocr_started_at = now(), ocr_finished_at = NULL
-			WHERE document_id = $1 AND n = $2`, id, n)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = ErrNotFound
-		}
-		return notFound(err, fmt.Sprintf("start page %d of %s", n, id))
+		_, err := tx.Exec(ctx, `UPDATE pages SET ocr_started_at = now(), ocr_finished_at = NULL, ocr_worker = $3, ocr_gen = $4
+			WHERE document_id = $1 AND n = $2`, c.Document, c.Page, c.Worker, c.Gen)
+		return err
 	})
 }
 
-func (p *Postgres) PageRecognized(ctx context.Context, id string, run, n int, ocrKey, text string, confidence float64, next string) (bool, error) {
+func (p *Postgres) PageRecognized(ctx context.Context, c Claim, r PageResult, next string) (bool, error) {
 	var finished bool
-	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+	err := p.tx(ctx, fmt.Sprintf("record page %d of %s", c.Page, c.Document), func(tx pgx.Tx) error {
 		// current locks the document's row, so page results of one document are recorded one at a
 		// time and the count below sees every page recorded before: exactly one task counts zero.
-		if err := current(ctx, tx, id, run, "ocr"); err != nil {
+		if err := currentPage(ctx, tx, c, true); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE pages SET ocr_key = $3, text = $4, confidence = $5, ocr_finished_at = now()
-			WHERE document_id = $1 AND n = $2`, id, n, ocrKey, text, confidence)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = ErrNotFound
-		}
-		if err != nil {
-			return notFound(err, fmt.Sprintf("page %d of %s", n, id))
+		if _, err := tx.Exec(ctx, `UPDATE pages SET ocr_key = $3, text = $4, confidence = $5, ocr_finished_at = now(),
+			ocr_worker = '' WHERE document_id = $1 AND n = $2`, c.Document, c.Page, r.OCRKey, r.Text, r.Confidence); err != nil {
+			return err
 		}
 		var left int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM pages WHERE document_id = $1 AND ocr_key IS NULL`, id).Scan(&left); err != nil {
-			return fmt.Errorf("pages left in %s: %w", id, err)
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM pages WHERE document_id = $1 AND ocr_key IS NULL`, c.Document).Scan(&left); err != nil {
+			return err
 		}
 		if left > 0 {
-			_, err := tx.Exec(ctx, `UPDATE documents SET updated_at = now() WHERE id = $1`, id)
+			_, err := tx.Exec(ctx, `UPDATE documents SET updated_at = now() WHERE id = $1`, c.Document)
 			return err
 		}
 		finished = true
-		return finishStage(ctx, tx, id, run, "ocr", next)
+		return finishStage(ctx, tx, Claim{Document: c.Document, Run: c.Run, Stage: c.Stage}, next)
 	})
 	if err != nil {
 		return false, err
@@ -106,15 +120,16 @@ func (p *Postgres) MarkSignedOriginal(ctx context.Context, id string) error {
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}
-	return notFound(err, "mark signed original "+id)
+	return dbErr("mark signed original "+id, err)
 }
 
-func (p *Postgres) SetSigned(ctx context.Context, id, key, sha256 string) error {
-	tag, err := p.pool.Exec(ctx, `UPDATE documents SET signed_key = $2, signed_sha256 = $3, updated_at = now() WHERE id = $1`, id, key, sha256)
+func (p *Postgres) SetSigned(ctx context.Context, id string, f SignedFile) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE documents SET signed_key = $2, signed_version = $3, signed_sha256 = $4,
+		updated_at = now() WHERE id = $1`, id, f.Key, f.VersionID, f.SHA256)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}
-	return notFound(err, "set signed file of "+id)
+	return dbErr("set signed file of "+id, err)
 }
 
 func (p *Postgres) setColumn(ctx context.Context, id, column, value string) error {
@@ -122,7 +137,7 @@ func (p *Postgres) setColumn(ctx context.Context, id, column, value string) erro
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}
-	return notFound(err, "set "+column+" of "+id)
+	return dbErr("set "+column+" of "+id, err)
 }
 
 func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.Time, format func(seq int) (string, error)) (string, error) {
@@ -131,7 +146,7 @@ func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.T
 		// The row lock serialises assignments to one document; nextCode's upsert serialises the
 		// agency's day, so two counters never draw the same number.
 		if err := tx.QueryRow(ctx, `SELECT coalesce(code, '') FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&code); err != nil {
-			return notFound(err, "document "+id)
+			return dbErr("document "+id, err)
 		}
 		if code != "" {
 			return nil
@@ -150,7 +165,7 @@ func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.T
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("assign code to %s: %w", id, err)
+		return "", dbErr(fmt.Sprintf("assign code to %s", id), err)
 	}
 	return code, nil
 }
@@ -166,7 +181,7 @@ func (p *Postgres) Index(ctx context.Context, id, title, text string) error {
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}
-	return notFound(err, "index "+id)
+	return dbErr("index "+id, err)
 }
 
 func (p *Postgres) Text(ctx context.Context, id string) ([]string, error) {
@@ -175,11 +190,11 @@ func (p *Postgres) Text(ctx context.Context, id string) ([]string, error) {
 	}
 	rows, err := p.pool.Query(ctx, `SELECT coalesce(text, '') FROM pages WHERE document_id = $1 ORDER BY n`, id)
 	if err != nil {
-		return nil, fmt.Errorf("text of %s: %w", id, err)
+		return nil, dbErr(fmt.Sprintf("text of %s", id), err)
 	}
 	texts, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("text of %s: %w", id, err)
+		return nil, dbErr(fmt.Sprintf("text of %s", id), err)
 	}
 	return texts, nil
 }
@@ -213,7 +228,7 @@ func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
 		ORDER BY (search @@ q.exact) DESC, ts_rank_cd(search, q.exact) DESC, ts_rank_cd(search_folded, q.folded) DESC, created_at DESC
 		LIMIT $2 OFFSET $3`, q.Text, q.Limit, q.Offset, q.Owner, q.Kind, q.Agency, q.Code, day(q.From), day(q.To))
 	if err != nil {
-		return 0, nil, fmt.Errorf("search %q: %w", q.Text, err)
+		return 0, nil, dbErr(fmt.Sprintf("search %q", q.Text), err)
 	}
 	var total int
 	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
@@ -222,14 +237,14 @@ func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
 		return h, err
 	})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil, fmt.Errorf("search %q: %w", q.Text, err)
+		return 0, nil, dbErr(fmt.Sprintf("search %q", q.Text), err)
 	}
 	return total, hits, nil
 }
 
 func (p *Postgres) Ping(ctx context.Context) error {
 	if err := p.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres ping: %w", err)
+		return dbErr("postgres ping", err)
 	}
 	return nil
 }

@@ -28,17 +28,17 @@ func (p *Postgres) CreateDossier(ctx context.Context, n NewDossier, day time.Tim
 		if _, err := tx.Exec(ctx, `INSERT INTO owners (id, kind, name) VALUES ($1, $2, $3)
 			ON CONFLICT (id) DO UPDATE SET name = CASE WHEN $3 = '' THEN owners.name ELSE $3 END`,
 			n.Owner.ID, n.Owner.Kind, n.Owner.Name); err != nil {
-			return fmt.Errorf("owner %s: %w", n.Owner.ID, err)
+			return dbErr(fmt.Sprintf("owner %s", n.Owner.ID), err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO agencies (id, name) VALUES ($1, $2)
 			ON CONFLICT (id) DO UPDATE SET name = CASE WHEN $2 = '' THEN agencies.name ELSE $2 END`,
 			n.Agency, n.AgencyName); err != nil {
-			return fmt.Errorf("agency %s: %w", n.Agency, err)
+			return dbErr(fmt.Sprintf("agency %s", n.Agency), err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO procedures (code, name) VALUES ($1, $2)
 			ON CONFLICT (code) DO UPDATE SET name = CASE WHEN $2 = '' THEN procedures.name ELSE $2 END`,
 			n.ProcedureCode, n.ProcedureName); err != nil {
-			return fmt.Errorf("procedure %s: %w", n.ProcedureCode, err)
+			return dbErr(fmt.Sprintf("procedure %s", n.ProcedureCode), err)
 		}
 		code, err := nextCode(ctx, tx, n.Agency, day, format)
 		if err != nil {
@@ -46,13 +46,13 @@ func (p *Postgres) CreateDossier(ctx context.Context, n NewDossier, day time.Tim
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO dossiers (id, code, procedure_code, agency, owner_id, received_at, staff)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, code, n.ProcedureCode, n.Agency, n.Owner.ID, n.ReceivedAt, n.Staff); err != nil {
-			return fmt.Errorf("dossier %s: %w", code, err)
+			return dbErr(fmt.Sprintf("dossier %s", code), err)
 		}
 		return appendEvent(ctx, tx, Event{Actor: n.Staff, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
 			Detail: map[string]any{"code": code, "procedure": n.ProcedureCode}})
 	})
 	if err != nil {
-		return Dossier{}, fmt.Errorf("create dossier: %w", err)
+		return Dossier{}, dbErr("create dossier", err)
 	}
 	return p.Dossier(ctx, n.ID)
 }
@@ -65,21 +65,21 @@ func nextCode(ctx context.Context, tx pgx.Tx, agency string, day time.Time, form
 		INSERT INTO code_sequences (agency, day, last) VALUES ($1, $2, 1)
 		ON CONFLICT (agency, day) DO UPDATE SET last = code_sequences.last + 1
 		RETURNING last`, agency, day.Format(time.DateOnly)).Scan(&seq); err != nil {
-		return "", fmt.Errorf("next sequence of %s on %s: %w", agency, day.Format(time.DateOnly), err)
+		return "", dbErr(fmt.Sprintf("next sequence of %s on %s", agency, day.Format(time.DateOnly)), err)
 	}
 	return format(seq)
 }
 
 func (p *Postgres) Dossier(ctx context.Context, id string) (Dossier, error) {
 	d, err := scanDossier(p.pool.QueryRow(ctx, `SELECT `+dossierColumns+dossierFrom+` WHERE d.id = $1`, id))
-	return d, notFound(err, "dossier "+id)
+	return d, dbErr("dossier "+id, err)
 }
 
 func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role string, reused bool, actor string, format func(series string, seq int) (string, error)) (Attachment, error) {
 	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
 		var agency, owner string
 		if err := tx.QueryRow(ctx, `SELECT agency, owner_id FROM dossiers WHERE id = $1 FOR UPDATE`, dossierID).Scan(&agency, &owner); err != nil {
-			return notFound(err, "dossier "+dossierID)
+			return dbErr("dossier "+dossierID, err)
 		}
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM dossier_documents WHERE dossier_id = $1 AND document_id = $2)`,
@@ -96,7 +96,7 @@ func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role strin
 		)
 		if err := tx.QueryRow(ctx, `SELECT coalesce(owner_id, ''), status, reusable, valid_until FROM documents WHERE id = $1 FOR UPDATE`,
 			documentID).Scan(&docOwner, &status, &reusable, &validUntil); err != nil {
-			return notFound(err, "document "+documentID)
+			return dbErr("document "+documentID, err)
 		}
 		if reused {
 			switch {
@@ -120,7 +120,7 @@ func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role strin
 		var seq int
 		if err := tx.QueryRow(ctx, `INSERT INTO serials (agency, series, last) VALUES ($1, $2, 1)
 			ON CONFLICT (agency, series) DO UPDATE SET last = serials.last + 1 RETURNING last`, agency, series).Scan(&seq); err != nil {
-			return fmt.Errorf("next %s of %s: %w", series, agency, err)
+			return dbErr(fmt.Sprintf("next %s of %s", series, agency), err)
 		}
 		code, err := format(series, seq)
 		if err != nil {
@@ -128,7 +128,7 @@ func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role strin
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO dossier_documents (dossier_id, document_id, role, component_code, reused)
 			VALUES ($1, $2, $3, $4, $5)`, dossierID, documentID, role, code, reused); err != nil {
-			return fmt.Errorf("attach %s to %s: %w", documentID, dossierID, err)
+			return dbErr(fmt.Sprintf("attach %s to %s", documentID, dossierID), err)
 		}
 		action := "document.attached"
 		if reused {
@@ -138,7 +138,7 @@ func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role strin
 			Detail: map[string]any{"role": role, "component_code": code}})
 	})
 	if err != nil {
-		return Attachment{}, fmt.Errorf("attach: %w", err)
+		return Attachment{}, dbErr("attach", err)
 	}
 	atts, err := p.Attachments(ctx, dossierID)
 	if err != nil {
@@ -159,7 +159,7 @@ func (p *Postgres) Attachments(ctx context.Context, dossierID string) ([]Attachm
 	rows, err := p.pool.Query(ctx, `SELECT dd.dossier_id, dd.document_id, dd.role, dd.component_code, dd.reused, dd.attached_at
 		FROM dossier_documents dd WHERE dd.dossier_id = $1 ORDER BY dd.attached_at, dd.component_code`, dossierID)
 	if err != nil {
-		return nil, fmt.Errorf("attachments of %s: %w", dossierID, err)
+		return nil, dbErr(fmt.Sprintf("attachments of %s", dossierID), err)
 	}
 	atts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attachment, error) {
 		var a Attachment
@@ -167,7 +167,7 @@ func (p *Postgres) Attachments(ctx context.Context, dossierID string) ([]Attachm
 		return a, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("attachments of %s: %w", dossierID, err)
+		return nil, dbErr(fmt.Sprintf("attachments of %s", dossierID), err)
 	}
 	for i := range atts {
 		if atts[i].Document, err = p.Document(ctx, atts[i].DocumentID); err != nil {
@@ -183,11 +183,9 @@ const paperColumns = `coalesce(owner_id, ''), kind, notation, issued_on, issuing
 
 func (p *Postgres) scanPaper(row pgx.Row) (Paper, error) {
 	var pp Paper
-	d := &pp.Document
-	err := row.Scan(&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
-		&d.Status, &d.Stage, &d.Run, &d.Error, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.SignedKey,
-		&d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt,
-		&pp.OwnerID, &pp.Kind, &pp.Notation, &pp.IssuedOn, &pp.IssuingBody, &pp.ValidUntil, &pp.ValidityScope, &pp.Reusable, &pp.Dossiers, &pp.Extracted)
+	d, err := scanDocument(row, &pp.OwnerID, &pp.Kind, &pp.Notation, &pp.IssuedOn, &pp.IssuingBody, &pp.ValidUntil,
+		&pp.ValidityScope, &pp.Reusable, &pp.Dossiers, &pp.Extracted)
+	pp.Document = d
 	return pp, err
 }
 
@@ -200,18 +198,18 @@ func (p *Postgres) Papers(ctx context.Context, ownerID string, validOn *time.Tim
 	}
 	rows, err := p.pool.Query(ctx, q+` ORDER BY created_at DESC`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("papers of %s: %w", ownerID, err)
+		return nil, dbErr(fmt.Sprintf("papers of %s", ownerID), err)
 	}
 	papers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Paper, error) { return p.scanPaper(r) })
 	if err != nil {
-		return nil, fmt.Errorf("papers of %s: %w", ownerID, err)
+		return nil, dbErr(fmt.Sprintf("papers of %s", ownerID), err)
 	}
 	return papers, nil
 }
 
 func (p *Postgres) Paper(ctx context.Context, documentID string) (Paper, error) {
 	pp, err := p.scanPaper(p.pool.QueryRow(ctx, `SELECT `+documentColumns+`, `+paperColumns+` FROM documents WHERE id = $1`, documentID))
-	return pp, notFound(err, "paper "+documentID)
+	return pp, dbErr("paper "+documentID, err)
 }
 
 func (p *Postgres) SetExtracted(ctx context.Context, documentID string, fields json.RawMessage) error {
@@ -219,7 +217,7 @@ func (p *Postgres) SetExtracted(ctx context.Context, documentID string, fields j
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}
-	return notFound(err, "set extracted fields of "+documentID)
+	return dbErr("set extracted fields of "+documentID, err)
 }
 
 func (p *Postgres) SetPaper(ctx context.Context, documentID string, f PaperFields, actor string) error {
@@ -234,7 +232,7 @@ func (p *Postgres) SetPaper(ctx context.Context, documentID string, f PaperField
 			err = ErrNotFound
 		}
 		if err != nil {
-			return notFound(err, "set paper "+documentID)
+			return dbErr("set paper "+documentID, err)
 		}
 		detail, _ := json.Marshal(f)
 		var m map[string]any
@@ -259,7 +257,7 @@ func appendEvent(ctx context.Context, db interface {
 		VALUES ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, nullif($5, ''), $6) RETURNING id`,
 		e.Actor, e.Action, e.DossierID, e.DocumentID, e.OwnerID, detail).Scan(&id)
 	if err != nil {
-		return fmt.Errorf("log %s: %w", e.Action, err)
+		return dbErr(fmt.Sprintf("log %s", e.Action), err)
 	}
 	return nil
 }
@@ -273,7 +271,7 @@ func (p *Postgres) History(ctx context.Context, dossierID, documentID string) ([
 	}
 	rows, err := p.pool.Query(ctx, q, arg)
 	if err != nil {
-		return nil, fmt.Errorf("history: %w", err)
+		return nil, dbErr("history", err)
 	}
 	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
 		var e Event
@@ -281,7 +279,7 @@ func (p *Postgres) History(ctx context.Context, dossierID, documentID string) ([
 		return e, err
 	})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("history: %w", err)
+		return nil, dbErr("history", err)
 	}
 	return events, nil
 }

@@ -31,13 +31,17 @@ type Document struct {
 	Status       string
 	Stage        string // the stage to run next, or the one that failed
 	Run          int
-	Error        string
+	Gen          int    // generation of the current stage's work (Claim.Gen)
+	Error        string // the Vietnamese reason of the last failure
+	ErrorCode    string // its stable code
+	Retryable    bool   // whether a retry of the failed document can succeed
 	Title        string
 	Pages        int
 	Code         string
 	PDFKey       string // unsigned PDF, Work bucket
-	SignedKey    string // signed PDF, Archive bucket
-	SignedSHA256 string
+	SignedKey     string // signed PDF, Archive bucket
+	SignedVersion string // its object version, when the bucket keeps versions
+	SignedSHA256  string
 	// SignedOriginal is true when the original is a PDF that was already signed: it is archived as
 	// it is, with the agency's signature appended, never rebuilt.
 	SignedOriginal bool
@@ -75,6 +79,43 @@ type StageRun struct {
 	Error      string
 }
 
+// Claim names one attempt at a stage, or at a page of the page stage ("ocr"), of a document's run:
+// which generation of the work it is, and the worker making it.
+type Claim struct {
+	Document string
+	Run      int
+	Stage    string
+	Page     int // 1-based; 0 for a whole stage
+	Gen      int
+	Worker   string
+}
+
+// Failure is what a person reads about a failed attempt.
+type Failure struct {
+	Code      string // stable, e.g. too_many_pixels, unavailable
+	Reason    string // a Vietnamese sentence
+	Retryable bool
+}
+
+// PageResult is what OCR read on a page.
+type PageResult struct {
+	OCRKey     string // words and boxes, in the Work bucket
+	Text       string
+	Confidence float64
+}
+
+// SignedFile is a signed file in the Archive bucket.
+type SignedFile struct {
+	Key, VersionID, SHA256 string
+}
+
+// Worker is one process running stage handlers, as its heartbeats record it.
+type Worker struct {
+	ID   string
+	Host string
+	PID  int
+}
+
 // Page is one page image of a document and what OCR read on it.
 type Page struct {
 	N          int // 1-based
@@ -86,6 +127,8 @@ type Page struct {
 	OCRKey     string // empty until the page is recognised
 	Text       string
 	Confidence float64
+	Gen        int    // generation of its recognition (Claim.Gen)
+	Worker     string // the worker reading it now, if any
 
 	OCRStartedAt  *time.Time
 	OCRFinishedAt *time.Time
@@ -112,7 +155,9 @@ type Hit struct {
 }
 
 // Records keeps the truth about documents. Implementations are safe for concurrent use. Every method
-// that names a document returns ErrNotFound (wrapped) when it does not exist.
+// that names a document returns ErrNotFound (wrapped) when it does not exist, and every method returns
+// an error for which errors.Is(err, fault.Unavailable) holds when the store does not answer (the
+// caller waits and tries again).
 type Records interface {
 	// CreateDocument records a document unless one with the same SHA-256 exists. It returns the document
 	// with that SHA-256 and whether this call created it; creating twice is harmless.
@@ -127,21 +172,45 @@ type Records interface {
 	// Stages returns the stage runs of the document's current run, in the order they started.
 	Stages(ctx context.Context, id string) ([]StageRun, error)
 
-	// StartStage records an attempt at stage in run: the document becomes processing, the stage running.
-	// It returns ErrStale unless the document is in that run, at that stage, and neither done nor failed.
-	StartStage(ctx context.Context, id string, run int, stage string) error
+	// StartStage records c's attempt at its stage: the document becomes processing, the stage running
+	// and claimed by c.Worker. It returns ErrStale unless the document is in c.Run, at c.Stage, neither
+	// done nor failed, and c.Gen is not older than the stage's generation (a takeover supersedes the
+	// attempts before it).
+	StartStage(ctx context.Context, c Claim) error
 
-	// FinishStage records stage as done and moves the document to next, or to done when next is "".
-	// It returns ErrStale under the same conditions as StartStage.
-	FinishStage(ctx context.Context, id string, run int, stage, next string) error
+	// FinishStage records c's stage as done and moves the document to next, or to done when next is "".
+	// It returns ErrStale under the conditions of StartStage, and when c.Gen is not the stage's
+	// generation.
+	FinishStage(ctx context.Context, c Claim, next string) error
 
-	// FailStage records why an attempt at stage failed. When final, the document becomes failed with
-	// reason; otherwise it stays processing and the stage is retried. ErrStale as for StartStage.
-	FailStage(ctx context.Context, id string, run int, stage, reason string, final bool) error
+	// FailStage records why c's attempt failed. When final, the document becomes failed with f;
+	// otherwise it stays processing, the stage waits for its retry unclaimed, and f is shown as the
+	// last error. ErrStale as for FinishStage.
+	FailStage(ctx context.Context, c Claim, f Failure, final bool) error
+
+	// HandOff records that c's stage goes on in page tasks: it stays running, no longer claimed by
+	// c.Worker (the pages carry the claims). ErrStale as for FinishStage.
+	HandOff(ctx context.Context, c Claim) error
 
 	// Retry starts a new run of a failed document at the stage that failed, and returns it. A document
 	// that is not failed is returned unchanged.
 	Retry(ctx context.Context, id string) (Document, error)
+
+	// Heartbeat records that w is alive, now.
+	Heartbeat(ctx context.Context, w Worker) error
+
+	// Leave records that the worker id stopped: what it still claims may be taken over at once.
+	Leave(ctx context.Context, id string) error
+
+	// TakeOver finds the stages and pages of processing documents claimed by workers that have not
+	// beaten for deadAfter (or are not known at all), moves each to a new generation with no worker,
+	// and returns their claims: the caller enqueues them again. Concurrent calls never return one
+	// piece of work twice.
+	TakeOver(ctx context.Context, deadAfter time.Duration) ([]Claim, error)
+
+	// Identity returns the identifier of this store, made when it was created: a store made afresh
+	// (restored, reinstalled) has a new one.
+	Identity(ctx context.Context) (string, error)
 
 	// Pending returns documents received or processing whose last change is older than idle: those
 	// whose task may have been lost, at most limit of them, oldest first.
@@ -153,14 +222,16 @@ type Records interface {
 	// Pages returns the document's pages in order.
 	Pages(ctx context.Context, id string) ([]Page, error)
 
-	// StartPage records that recognition of page n began. It returns ErrStale unless the document is in
-	// run, at stage "ocr", and neither done nor failed.
-	StartPage(ctx context.Context, id string, run, n int) error
+	// StartPage records that c.Worker began recognising page c.Page. It returns ErrStale unless the
+	// document is in c.Run, at stage "ocr", neither done nor failed, the page has no result yet, and
+	// c.Gen is not older than the page's generation; ErrNotFound when there is no such page.
+	StartPage(ctx context.Context, c Claim) error
 
-	// PageRecognized records what OCR read on page n. When it was the last page without a result, it
-	// also finishes stage "ocr", moving the document to next, and reports finished: of all the page
-	// tasks of a run, exactly one sees finished. ErrStale as for StartPage.
-	PageRecognized(ctx context.Context, id string, run, n int, ocrKey, text string, confidence float64, next string) (finished bool, err error)
+	// PageRecognized records what OCR read on page c.Page. When it was the last page without a result,
+	// it also finishes stage "ocr", moving the document to next, and reports finished: of all the page
+	// tasks of a run, exactly one sees finished. ErrStale as for StartPage, and when c.Gen is not the
+	// page's generation.
+	PageRecognized(ctx context.Context, c Claim, r PageResult, next string) (finished bool, err error)
 
 	// MarkSignedOriginal records that the original already carries signatures.
 	MarkSignedOriginal(ctx context.Context, id string) error
@@ -174,7 +245,7 @@ type Records interface {
 	AssignCode(ctx context.Context, id, agency string, day time.Time, format func(seq int) (string, error)) (string, error)
 
 	// SetSigned records the signed file.
-	SetSigned(ctx context.Context, id, key, sha256 string) error
+	SetSigned(ctx context.Context, id string, f SignedFile) error
 
 	// Index stores the document's title and full text for search.
 	Index(ctx context.Context, id, title, text string) error

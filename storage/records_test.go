@@ -66,25 +66,25 @@ func testRecords(t *testing.T, r storage.Records) {
 
 	t.Run("stage state machine", func(t *testing.T) {
 		d, _, _ := r.CreateDocument(ctx, newDoc("bb"))
-		if err := r.StartStage(ctx, d.ID, 1, "ocr"); !errors.Is(err, storage.ErrStale) {
+		if err := r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr"}); !errors.Is(err, storage.ErrStale) {
 			t.Errorf("starting a stage the document is not at = %v, want ErrStale", err)
 		}
-		if err := r.StartStage(ctx, d.ID, 2, "ingest"); !errors.Is(err, storage.ErrStale) {
+		if err := r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 2, Stage: "ingest"}); !errors.Is(err, storage.ErrStale) {
 			t.Errorf("starting another run = %v, want ErrStale", err)
 		}
-		must(t, r.StartStage(ctx, d.ID, 1, "ingest"))
-		must(t, r.StartStage(ctx, d.ID, 1, "ingest")) // a redelivered task counts a second attempt
-		must(t, r.FailStage(ctx, d.ID, 1, "ingest", "mạng chập chờn", false))
+		must(t, r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ingest"}))
+		must(t, r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ingest"})) // a redelivered task counts a second attempt
+		must(t, r.FailStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ingest"}, storage.Failure{Reason: "mạng chập chờn"}, false))
 		d, _ = r.Document(ctx, d.ID)
 		if d.Status != storage.StatusProcessing || d.Error != "mạng chập chờn" {
 			t.Errorf("after a transient failure: %s %q", d.Status, d.Error)
 		}
-		must(t, r.FinishStage(ctx, d.ID, 1, "ingest", "ocr"))
+		must(t, r.FinishStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ingest"}, "ocr"))
 		d, _ = r.Document(ctx, d.ID)
 		if d.Status != storage.StatusProcessing || d.Stage != "ocr" || d.Error != "" {
 			t.Errorf("after ingest: %s at %s, %q", d.Status, d.Stage, d.Error)
 		}
-		if err := r.FinishStage(ctx, d.ID, 1, "ingest", "ocr"); !errors.Is(err, storage.ErrStale) {
+		if err := r.FinishStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ingest"}, "ocr"); !errors.Is(err, storage.ErrStale) {
 			t.Errorf("finishing a stage twice = %v, want ErrStale", err)
 		}
 		stages, err := r.Stages(ctx, d.ID)
@@ -92,13 +92,13 @@ func testRecords(t *testing.T, r storage.Records) {
 			t.Errorf("Stages = %+v, %v", stages, err)
 		}
 
-		must(t, r.StartStage(ctx, d.ID, 1, "ocr"))
-		must(t, r.FailStage(ctx, d.ID, 1, "ocr", "hỏng", true))
+		must(t, r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr"}))
+		must(t, r.FailStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr"}, storage.Failure{Reason: "hỏng"}, true))
 		d, _ = r.Document(ctx, d.ID)
 		if d.Status != storage.StatusFailed || d.Stage != "ocr" || d.Error != "hỏng" {
 			t.Errorf("after a final failure: %s at %s, %q", d.Status, d.Stage, d.Error)
 		}
-		if err := r.StartStage(ctx, d.ID, 1, "ocr"); !errors.Is(err, storage.ErrStale) {
+		if err := r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr"}); !errors.Is(err, storage.ErrStale) {
 			t.Errorf("starting a failed document = %v, want ErrStale", err)
 		}
 
@@ -112,12 +112,12 @@ func testRecords(t *testing.T, r storage.Records) {
 		if stages, _ := r.Stages(ctx, d.ID); len(stages) != 0 {
 			t.Errorf("a new run shows the old run's stages: %+v", stages)
 		}
-		must(t, r.StartStage(ctx, d.ID, 2, "ocr"))
+		must(t, r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 2, Stage: "ocr"}))
 		for _, s := range []struct{ stage, next string }{{"ocr", "pdfa"}, {"pdfa", "code"}, {"code", "sign"}, {"sign", "index"}} {
-			must(t, r.FinishStage(ctx, d.ID, 2, s.stage, s.next))
-			must(t, r.StartStage(ctx, d.ID, 2, s.next))
+			must(t, r.FinishStage(ctx, storage.Claim{Document: d.ID, Run: 2, Stage: s.stage}, s.next))
+			must(t, r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 2, Stage: s.next}))
 		}
-		must(t, r.FinishStage(ctx, d.ID, 2, "index", ""))
+		must(t, r.FinishStage(ctx, storage.Claim{Document: d.ID, Run: 2, Stage: "index"}, ""))
 		d, _ = r.Document(ctx, d.ID)
 		if d.Status != storage.StatusDone || d.Stage != "index" {
 			t.Errorf("after the last stage: %s at %s", d.Status, d.Stage)
@@ -142,14 +142,14 @@ func testRecords(t *testing.T, r storage.Records) {
 			{N: 2, ImageKey: "p2", Format: "png", Width: 10, Height: 20, DPIX: 300, DPIY: 300}}
 		must(t, r.SetPages(ctx, d.ID, pages))
 		must(t, r.SetPages(ctx, d.ID, pages)) // ingest may run twice
-		must(t, r.StartPage(ctx, d.ID, 1, 2))
-		if done, err := r.PageRecognized(ctx, d.ID, 1, 2, "o2", "trang hai", 91, "pdfa"); err != nil || done {
+		must(t, r.StartPage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 2}))
+		if done, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 2}, storage.PageResult{OCRKey: "o2", Text: "trang hai", Confidence: 91}, "pdfa"); err != nil || done {
 			t.Fatalf("first of two pages: finished=%v, %v", done, err)
 		}
-		if _, err := r.PageRecognized(ctx, d.ID, 1, 3, "o3", "x", 1, "pdfa"); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 3}, storage.PageResult{OCRKey: "o3", Text: "x", Confidence: 1}, "pdfa"); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("a missing page = %v, want ErrNotFound", err)
 		}
-		if _, err := r.PageRecognized(ctx, d.ID, 2, 1, "o1", "x", 1, "pdfa"); !errors.Is(err, storage.ErrStale) {
+		if _, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 2, Stage: "ocr", Page: 1}, storage.PageResult{OCRKey: "o1", Text: "x", Confidence: 1}, "pdfa"); !errors.Is(err, storage.ErrStale) {
 			t.Errorf("a page of another run = %v, want ErrStale", err)
 		}
 		got, err := r.Pages(ctx, d.ID)
@@ -183,7 +183,7 @@ func testRecords(t *testing.T, r storage.Records) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				done, err := r.PageRecognized(ctx, d.ID, 1, i, fmt.Sprint("o", i), "chữ", 90, "pdfa")
+				done, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: i}, storage.PageResult{OCRKey: fmt.Sprint("o", i), Text: "chữ", Confidence: 90}, "pdfa")
 				if err != nil {
 					t.Error(err)
 				}
@@ -200,7 +200,7 @@ func testRecords(t *testing.T, r storage.Records) {
 		if d, _ := r.Document(ctx, d.ID); d.Stage != "pdfa" || d.Status != storage.StatusProcessing {
 			t.Errorf("after the last page: %s at %s", d.Status, d.Stage)
 		}
-		if _, err := r.PageRecognized(ctx, d.ID, 1, 1, "o1", "x", 1, "pdfa"); !errors.Is(err, storage.ErrStale) {
+		if _, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 1}, storage.PageResult{OCRKey: "o1", Text: "x", Confidence: 1}, "pdfa"); !errors.Is(err, storage.ErrStale) {
 			t.Errorf("a page recorded after the stage finished = %v, want ErrStale", err)
 		}
 	})
@@ -291,11 +291,11 @@ func testRecords(t *testing.T, r storage.Records) {
 		b, _, _ := r.CreateDocument(ctx, newDoc("f2"))
 		must(t, r.Index(ctx, a.ID, "", "giấy phép xây dựng"))
 		must(t, r.Index(ctx, b.ID, "", "giấy phép kinh doanh"))
-		must(t, r.StartStage(ctx, a.ID, 1, "ingest"))
-		must(t, r.FinishStage(ctx, a.ID, 1, "ingest", "ocr"))
-		must(t, r.StartStage(ctx, a.ID, 1, "ocr"))
-		must(t, r.FinishStage(ctx, a.ID, 1, "ocr", "code"))
-		must(t, r.StartStage(ctx, a.ID, 1, "code"))
+		must(t, r.StartStage(ctx, storage.Claim{Document: a.ID, Run: 1, Stage: "ingest"}))
+		must(t, r.FinishStage(ctx, storage.Claim{Document: a.ID, Run: 1, Stage: "ingest"}, "ocr"))
+		must(t, r.StartStage(ctx, storage.Claim{Document: a.ID, Run: 1, Stage: "ocr"}))
+		must(t, r.FinishStage(ctx, storage.Claim{Document: a.ID, Run: 1, Stage: "ocr"}, "code"))
+		must(t, r.StartStage(ctx, storage.Claim{Document: a.ID, Run: 1, Stage: "code"}))
 		if _, err := r.AssignCode(ctx, a.ID, "000.00.53.H26", time.Now(), func(int) (string, error) { return "000.00.53.H26-261127-0777", nil }); err != nil {
 			t.Fatal(err)
 		}
@@ -345,9 +345,9 @@ func atOCR(t *testing.T, r storage.Records, sha string) storage.Document {
 	ctx := context.Background()
 	d, _, err := r.CreateDocument(ctx, newDoc(sha))
 	must(t, err)
-	must(t, r.StartStage(ctx, d.ID, 1, "ingest"))
-	must(t, r.FinishStage(ctx, d.ID, 1, "ingest", "ocr"))
-	must(t, r.StartStage(ctx, d.ID, 1, "ocr"))
+	must(t, r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ingest"}))
+	must(t, r.FinishStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ingest"}, "ocr"))
+	must(t, r.StartStage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr"}))
 	return d
 }
 

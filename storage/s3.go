@@ -13,6 +13,8 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/minio/minio-go/v7/pkg/notification"
+
+	"github.com/sohoa-vn/sohoa/internal/fault"
 )
 
 // S3Config says where the object store is.
@@ -58,11 +60,12 @@ func (s *S3) Name(b Bucket) string { return s.prefix + string(b) }
 
 func (s *S3) Ensure(ctx context.Context) error {
 	// A MinIO server answers "not initialized" for a moment after it reports ready, and sohoa is
-	// often started with it: wait that out instead of failing the start.
+	// often started with it: wait that out instead of failing the start. A longer absence is the
+	// caller's to wait out (errors.Is(err, fault.Unavailable)).
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		err := s.ensure(ctx)
-		if minio.ToErrorResponse(errors.Unwrap(err)).Code != "XMinioServerNotInitialized" || time.Now().After(deadline) {
+		if !errors.Is(err, fault.Unavailable) || time.Now().After(deadline) {
 			return err
 		}
 		select {
@@ -78,7 +81,7 @@ func (s *S3) ensure(ctx context.Context) error {
 		name := s.Name(b)
 		ok, err := s.client.BucketExists(ctx, name)
 		if err != nil {
-			return fmt.Errorf("check bucket %s: %w", name, err)
+			return s3Err("check bucket "+name, err)
 		}
 		if ok {
 			continue
@@ -89,23 +92,50 @@ func (s *S3) ensure(ctx context.Context) error {
 			if code := minio.ToErrorResponse(err).Code; code == "BucketAlreadyOwnedByYou" || code == "BucketAlreadyExists" {
 				continue
 			}
-			return fmt.Errorf("create bucket %s: %w", name, err)
+			return s3Err("create bucket "+name, err)
 		}
 	}
 	return nil
 }
 
 func (s *S3) Put(ctx context.Context, b Bucket, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error) {
+	return s.put(ctx, "put", b, key, r, size, minio.PutObjectOptions{ContentType: contentType})
+}
+
+func (s *S3) PutNew(ctx context.Context, b Bucket, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error) {
 	opts := minio.PutObjectOptions{ContentType: contentType}
+	opts.SetMatchETagExcept("*") // If-None-Match: *, checked by the server atomically
+	return s.put(ctx, "put new", b, key, r, size, opts)
+}
+
+func (s *S3) put(ctx context.Context, op string, b Bucket, key string, r io.Reader, size int64, opts minio.PutObjectOptions) (ObjectInfo, error) {
 	if size < 0 {
 		// minio-go buffers one part at a time; 16 MiB parts bound the memory of an upload of unknown size.
 		opts.PartSize = 16 << 20
 	}
 	info, err := s.client.PutObject(ctx, s.Name(b), key, r, size, opts)
 	if err != nil {
-		return ObjectInfo{}, fmt.Errorf("put %s/%s: %w", s.Name(b), key, err)
+		return ObjectInfo{}, s.wrap(op, b, key, err)
 	}
-	return ObjectInfo{Key: key, Size: info.Size, ContentType: contentType, LastModified: info.LastModified}, nil
+	return ObjectInfo{Key: key, VersionID: info.VersionID, Size: info.Size, ContentType: opts.ContentType,
+		LastModified: info.LastModified}, nil
+}
+
+func (s *S3) AbortUploads(ctx context.Context, b Bucket, olderThan time.Duration) (int, error) {
+	n := 0
+	for u := range s.client.ListIncompleteUploads(ctx, s.Name(b), "", true) {
+		if u.Err != nil {
+			return n, s.wrap("list incomplete uploads", b, "", u.Err)
+		}
+		if time.Since(u.Initiated) < olderThan {
+			continue
+		}
+		if err := s.client.RemoveIncompleteUpload(ctx, s.Name(b), u.Key); err != nil {
+			return n, s.wrap("abort upload", b, u.Key, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 func (s *S3) Get(ctx context.Context, b Bucket, key string) (io.ReadCloser, error) {
@@ -117,7 +147,22 @@ func (s *S3) Get(ctx context.Context, b Bucket, key string) (io.ReadCloser, erro
 	if err != nil {
 		return nil, s.wrap("get", b, key, err)
 	}
-	return obj, nil
+	return describedReader{obj, "read " + s.Name(b) + "/" + key}, nil
+}
+
+// describedReader describes the errors of a read cut off half-way, as those of the calls: a server
+// that went away mid-object is fault.Unavailable.
+type describedReader struct {
+	io.ReadCloser
+	what string
+}
+
+func (r describedReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = s3Err(r.what, err)
+	}
+	return n, err
 }
 
 func (s *S3) Stat(ctx context.Context, b Bucket, key string) (ObjectInfo, error) {
@@ -125,7 +170,8 @@ func (s *S3) Stat(ctx context.Context, b Bucket, key string) (ObjectInfo, error)
 	if err != nil {
 		return ObjectInfo{}, s.wrap("stat", b, key, err)
 	}
-	return ObjectInfo{Key: key, Size: info.Size, ContentType: info.ContentType, LastModified: info.LastModified}, nil
+	return ObjectInfo{Key: key, VersionID: info.VersionID, Size: info.Size, ContentType: info.ContentType,
+		LastModified: info.LastModified}, nil
 }
 
 func (s *S3) Copy(ctx context.Context, from Bucket, fromKey string, to Bucket, toKey string) error {
@@ -143,7 +189,7 @@ func (s *S3) Delete(ctx context.Context, b Bucket, key string) error {
 		if errors.Is(s.wrap("", b, key, err), ErrNotFound) {
 			return nil
 		}
-		return fmt.Errorf("delete %s/%s: %w", s.Name(b), key, err)
+		return s.wrap("delete", b, key, err)
 	}
 	return nil
 }
@@ -154,7 +200,7 @@ func (s *S3) List(ctx context.Context, b Bucket, prefix string) iter.Seq2[Object
 		defer cancel() // stops minio-go's listing goroutine if the caller breaks early
 		for o := range s.client.ListObjects(ctx, s.Name(b), minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
 			if o.Err != nil {
-				yield(ObjectInfo{}, fmt.Errorf("list %s/%s: %w", s.Name(b), prefix, o.Err))
+				yield(ObjectInfo{}, s.wrap("list", b, prefix, o.Err))
 				return
 			}
 			if !yield(ObjectInfo{Key: o.Key, Size: o.Size, ContentType: o.ContentType, LastModified: o.LastModified}, nil) {
@@ -166,7 +212,7 @@ func (s *S3) List(ctx context.Context, b Bucket, prefix string) iter.Seq2[Object
 
 func (s *S3) Ping(ctx context.Context) error {
 	if _, err := s.client.BucketExists(ctx, s.Name(Inbox)); err != nil {
-		return fmt.Errorf("s3 ping %s: %w", s.client.EndpointURL().Host, err)
+		return s3Err("s3 ping "+s.client.EndpointURL().Host, err)
 	}
 	return nil
 }
@@ -190,9 +236,5 @@ func (s *S3) NotifyCreated(ctx context.Context, b Bucket, arn string) error {
 }
 
 func (s *S3) wrap(op string, b Bucket, key string, err error) error {
-	switch minio.ToErrorResponse(err).Code {
-	case "NoSuchKey", "NoSuchBucket", "NoSuchVersion":
-		return fmt.Errorf("%s %s/%s: %w", op, s.Name(b), key, ErrNotFound)
-	}
-	return fmt.Errorf("%s %s/%s: %w", op, s.Name(b), key, err)
+	return s3Err(op+" "+s.Name(b)+"/"+key, err)
 }

@@ -4,7 +4,16 @@
 // conformance tests in this package run against the real backends.
 package storage
 
-import "errors"
+import (
+	"errors"
 
-// ErrNotFound is returned (possibly wrapped) when an object or a record does not exist.
-var ErrNotFound = errors.New("not found")
+	"github.com/sohoa-vn/sohoa/internal/fault"
+)
+
+// ErrNotFound is returned (possibly wrapped) when an object or a record does not exist. It is a
+// fault.NotFound.
+var ErrNotFound error = &fault.Error{Kind: fault.NotFound, Err: errors.New("not found")}
+
+// ErrExists is returned (wrapped) by a write that creates only, when something is there already. It
+// is a fault.Conflict.
+var ErrExists error = &fault.Error{Kind: fault.Conflict, Err: errors.New("exists already")}

@@ -8,25 +8,21 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/sign/verify"
-	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
 // ingest validates the original and splits it into page images.
 func (h *Handlers) ingest(ctx context.Context, doc storage.Document) error {
 	if doc.Size > h.Limits.MaxBytes {
-		return pipeline.Permanent(&scan.InputError{Code: scan.CodeTooLarge,
-			Message: fmt.Sprintf("Tệp %d MB vượt giới hạn %d MB.", doc.Size>>20, h.Limits.MaxBytes>>20)})
+		return &scan.InputError{Code: scan.CodeTooLarge,
+			Message: fmt.Sprintf("Tệp %d MB vượt giới hạn %d MB.", doc.Size>>20, h.Limits.MaxBytes>>20)}
 	}
 	data, err := h.read(ctx, storage.Work, doc.OriginalKey)
 	if err != nil {
 		return err
 	}
-	pages, err := scan.Split(data, h.Limits)
+	pages, err := h.Split.Split(ctx, data, h.Limits)
 	if err != nil {
-		if scan.IsInputError(err) {
-			return pipeline.Permanent(err)
-		}
 		return fmt.Errorf("split %s: %w", doc.ID, err)
 	}
 	if err := h.keepSignatures(ctx, doc, data); err != nil {

@@ -30,7 +30,7 @@ const apiPrefix = "api/"
 type Intake struct {
 	Objects storage.Objects
 	Records storage.Records
-	Queue   *Queue
+	Queue   Enqueuer
 	Limits  scan.Limits
 	Log     *slog.Logger
 }
@@ -104,7 +104,7 @@ func (in *Intake) register(ctx context.Context, inboxKey, sha string, size int64
 	}
 	if created {
 		in.Log.Info("document received", "document", doc.ID, "source", source, "bytes", size, "sha256", sha)
-		if err := in.Queue.Enqueue(ctx, pipeline.First, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run}); err != nil {
+		if _, err := in.Queue.Enqueue(ctx, pipeline.First, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run}); err != nil {
 			// Recorded but not queued: the reconciler finds it among the pending documents.
 			in.Log.Warn("could not enqueue ingest", "document", doc.ID, "error", err)
 		}

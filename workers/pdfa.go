@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/sohoa-vn/sohoa/internal/extract"
+	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/pdfa"
-	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -72,7 +72,9 @@ func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 	// Every file is checked before it is signed: one that breaks a PDF/A rule fails here, naming
 	// the rule, rather than reaching the archive.
 	if err := pdfa.Check(out.Bytes()); err != nil {
-		return pipeline.Permanent(fmt.Errorf("PDF/A của %s không đạt: %w", doc.ID, err))
+		h.Log.Error("assembled PDF breaks a PDF/A rule", "document", doc.ID, "error", err)
+		return fault.Tell("pdfa", fault.Refused, "pdfa_invalid",
+			"Tệp PDF/A tạo ra không đạt chuẩn lưu trữ nên chưa được ký; lỗi đã được ghi để bộ phận kỹ thuật xử lý.", err)
 	}
 	key := pdfKey(doc.ID)
 	if _, err := h.Objects.Put(ctx, storage.Work, key, &out, int64(out.Len()), "application/pdf"); err != nil {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/clock"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 )
@@ -15,31 +16,33 @@ import (
 // enqueued is created again. This is what keeps a document from staying "processing" forever.
 type Reconciler struct {
 	Records  storage.Records
-	Queue    *Queue
+	Queue    Enqueuer
 	Interval time.Duration
 	Idle     time.Duration // how long a pending document must be unchanged before it is checked
+	Clock    clock.Clock
 	Log      *slog.Logger
 }
 
-// Run reconciles until ctx ends.
+// Run reconciles at once (a restart after Redis lost everything must not wait an interval), then
+// every interval until ctx ends.
 func (r *Reconciler) Run(ctx context.Context) error {
-	t := time.NewTicker(r.Interval)
-	defer t.Stop()
 	for {
+		r.Once(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
-			r.Once(ctx)
+		case <-r.Clock.After(r.Interval):
 		}
 	}
 }
 
-// Once makes one pass and returns how many documents it enqueued.
+// Once makes one pass and returns how many tasks it created: those Redis had lost.
 func (r *Reconciler) Once(ctx context.Context) int {
 	docs, err := r.Records.Pending(ctx, r.Idle, 500)
 	if err != nil {
-		r.Log.Warn("reconcile", "error", err)
+		if ctx.Err() == nil {
+			r.Log.Warn("reconcile: pending documents", "error", err)
+		}
 		return 0
 	}
 	n := 0
@@ -49,11 +52,15 @@ func (r *Reconciler) Once(ctx context.Context) int {
 			r.Log.Error("document at an unknown stage", "document", d.ID, "stage", d.Stage)
 			continue
 		}
-		if err := r.Queue.Enqueue(ctx, s, pipeline.Payload{DocumentID: d.ID, Run: d.Run}); err != nil {
-			r.Log.Warn("reconcile enqueue", "document", d.ID, "error", err)
+		created, err := r.Queue.Enqueue(ctx, s, pipeline.Payload{DocumentID: d.ID, Run: d.Run, Gen: d.Gen})
+		if err != nil {
+			r.Log.Warn("reconcile: enqueue", "document", d.ID, "stage", d.Stage, "error", err)
 			continue
 		}
-		n++
+		if created {
+			r.Log.Info("re-enqueued a lost task", "document", d.ID, "stage", d.Stage, "run", d.Run)
+			n++
+		}
 	}
 	return n
 }

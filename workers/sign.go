@@ -9,47 +9,80 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
 // sign signs the assembled PDF as the agency, with the visible block of Nghị định 30/2020 kept clear
-// of the page's own words, and puts it in the archive. A document signed once is never signed again:
-// if the archive already holds its file (the previous attempt died before recording it), that file
-// is recorded as it is.
+// of the page's own words, checks what it signed, and puts it in the archive under the document's own
+// key, with a write that never replaces an object. A document signed once is never signed again: if
+// the archive already holds a file at its key (an attempt died before recording it), that file is
+// adopted only once it is shown to be this signer's signature over this document's PDF.
 func (h *Handlers) sign(ctx context.Context, doc storage.Document) error {
 	if doc.SignedKey != "" {
 		return nil
 	}
 	if doc.Code == "" || doc.PDFKey == "" {
-		return fmt.Errorf("sign %s: no code or no PDF yet", doc.ID)
-	}
-	key := archiveKey(doc.Code)
-	if signed, err := h.read(ctx, storage.Archive, key); err == nil {
-		return h.Records.SetSigned(ctx, doc.ID, key, sum(signed))
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return err
+		return fmt.Errorf("sign %s: no code or no PDF yet (code %q, pdf %q)", doc.ID, doc.Code, doc.PDFKey)
 	}
 	unsigned, err := h.read(ctx, storage.Work, doc.PDFKey)
 	if err != nil {
 		return err
 	}
+	key := archiveKey(doc.ID, doc.Code)
+	if f, err := h.adopt(ctx, key, unsigned); !errors.Is(err, storage.ErrNotFound) {
+		if err != nil {
+			return err
+		}
+		return h.Records.SetSigned(ctx, doc.ID, f)
+	}
 	avoid, err := h.firstPageWords(ctx, doc.ID)
 	if err != nil {
 		return err
 	}
-	signer := *h.Signer // the shared Signer stays untouched; this document's block is its own
-	signer.Block = &sign.Block{Avoid: avoid}
-	var out bytes.Buffer
-	if err := signer.Sign(ctx, bytes.NewReader(unsigned), int64(len(unsigned)), &out); err != nil {
+	signed, err := h.Signer.Sign(ctx, unsigned, avoid)
+	if err != nil {
 		return fmt.Errorf("sign %s: %w", doc.ID, err)
 	}
-	signed := out.Bytes()
-	if _, err := h.Objects.Put(ctx, storage.Archive, key, bytes.NewReader(signed), int64(len(signed)), "application/pdf"); err != nil {
+	if err := h.Signer.CheckOwn(ctx, signed, unsigned); err != nil {
+		h.Log.Error("the signature just made does not hold", "document", doc.ID, "error", err)
+		return fault.Tell("sign", fault.Refused, "signature_invalid",
+			"Chữ ký số vừa tạo không hợp lệ (chứng thư số, chuỗi chứng thực hoặc dấu thời gian); tài liệu chưa được lưu trữ.", err)
+	}
+	info, err := h.Objects.PutNew(ctx, storage.Archive, key, bytes.NewReader(signed), int64(len(signed)), "application/pdf")
+	if errors.Is(err, storage.ErrExists) {
+		// Another attempt at this document archived first; its file is the one kept.
+		f, err := h.adopt(ctx, key, unsigned)
+		if err != nil {
+			return err
+		}
+		return h.Records.SetSigned(ctx, doc.ID, f)
+	}
+	if err != nil {
 		return err
 	}
-	return h.Records.SetSigned(ctx, doc.ID, key, sum(signed))
+	return h.Records.SetSigned(ctx, doc.ID, storage.SignedFile{Key: key, VersionID: info.VersionID, SHA256: sum(signed)})
+}
+
+// adopt returns the file at key in the archive if it is this signer's signature over unsigned;
+// ErrNotFound when there is none; a fault.Conflict, leaving it as it is, when it is another file.
+func (h *Handlers) adopt(ctx context.Context, key string, unsigned []byte) (storage.SignedFile, error) {
+	info, err := h.Objects.Stat(ctx, storage.Archive, key)
+	if err != nil {
+		return storage.SignedFile{}, err
+	}
+	signed, err := h.read(ctx, storage.Archive, key)
+	if err != nil {
+		return storage.SignedFile{}, err
+	}
+	if err := h.Signer.CheckOwn(ctx, signed, unsigned); err != nil {
+		h.Log.Error("the archive holds a file that is not this document's at its key; it is left as it is",
+			"key", key, "error", err)
+		return storage.SignedFile{}, fault.E("adopt "+key, fault.Conflict, err)
+	}
+	return storage.SignedFile{Key: key, VersionID: info.VersionID, SHA256: sum(signed)}, nil
 }
 
 // firstPageWords returns the boxes of page 1's OCR words in PDF points (origin bottom left), the

@@ -1,132 +1,100 @@
 // Package workers runs the pipeline: one Asynq handler per stage, each doing its one job through a
 // focused package (scan, ocr, pdfa, code, sign) and recording what happened in storage; and the
-// background components that feed it: the intake of uploads, the inbox watcher, and the reconciler
-// that re-enqueues whatever Redis lost.
+// background components that feed and mend it, one per file: the intake of uploads, the inbox
+// watcher, the reconciler that re-enqueues whatever Redis lost, and the liveness beat through which
+// the work of a dead worker is taken over within seconds.
+//
+// Everything here depends on small interfaces (storage's stores, Enqueuer, Recognizer, Splitter,
+// Signer, clock.Clock), so it is tested alone on the in-memory stores of storage/memory.
+//
+// Failures are handled by kind (internal/fault): a dependency that does not answer is waited for in
+// the handler and then retried with backoff within the retry budget; a bad input or a refusal fails
+// the document at once with a Vietnamese reason and a stable code; an interrupted attempt is run again
+// without being recorded as a failure.
 package workers
 
 import (
 	"context"
 	"crypto/x509"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/sohoa-vn/sohoa/internal/clock"
+	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
-// Handlers holds what the stage handlers need. Build it with its fields set, then Register it.
+// Enqueuer puts stage and page tasks into the queue (queue.Queue). Both report whether they created
+// a task; one of the same ID already waiting or running is left alone and is not an error.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, s pipeline.Stage, p pipeline.Payload) (bool, error)
+	EnqueuePage(ctx context.Context, p pipeline.Payload) (bool, error)
+}
+
+// Recognizer reads page images. child.Pool does it in child processes, so a Tesseract crash costs
+// one page, not the worker.
+type Recognizer interface {
+	RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*ocr.Page, error)
+}
+
+// Splitter turns an original into page images, refusing bad input with a *scan.InputError.
+type Splitter interface {
+	Split(ctx context.Context, data []byte, lim scan.Limits) ([]scan.Page, error)
+}
+
+// Signer signs as the agency and recognises its own signatures.
+type Signer interface {
+	// Sign returns pdf signed, its visible block kept clear of avoid (page 1, PDF points).
+	Sign(ctx context.Context, pdf []byte, avoid []sign.Rect) ([]byte, error)
+	// CheckOwn returns nil only if signed is pdf with one signature of this signer appended, valid:
+	// a fault.Conflict when it is another file, a fault.Refused when it is ours but does not hold.
+	CheckOwn(ctx context.Context, signed, pdf []byte) error
+}
+
+// Handlers holds what the stage handlers need. Build it with its fields set, then serve Tasks.
 type Handlers struct {
 	Records  storage.Records
 	Dossiers storage.Dossiers
 	Objects  storage.Objects
-	Queue    *Queue
+	Queue    Enqueuer
 	Log      *slog.Logger
+	Clock    clock.Clock
+	Worker   string // this process's worker ID, as Liveness beats it
 
 	Limits     scan.Limits
-	Agency     string         // the agency's QCVN 102 identifier, for codes
-	AgencyName string         // the PDF's author
-	Signer     *sign.Signer   // the agency's signing key and certificate chain
+	Split      Splitter
+	Agency     string // the agency's QCVN 102 identifier, for codes
+	AgencyName string // the PDF's author
+	Signer     Signer
+	OCR        Recognizer
 	Roots      *x509.CertPool // what incoming signatures are verified against; nil: the system's
-	OCR        Recognizer     // child.Pool in production: a Tesseract crash costs one page
+
+	// MaxRetry is how many times a task is retried before its document fails: pipeline.Retries of the
+	// retry budget. Asynq tells the handlers the same number; this one serves tests and defaults.
+	MaxRetry int
+	// Patience bounds how long a handler waits in place for a dependency when its task has no
+	// deadline of its own (tests); with one, it waits until shortly before the deadline.
+	Patience time.Duration
 }
 
-// Register adds a handler for every stage to mux.
-func (h *Handlers) Register(mux *asynq.ServeMux) {
+// Tasks returns the handler of every task type, for queue.NewServer.
+func (h *Handlers) Tasks() map[string]asynq.HandlerFunc {
 	stages := map[pipeline.Stage]func(context.Context, storage.Document) error{
 		pipeline.Ingest: h.ingest,
 		pipeline.OCR:    h.ocr,
-		pipeline.PDFA:   h.pdfa,
 		pipeline.Code:   h.code,
+		pipeline.PDFA:   h.pdfa,
 		pipeline.Sign:   h.sign,
 		pipeline.Index:  h.index,
 	}
+	tasks := map[string]asynq.HandlerFunc{pipeline.PageTaskType: h.pageTask}
 	for _, s := range pipeline.Stages() {
-		mux.HandleFunc(s.TaskType(), h.stage(s, stages[s]))
+		tasks[s.TaskType()] = h.stageTask(s, stages[s])
 	}
-	mux.HandleFunc(pipeline.PageTaskType, h.page)
-}
-
-// stage wraps the work of s with its bookkeeping: it drops stale tasks, records the attempt, and on
-// success records the stage as done before it enqueues the next one — in that order, so a crash in
-// between leaves a document the reconciler finds and moves on.
-func (h *Handlers) stage(s pipeline.Stage, work func(context.Context, storage.Document) error) asynq.HandlerFunc {
-	return func(ctx context.Context, t *asynq.Task) error {
-		p, err := pipeline.DecodePayload(t.Payload())
-		if err != nil {
-			return fmt.Errorf("%s: %v: %w", s, err, asynq.SkipRetry)
-		}
-		log := h.Log.With("document", p.DocumentID, "run", p.Run, "stage", string(s))
-		if err := h.Records.StartStage(ctx, p.DocumentID, p.Run, string(s)); err != nil {
-			if errors.Is(err, storage.ErrStale) || errors.Is(err, storage.ErrNotFound) {
-				log.Info("dropping a stale task", "reason", err)
-				return nil
-			}
-			return fmt.Errorf("%s of %s: %w", s, p.DocumentID, err)
-		}
-		doc, err := h.Records.Document(ctx, p.DocumentID)
-		if err == nil {
-			start := time.Now()
-			err = work(ctx, doc)
-			log.Info("stage ran", "seconds", time.Since(start).Seconds(), "error", err)
-		}
-		// Bookkeeping must outlive a stage that ran into its own deadline.
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-		defer cancel()
-		if errors.Is(err, errFannedOut) {
-			return nil
-		}
-		if err != nil {
-			return h.failed(bctx, log, s, p, err)
-		}
-		next, more := s.Next()
-		if !more {
-			next = ""
-		}
-		if err := h.Records.FinishStage(bctx, p.DocumentID, p.Run, string(s), string(next)); err != nil {
-			if errors.Is(err, storage.ErrStale) {
-				return nil
-			}
-			return fmt.Errorf("record %s of %s done: %w", s, p.DocumentID, err)
-		}
-		if more {
-			if err := h.Queue.Enqueue(bctx, next, p); err != nil {
-				log.Warn("could not enqueue the next stage; the reconciler will", "next", string(next), "error", err)
-			}
-		}
-		return nil
-	}
-}
-
-func (h *Handlers) failed(ctx context.Context, log *slog.Logger, s pipeline.Stage, p pipeline.Payload, err error) error {
-	retried, _ := asynq.GetRetryCount(ctx)
-	maxRetry, ok := asynq.GetMaxRetry(ctx)
-	if !ok {
-		maxRetry = pipeline.MaxRetry
-	}
-	final := pipeline.Final(err, retried, maxRetry)
-	if ferr := h.Records.FailStage(ctx, p.DocumentID, p.Run, string(s), Reason(err), final); ferr != nil && !errors.Is(ferr, storage.ErrStale) {
-		log.Error("could not record a failure", "error", ferr, "failure", err)
-	}
-	if final {
-		log.Warn("stage failed for good", "error", err)
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-	}
-	log.Warn("stage failed, will retry", "error", err, "retried", retried)
-	return err
-}
-
-// Reason is the text a person reads about a failure: the Vietnamese message of a bad input, with its
-// stable code, or the error itself.
-func Reason(err error) string {
-	var in *scan.InputError
-	if errors.As(err, &in) {
-		return fmt.Sprintf("%s (%s)", in.Message, in.Code)
-	}
-	return err.Error()
+	return tasks
 }

@@ -12,19 +12,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sohoa-vn/sohoa/internal/api"
+	"github.com/sohoa-vn/sohoa/internal/clock"
 	"github.com/sohoa-vn/sohoa/internal/config"
+	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/sign"
+	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/schemas"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
+	"github.com/sohoa-vn/sohoa/workers/queue"
 )
 
 // app is sohoa wired together: the stores, the queue, and the components that run on them.
@@ -34,43 +39,89 @@ type app struct {
 	records *storage.Postgres
 	objects *storage.S3
 	redis   asynq.RedisClientOpt
-	queue   *workers.Queue
+	queue   *queue.Queue
 	intake  *workers.Intake
 	signer  *sign.Signer
 	roots   *x509.CertPool // what signatures are verified against; nil: the system's
 }
 
-// open connects to PostgreSQL (applying migrations), the object store (creating buckets) and Redis.
+// open connects to PostgreSQL (applying migrations), the object store (creating buckets) and Redis,
+// waiting for each that is not up yet until ctx ends: sohoa is often started before, or together
+// with, the services it needs.
 func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
 	migrations, err := schemasMigrations()
 	if err != nil {
 		return nil, err
 	}
-	records, err := storage.OpenPostgres(ctx, cfg.DatabaseURL, migrations)
-	if err != nil {
+	var records *storage.Postgres
+	if err := waitFor(ctx, log, "postgres", func() (err error) {
+		records, err = storage.OpenPostgres(ctx, cfg.DatabaseURL, migrations)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	objects, err := storage.NewS3(storage.S3Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey,
 		SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, BucketPrefix: cfg.BucketPrefix})
+	if err == nil {
+		err = waitFor(ctx, log, "s3", func() error { return objects.Ensure(ctx) })
+	}
 	if err != nil {
 		records.Close()
 		return nil, err
 	}
-	if err := objects.Ensure(ctx); err != nil {
-		records.Close()
+	opt := asynq.RedisClientOpt{Addr: cfg.RedisAddr, DB: cfg.RedisDB}
+	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt,
+		queue: queue.New(opt, cfg.Deployment, pipeline.Retries(cfg.RetryBudget))}
+	if err := waitFor(ctx, log, "redis", func() error { return a.claimQueues(ctx) }); err != nil {
+		a.Close()
 		return nil, err
 	}
-	opt := asynq.RedisClientOpt{Addr: cfg.RedisAddr, DB: cfg.RedisDB}
-	queue := workers.NewQueue(opt)
 	limits := scan.DefaultLimits()
 	limits.MaxBytes = cfg.MaxUploadMB << 20
-	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt, queue: queue}
-	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: queue, Limits: limits, Log: log}
+	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: a.queue, Limits: limits, Log: log}
 	if err := a.loadKeys(); err != nil {
 		a.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// waitFor calls connect until it succeeds or fails for a reason other than the service being away.
+func waitFor(ctx context.Context, log *slog.Logger, service string, connect func() error) error {
+	for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
+		err := connect()
+		if err == nil || !errors.Is(err, fault.Unavailable) {
+			return err
+		}
+		log.Warn("waiting for a service", "service", service, "retry_in", delay.String(), "error", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s did not answer before the stop: %w", service, err)
+		case <-time.After(delay):
+		}
+	}
+}
+
+// claimQueues records in Redis that this deployment's queues belong to this database, and warns
+// when they belonged to another one: the tasks left by it are for documents this database does not
+// know, and the workers will refuse them loudly.
+func (a *app) claimQueues(ctx context.Context) error {
+	id, err := a.records.Identity(ctx)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, DB: a.cfg.RedisDB})
+	defer rdb.Close()
+	prev, err := queue.Claim(ctx, rdb, a.cfg.Deployment, id)
+	if err != nil {
+		return fault.E("redis", fault.Unavailable, err)
+	}
+	if prev != "" {
+		a.log.Warn("these queues were another database's: another deployment with the same SOHOA_DEPLOYMENT shares this Redis, "+
+			"or the database was made afresh; tasks for documents this database does not know will be refused",
+			"deployment", a.cfg.Deployment, "queues", fmt.Sprint(a.queue.Names()), "database", id, "previous_database", prev)
+	}
+	return nil
 }
 
 func (a *app) Close() {
@@ -98,21 +149,52 @@ func (a *app) Run(ctx context.Context, serve, work bool) error {
 		})
 	}
 	if work {
-		h, err := a.handlers()
-		if err != nil {
+		if err := a.runWorkers(ctx, g); err != nil {
 			return err
 		}
-		defer h.OCR.Close()
-		server := workers.NewServer(a.redis, a.cfg.Concurrency, h)
-		watcher := &workers.Watcher{Intake: a.intake, Notifier: a.objects, TargetARN: a.cfg.NotifyARN, Interval: a.cfg.SweepInterval,
-			Orphan: 10 * time.Minute, Log: a.log.With("component", "inbox")}
-		rec := &workers.Reconciler{Records: a.records, Queue: a.queue, Interval: a.cfg.ReconcileEvery,
-			Idle: a.cfg.ReconcileIdle, Log: a.log.With("component", "reconciler")}
-		g.Go(func() error { return server.Run(ctx) })
-		g.Go(func() error { return watcher.Run(ctx) })
-		g.Go(func() error { return rec.Run(ctx) })
 	}
 	return g.Wait()
+}
+
+// runWorkers starts the stage handlers and the components around them in g.
+func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
+	host, _ := os.Hostname()
+	me := storage.Worker{ID: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), uuid.NewString()[:8]), Host: host, PID: os.Getpid()}
+	clk := clock.Real{}
+	live := &workers.Liveness{Records: a.records, Queue: a.queue, Worker: me, Interval: workers.BeatInterval,
+		DeadAfter: workers.DeadAfter, Clock: clk, Log: a.log.With("component", "liveness")}
+	if err := waitFor(ctx, a.log, "postgres", func() error { return live.Beat(ctx) }); err != nil {
+		return err
+	}
+	pool := child.New(a.cfg.Concurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")})
+	h := &workers.Handlers{
+		Records: a.records, Dossiers: a.records, Objects: a.objects, Queue: a.queue, Clock: clk, Worker: me.ID,
+		Log: a.log, Limits: a.intake.Limits, Split: inProcessSplitter{}, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
+		Signer: agencySigner{signer: a.signer, roots: a.roots}, Roots: a.roots, MaxRetry: pipeline.Retries(a.cfg.RetryBudget),
+		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
+		OCR: pool,
+	}
+	server := queue.NewServer(a.redis, queue.Config{Deployment: a.cfg.Deployment, Concurrency: a.cfg.Concurrency,
+		Log: a.log}, h.Tasks())
+	watcher := &workers.Watcher{Intake: a.intake, Notifier: a.objects, TargetARN: a.cfg.NotifyARN, Interval: a.cfg.SweepInterval,
+		Orphan: 10 * time.Minute, Clock: clk, Log: a.log.With("component", "inbox")}
+	rec := &workers.Reconciler{Records: a.records, Queue: a.queue, Interval: a.cfg.ReconcileEvery,
+		Idle: a.cfg.ReconcileIdle, Clock: clk, Log: a.log.With("component", "reconciler")}
+	g.Go(func() error {
+		defer pool.Close() // after the server has stopped: pages still running finish first
+		return server.Run(ctx)
+	})
+	g.Go(func() error { return live.Run(ctx) })
+	g.Go(func() error { return watcher.Run(ctx) })
+	g.Go(func() error { return rec.Run(ctx) })
+	return nil
+}
+
+// inProcessSplitter splits originals in the worker's own process.
+type inProcessSplitter struct{}
+
+func (inProcessSplitter) Split(_ context.Context, data []byte, lim scan.Limits) ([]scan.Page, error) {
+	return scan.Split(data, lim)
 }
 
 func (a *app) api() *api.Server {
@@ -128,15 +210,6 @@ func (a *app) api() *api.Server {
 			{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
 		},
 	}
-}
-
-func (a *app) handlers() (*workers.Handlers, error) {
-	return &workers.Handlers{
-		Records: a.records, Dossiers: a.records, Objects: a.objects, Queue: a.queue, Log: a.log,
-		Limits: a.intake.Limits, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName, Signer: a.signer, Roots: a.roots,
-		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
-		OCR: child.New(a.cfg.Concurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")}),
-	}, nil
 }
 
 // loadKeys loads the agency's signing key, or in development the development keys, made on first

@@ -54,8 +54,11 @@ func TestBadInputs(t *testing.T) {
 			if d.Status != "failed" || d.Error == "" || d.Stage != "ingest" {
 				t.Errorf("%s: %s at %s with reason %q, want failed at ingest with a reason", name, d.Status, d.Stage, d.Error)
 			}
-			if w := wantCode[name]; w != "" && !strings.Contains(d.Error, "("+w+")") {
-				t.Errorf("%s: reason %q does not give code %s", name, d.Error, w)
+			if w := wantCode[name]; w != "" && d.ErrorCode != w {
+				t.Errorf("%s: failed with code %q, want %s (%s)", name, d.ErrorCode, w, d.Error)
+			}
+			if d.Retryable {
+				t.Errorf("%s: a bad input is offered a retry", name)
 			}
 			t.Logf("%-22s failed   %s", name, d.Error)
 			failed = append(failed, d.ID)
@@ -70,26 +73,21 @@ func TestBadInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := sys.wait(t, sys.bySHA(t, junk, time.Minute).ID, time.Minute)
-	if d.Status != "failed" || !strings.Contains(d.Error, "unsupported_type") || !strings.HasPrefix(d.Source, "sweep:") {
+	if d.Status != "failed" || d.ErrorCode != "unsupported_type" || !strings.HasPrefix(d.Source, "sweep:") {
 		t.Errorf("junk put in the inbox: %s from %s, %q", d.Status, d.Source, d.Error)
 	}
 
-	// Retry starts a new run at the failed stage; bad bytes fail again, with the reason kept.
+	// Retrying cannot mend bad bytes, so it is refused with a reason, and the document stays as it was.
 	if len(failed) == 0 {
 		t.Fatal("no bad sample became a failed document to retry")
 	}
 	code, body := sys.post(t, "/api/v1/documents/"+failed[0]+"/retry")
-	if code != http.StatusAccepted {
-		t.Fatalf("retry: %d %s", code, body)
+	if eb := decode[struct{ Error, Code string }](t, body); code != http.StatusConflict || eb.Code != "not_retryable" || eb.Error == "" {
+		t.Fatalf("retry of a bad input: %d %s", code, body)
 	}
-	d = sys.wait(t, failed[0], time.Minute)
-	if d.Status != "failed" || d.Error == "" || len(d.Stages) != 1 || d.Stages[0].Attempts != 1 {
-		t.Errorf("after retry: %+v", d)
+	if d = sys.wait(t, failed[0], time.Minute); d.Status != "failed" || d.Error == "" || len(d.Stages) != 1 || d.Stages[0].Attempts != 1 {
+		t.Errorf("after a refused retry: %+v", d)
 	}
-	if code, _ := sys.post(t, "/api/v1/documents/"+failed[0]+"/retry"); code != http.StatusAccepted {
-		t.Errorf("second retry: %d", code)
-	}
-	sys.wait(t, failed[0], time.Minute)
 
 	// The workers are still up: a good scan goes through.
 	good, _ := os.ReadFile(filepath.Join(samples, "scans", "khai-sinh.png"))

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,6 +15,12 @@ import (
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
 )
+
+// Intake takes uploads and inbox notifications in (workers.Intake).
+type Intake interface {
+	Receive(ctx context.Context, r io.Reader, filename string) (storage.Document, bool, error)
+	Notified(ctx context.Context, key string) error
+}
 
 // Check is one readiness check of a service sohoa depends on.
 type Check struct {
@@ -26,8 +33,8 @@ type Server struct {
 	Records  storage.Records
 	Dossiers storage.Dossiers
 	Objects  storage.Objects
-	Intake   *workers.Intake
-	Queue    *workers.Queue
+	Intake   Intake
+	Queue    workers.Enqueuer
 	Checks   []Check
 	Log      *slog.Logger
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -15,18 +16,21 @@ import (
 
 // Document is the JSON form of a document (schemas/document.schema.json).
 type Document struct {
-	ID       string `json:"id"`
-	Status   string `json:"status"`
-	Stage    string `json:"stage"`
-	Error    string `json:"error,omitempty"`
-	Code     string `json:"code,omitempty"`
-	Pages    int    `json:"pages"`
-	Title    string `json:"title,omitempty"`
-	Filename string `json:"filename"`
-	Source   string `json:"source"`
-	Size     int64  `json:"size"`
-	SHA256   string `json:"sha256"`
-	Signed   bool   `json:"signed"`
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Stage  string `json:"stage"`
+	Error  string `json:"error,omitempty"`
+	// ErrorCode is the stable code of the failure; Retryable says whether a retry can help.
+	ErrorCode string `json:"error_code,omitempty"`
+	Retryable bool   `json:"retryable"`
+	Code      string `json:"code,omitempty"`
+	Pages     int    `json:"pages"`
+	Title     string `json:"title,omitempty"`
+	Filename  string `json:"filename"`
+	Source    string `json:"source"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"`
+	Signed    bool   `json:"signed"`
 	// SignedOriginal: the upload was a signed PDF, archived byte for byte with the agency's signature
 	// appended, so its own signatures stay valid.
 	SignedOriginal bool      `json:"signed_original"`
@@ -251,7 +255,8 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 
 // toJSON gives the JSON form of d; a listing passes no stages.
 func toJSON(d storage.Document, stages []storage.StageRun) Document {
-	out := Document{ID: d.ID, Status: d.Status, Stage: d.Stage, Error: d.Error, Code: d.Code, Pages: d.Pages,
+	out := Document{ID: d.ID, Status: d.Status, Stage: d.Stage, Error: d.Error, ErrorCode: d.ErrorCode,
+		Retryable: d.Status == storage.StatusFailed && d.Retryable, Code: d.Code, Pages: d.Pages,
 		Title: d.Title, Filename: d.Filename, Source: d.Source, Size: d.Size, SHA256: d.SHA256,
 		Signed: d.SignedKey != "", SignedOriginal: d.SignedOriginal, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Stages: []Stage{}}
 	for _, st := range stages {
@@ -275,7 +280,7 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.SignedKey}))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(doc.SignedKey)}))
 	w.Header().Set("ETag", `"`+doc.SignedSHA256+`"`)
 	io.Copy(w, f)
 }
@@ -295,11 +300,16 @@ func (s *Server) text(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	doc, ok := s.pathDocument(w, r)
 	if !ok {
 		return
 	}
-	doc, err := s.Records.Retry(r.Context(), id)
+	if doc.Status == storage.StatusFailed && !doc.Retryable {
+		writeJSON(w, http.StatusConflict, errorBody{Code: "not_retryable",
+			Error: "Làm lại không khắc phục được lỗi này (" + doc.Error + "); hãy gửi lại tệp đã sửa."})
+		return
+	}
+	doc, err := s.Records.Retry(r.Context(), doc.ID)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
@@ -310,7 +320,7 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
 	}
 	stage, err := pipeline.Parse(doc.Stage)
 	if err == nil {
-		err = s.Queue.Enqueue(r.Context(), stage, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run})
+		_, err = s.Queue.Enqueue(r.Context(), stage, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run})
 	}
 	if err != nil {
 		// The new run is recorded; the reconciler enqueues it if this did not.

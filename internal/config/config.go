@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,6 +25,7 @@ type Config struct {
 	S3SecretKey  string
 	S3Region     string
 	BucketPrefix string
+	Deployment   string // names the Redis queues, so deployments sharing a Redis never mix
 	NotifyARN    string
 	EventsToken  string
 	DataDir      string // development keys and other local state
@@ -40,6 +42,7 @@ type Config struct {
 	SweepInterval  time.Duration
 	ReconcileEvery time.Duration
 	ReconcileIdle  time.Duration
+	RetryBudget    time.Duration
 	OCRLanguages   string
 	MinConfidence  float64
 }
@@ -60,6 +63,7 @@ func Variables() []Variable {
 		{"SOHOA_S3_SECRET_KEY", "sohoa-dev-secret", "S3 secret key"},
 		{"SOHOA_S3_REGION", "us-east-1", "S3 region"},
 		{"SOHOA_S3_BUCKET_PREFIX", "sohoa-", "bucket names are PREFIX+inbox, PREFIX+work, PREFIX+archive"},
+		{"SOHOA_DEPLOYMENT", "the bucket prefix, without a trailing -", "name of this deployment; its Redis queues carry it, so deployments sharing one Redis never take each other's tasks"},
 		{"SOHOA_S3_NOTIFY_ARN", "arn:minio:sqs::SOHOA:webhook", "notification target subscribed to the inbox; empty: sweep only"},
 		{"SOHOA_INBOX_EVENTS_TOKEN", "sohoa-dev-events", "bearer token the target sends to /api/v1/inbox/events; empty: endpoint off"},
 		{"SOHOA_DATA_DIR", "var", "local state: development keys"},
@@ -74,6 +78,7 @@ func Variables() []Variable {
 		{"SOHOA_SWEEP_INTERVAL", "30s", "how often the inbox bucket is swept for files notifications missed"},
 		{"SOHOA_RECONCILE_INTERVAL", "30s", "how often pending documents are checked for lost tasks"},
 		{"SOHOA_RECONCILE_IDLE", "2m", "how long a pending document must be unchanged to be checked"},
+		{"SOHOA_RETRY_BUDGET", "30m", "how long a stage is retried, with backoff, while a dependency is away before its document fails"},
 		{"SOHOA_OCR_LANGUAGES", "vie", "Tesseract languages, joined by +; eng beside vie strips diacritics from some capitalised lines"},
 		{"SOHOA_OCR_MIN_CONFIDENCE", "70", "mean word confidence (0-100) below which a page is flagged for review"},
 	}
@@ -119,7 +124,15 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"), TrustRoots: get("SOHOA_TRUST_ROOTS"),
 		MaxUploadMB: num("SOHOA_MAX_UPLOAD_MB"), SweepInterval: dur("SOHOA_SWEEP_INTERVAL"),
 		ReconcileEvery: dur("SOHOA_RECONCILE_INTERVAL"), ReconcileIdle: dur("SOHOA_RECONCILE_IDLE"),
+		RetryBudget: dur("SOHOA_RETRY_BUDGET"),
 		OCRLanguages: get("SOHOA_OCR_LANGUAGES"), MinConfidence: float64(num("SOHOA_OCR_MIN_CONFIDENCE")),
+	}
+	c.Deployment = strings.TrimRight(c.BucketPrefix, "-")
+	if v, ok := lookup("SOHOA_DEPLOYMENT"); ok && v != "" {
+		c.Deployment = v
+	}
+	if c.Deployment == "" || strings.ContainsAny(c.Deployment, ": \t{}") {
+		errs = append(errs, fmt.Errorf("SOHOA_DEPLOYMENT=%q: want a non-empty name without spaces, ':' or braces", c.Deployment))
 	}
 	c.Concurrency = runtime.NumCPU()
 	if v, ok := lookup("SOHOA_CONCURRENCY"); ok && v != "" {

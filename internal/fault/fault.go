@@ -13,6 +13,7 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind is a class of failure. It is an error itself so that errors.Is(err, fault.Input) works on any
@@ -70,17 +71,16 @@ func Tell(op string, kind Kind, code, reason string, err error) error {
 }
 
 func (e *Error) Error() string {
-	msg := e.Op
-	if e.Code != "" {
-		msg += ": " + e.Code
-	}
-	if e.Reason != "" {
-		msg += ": " + e.Reason
+	parts := make([]string, 0, 4)
+	for _, p := range []string{e.Op, e.Code, e.Reason} {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		parts = append(parts, e.Err.Error())
 	}
-	return msg
+	return strings.Join(parts, ": ")
 }
 
 func (e *Error) Unwrap() error { return e.Err }

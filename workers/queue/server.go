@@ -1,4 +1,4 @@
-package workers
+package queue
 
 import (
 	"context"
@@ -11,29 +11,39 @@ import (
 	"github.com/sohoa-vn/sohoa/pipeline"
 )
 
-// Server runs the stage handlers on Asynq.
+// Server runs handlers on a deployment's queues.
 type Server struct {
 	srv *asynq.Server
 	mux *asynq.ServeMux
 }
 
-// NewServer serves h's stages from Redis with concurrency handler goroutines.
-func NewServer(opt asynq.RedisConnOpt, concurrency int, h *Handlers) *Server {
+// Config is how a Server runs.
+type Config struct {
+	Deployment  string
+	Concurrency int
+	Log         *slog.Logger
+}
+
+// NewServer serves handlers, keyed by task type, with cfg.Concurrency goroutines.
+func NewServer(opt asynq.RedisConnOpt, cfg Config, handlers map[string]asynq.HandlerFunc) *Server {
 	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency:     concurrency,
-		Queues:          Queues(),
-		RetryDelayFunc:  func(n int, _ error, _ *asynq.Task) time.Duration { return pipeline.Backoff(n) },
+		Concurrency:    cfg.Concurrency,
+		Queues:         NamesOf(cfg.Deployment).Weights(),
+		RetryDelayFunc: func(n int, _ error, _ *asynq.Task) time.Duration { return pipeline.Backoff(n) },
+		// Failures are recorded in PostgreSQL by the handlers; an interrupted or refused task is not a
+		// failure of the queue.
+		IsFailure:       func(error) bool { return true },
 		ShutdownTimeout: 30 * time.Second,
 		// Asynq sleeps this long when it finds the queues empty. Each stage enqueues the next, so a
 		// document waits out this interval at every hop: the default of 1 s added seconds to each
 		// document. 100 ms costs an idle worker ten cheap Redis calls a second.
 		TaskCheckInterval: 100 * time.Millisecond,
-		Logger:            asynqLogger{h.Log.With("component", "asynq")},
-		// A task Asynq recovers after a worker died is the same task; the handler's stale check and
-		// the stages' idempotence make running it again safe.
+		Logger:            asynqLogger{cfg.Log.With("component", "asynq")},
 	})
 	mux := asynq.NewServeMux()
-	h.Register(mux)
+	for typ, h := range handlers {
+		mux.HandleFunc(typ, h)
+	}
 	return &Server{srv: srv, mux: mux}
 }
 
