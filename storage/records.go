@@ -21,24 +21,24 @@ var ErrStale = errors.New("stale stage")
 
 // Document is the record of one original file and where it stands.
 type Document struct {
-	ID           string
-	SHA256       string
-	OriginalKey  string // in the Work bucket
-	Filename     string
-	Source       string
-	Size         int64
-	MediaType    string
-	Status       string
-	Stage        string // the stage to run next, or the one that failed
-	Run          int
-	Gen          int    // generation of the current stage's work (Claim.Gen)
-	Error        string // the Vietnamese reason of the last failure
-	ErrorCode    string // its stable code
-	Retryable    bool   // whether a retry of the failed document can succeed
-	Title        string
-	Pages        int
-	Code         string
-	PDFKey       string // unsigned PDF, Work bucket
+	ID            string
+	SHA256        string
+	OriginalKey   string // in the Work bucket
+	Filename      string
+	Source        string
+	Size          int64
+	MediaType     string
+	Status        string
+	Stage         string // the stage to run next, or the one that failed
+	Run           int
+	Gen           int    // generation of the current stage's work (Claim.Gen)
+	Error         string // the Vietnamese reason of the last failure
+	ErrorCode     string // its stable code
+	Retryable     bool   // whether a retry of the failed document can succeed
+	Title         string
+	Pages         int
+	Code          string
+	PDFKey        string // unsigned PDF, Work bucket
 	SignedKey     string // signed PDF, Archive bucket
 	SignedVersion string // its object version, when the bucket keeps versions
 	SignedSHA256  string

@@ -124,7 +124,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"), TrustRoots: get("SOHOA_TRUST_ROOTS"),
 		MaxUploadMB: num("SOHOA_MAX_UPLOAD_MB"), SweepInterval: dur("SOHOA_SWEEP_INTERVAL"),
 		ReconcileEvery: dur("SOHOA_RECONCILE_INTERVAL"), ReconcileIdle: dur("SOHOA_RECONCILE_IDLE"),
-		RetryBudget: dur("SOHOA_RETRY_BUDGET"),
+		RetryBudget:  dur("SOHOA_RETRY_BUDGET"),
 		OCRLanguages: get("SOHOA_OCR_LANGUAGES"), MinConfidence: float64(num("SOHOA_OCR_MIN_CONFIDENCE")),
 	}
 	c.Deployment = strings.TrimRight(c.BucketPrefix, "-")
