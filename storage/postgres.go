@@ -77,8 +77,8 @@ func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) 
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	rows, err := p.pool.Query(ctx, `SELECT `+documentColumns+`, count(*) OVER () FROM documents
-		WHERE ($1 = '' OR sha256 = $1) AND ($2 = '' OR status = $2)
+	const where = ` FROM documents WHERE ($1 = '' OR sha256 = $1) AND ($2 = '' OR status = $2)`
+	rows, err := p.pool.Query(ctx, `SELECT `+documentColumns+`, count(*) OVER ()`+where+`
 		ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`, f.SHA256, f.Status, f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
@@ -91,6 +91,10 @@ func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) 
 			&d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt, &total)
 		return d, err
 	})
+	if err == nil && len(docs) == 0 && f.Offset > 0 {
+		// Past the last page the window count has no row to ride on.
+		err = p.pool.QueryRow(ctx, `SELECT count(*)`+where, f.SHA256, f.Status).Scan(&total)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}
@@ -112,6 +116,9 @@ func (p *Postgres) Stages(ctx context.Context, id string) ([]StageRun, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stages of %s: %w", id, err)
+	}
+	if len(out) == 0 {
+		return nil, p.documentExists(ctx, id)
 	}
 	return out, nil
 }
@@ -222,6 +229,13 @@ func (p *Postgres) Pending(ctx context.Context, idle time.Duration, limit int) (
 		return nil, fmt.Errorf("pending documents: %w", err)
 	}
 	return docs, nil
+}
+
+// documentExists returns nil, or ErrNotFound when there is no document id: for queries that name a
+// document but find nothing either way.
+func (p *Postgres) documentExists(ctx context.Context, id string) error {
+	var one int
+	return notFound(p.pool.QueryRow(ctx, `SELECT 1 FROM documents WHERE id = $1`, id).Scan(&one), "document "+id)
 }
 
 func notFound(err error, what string) error {
