@@ -195,46 +195,30 @@ func (s *Store) paperOf(d *document) storage.Paper {
 }
 
 func (s *Store) Paper(ctx context.Context, documentID string) (storage.Paper, error) {
-	if err := s.lock(ctx); err != nil {
-		return storage.Paper{}, err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(documentID)
-	if err != nil {
-		return storage.Paper{}, fmt.Errorf("paper: %w", err)
-	}
-	return s.paperOf(d), nil
+	return withDocument(ctx, s, documentID, func(d *document) (storage.Paper, error) { return s.paperOf(d), nil })
 }
 
 func (s *Store) SetExtracted(ctx context.Context, documentID string, fields json.RawMessage) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(documentID)
-	if err != nil {
-		return fmt.Errorf("set extracted fields: %w", err)
-	}
-	if !json.Valid(fields) {
-		return fmt.Errorf("set extracted fields of %s: not JSON: %.40q", documentID, fields)
-	}
-	d.extracted = slices.Clone(fields)
-	return nil
+	_, err := withDocument(ctx, s, documentID, func(d *document) (any, error) {
+		if !json.Valid(fields) {
+			return nil, fmt.Errorf("set extracted fields of %s: not JSON: %.40q", documentID, fields)
+		}
+		d.extracted = slices.Clone(fields)
+		return nil, nil
+	})
+	return err
 }
 
 func (s *Store) SetPaper(ctx context.Context, documentID string, f storage.PaperFields, actor string) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(documentID)
-	if err != nil {
-		return fmt.Errorf("set paper: %w", err)
-	}
+	_, err := withDocument(ctx, s, documentID, func(d *document) (any, error) { return nil, s.setPaper(d, f, actor) })
+	return err
+}
+
+func (s *Store) setPaper(d *document, f storage.PaperFields, actor string) error {
 	if f.OwnerID != nil {
 		if _, ok := s.owners[*f.OwnerID]; !ok {
 			// PostgreSQL refuses it by a foreign key: an owner is known once a dossier named it.
-			return fmt.Errorf("set paper %s: unknown owner %s", documentID, *f.OwnerID)
+			return fmt.Errorf("set paper %s: unknown owner %s", d.ID, *f.OwnerID)
 		}
 	}
 	p := &d.paper
@@ -259,8 +243,7 @@ func (s *Store) SetPaper(ctx context.Context, documentID string, f storage.Paper
 	detail, _ := json.Marshal(f)
 	var m map[string]any
 	json.Unmarshal(detail, &m)
-	s.log(storage.Event{Actor: actor, Action: "paper.updated", DocumentID: documentID, Detail: m})
-	return nil
+	return s.log(storage.Event{Actor: actor, Action: "paper.updated", DocumentID: d.ID, Detail: m})
 }
 
 func (s *Store) Log(ctx context.Context, e storage.Event) error {

@@ -103,6 +103,21 @@ func (s *Store) touch(d *document) {
 	d.UpdatedAt = time.Now()
 }
 
+// withDocument runs f on document id under the lock, or returns ErrNotFound.
+func withDocument[T any](ctx context.Context, s *Store, id string, f func(*document) (T, error)) (T, error) {
+	if err := s.lock(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
+	defer s.mu.Unlock()
+	d, err := s.document(id)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return f(d)
+}
+
 func (s *Store) document(id string) (*document, error) {
 	d, ok := s.docs[id]
 	if !ok {

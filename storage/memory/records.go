@@ -31,15 +31,7 @@ func (s *Store) CreateDocument(ctx context.Context, n storage.NewDocument) (stor
 }
 
 func (s *Store) Document(ctx context.Context, id string) (storage.Document, error) {
-	if err := s.lock(ctx); err != nil {
-		return storage.Document{}, err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(id)
-	if err != nil {
-		return storage.Document{}, err
-	}
-	return d.Document, nil
+	return withDocument(ctx, s, id, func(d *document) (storage.Document, error) { return d.Document, nil })
 }
 
 func (s *Store) List(ctx context.Context, f storage.Filter) ([]storage.Document, int, error) {
@@ -73,46 +65,40 @@ func window[T any](items []T, limit, def, offset int) []T {
 }
 
 func (s *Store) Stages(ctx context.Context, id string) ([]storage.StageRun, error) {
-	if err := s.lock(ctx); err != nil {
-		return nil, err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(id)
-	if err != nil {
-		return nil, err
-	}
-	var out []storage.StageRun
-	for _, r := range d.stages { // kept in the order they started
-		if r.Run == d.Run {
-			r.FinishedAt = cloneTime(r.FinishedAt)
-			out = append(out, r)
+	return withDocument(ctx, s, id, func(d *document) ([]storage.StageRun, error) {
+		var out []storage.StageRun
+		for _, r := range d.stages { // kept in the order they started
+			if r.Run == d.Run {
+				r.FinishedAt = cloneTime(r.FinishedAt)
+				out = append(out, r)
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
-// current returns the document when run and stage are what it is at, else ErrStale.
-func (s *Store) current(id string, run int, stage string) (*document, error) {
-	d, err := s.document(id)
-	if err != nil {
-		return nil, err
-	}
-	if d.Run != run || d.Stage != stage || d.Status == storage.StatusDone || d.Status == storage.StatusFailed {
-		return nil, fmt.Errorf("document %s run %d stage %s (now run %d stage %s, %s): %w",
-			id, run, stage, d.Run, d.Stage, d.Status, storage.ErrStale)
-	}
-	return d, nil
+// withCurrent runs f on document id under the lock when run and stage are what the document is at,
+// else returns ErrStale.
+func withCurrent[T any](ctx context.Context, s *Store, id string, run int, stage string, f func(*document) (T, error)) (T, error) {
+	return withDocument(ctx, s, id, func(d *document) (T, error) {
+		if d.Run != run || d.Stage != stage || d.Status == storage.StatusDone || d.Status == storage.StatusFailed {
+			var zero T
+			return zero, fmt.Errorf("document %s run %d stage %s (now run %d stage %s, %s): %w",
+				id, run, stage, d.Run, d.Stage, d.Status, storage.ErrStale)
+		}
+		return f(d)
+	})
 }
 
 func (s *Store) StartStage(ctx context.Context, id string, run int, stage string) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	d, err := s.current(id, run, stage)
-	if err != nil {
-		return err
-	}
+	_, err := withCurrent(ctx, s, id, run, stage, func(d *document) (any, error) {
+		s.startStage(d, run, stage)
+		return nil, nil
+	})
+	return err
+}
+
+func (s *Store) startStage(d *document, run int, stage string) {
 	if r := d.stageRun(run, stage); r != nil {
 		r.Status, r.FinishedAt = "running", nil
 		r.Attempts++
@@ -121,20 +107,14 @@ func (s *Store) StartStage(ctx context.Context, id string, run int, stage string
 	}
 	d.Status = storage.StatusProcessing
 	s.touch(d)
-	return nil
 }
 
 func (s *Store) FinishStage(ctx context.Context, id string, run int, stage, next string) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	d, err := s.current(id, run, stage)
-	if err != nil {
-		return err
-	}
-	s.finishStage(d, run, stage, next)
-	return nil
+	_, err := withCurrent(ctx, s, id, run, stage, func(d *document) (any, error) {
+		s.finishStage(d, run, stage, next)
+		return nil, nil
+	})
+	return err
 }
 
 func (s *Store) finishStage(d *document, run int, stage, next string) {
@@ -150,14 +130,14 @@ func (s *Store) finishStage(d *document, run int, stage, next string) {
 }
 
 func (s *Store) FailStage(ctx context.Context, id string, run int, stage, reason string, final bool) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	d, err := s.current(id, run, stage)
-	if err != nil {
-		return err
-	}
+	_, err := withCurrent(ctx, s, id, run, stage, func(d *document) (any, error) {
+		s.failStage(d, run, stage, reason, final)
+		return nil, nil
+	})
+	return err
+}
+
+func (s *Store) failStage(d *document, run int, stage, reason string, final bool) {
 	if r := d.stageRun(run, stage); r != nil {
 		r.Status, r.Error, r.FinishedAt = "running", reason, nil
 		if final {
@@ -170,24 +150,17 @@ func (s *Store) FailStage(ctx context.Context, id string, run int, stage, reason
 		d.Status = storage.StatusFailed
 	}
 	s.touch(d)
-	return nil
 }
 
 func (s *Store) Retry(ctx context.Context, id string) (storage.Document, error) {
-	if err := s.lock(ctx); err != nil {
-		return storage.Document{}, err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(id)
-	if err != nil {
-		return storage.Document{}, err
-	}
-	if d.Status == storage.StatusFailed {
-		d.Run++
-		d.Status, d.Error = storage.StatusReceived, ""
-		s.touch(d)
-	}
-	return d.Document, nil
+	return withDocument(ctx, s, id, func(d *document) (storage.Document, error) {
+		if d.Status == storage.StatusFailed {
+			d.Run++
+			d.Status, d.Error = storage.StatusReceived, ""
+			s.touch(d)
+		}
+		return d.Document, nil
+	})
 }
 
 func (s *Store) Pending(ctx context.Context, idle time.Duration, limit int) ([]storage.Document, error) {
@@ -237,77 +210,58 @@ func (s *Store) SetPages(ctx context.Context, id string, pages []storage.Page) e
 }
 
 func (s *Store) Pages(ctx context.Context, id string) ([]storage.Page, error) {
-	if err := s.lock(ctx); err != nil {
-		return nil, err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(id)
-	if err != nil {
-		return nil, err
-	}
-	var out []storage.Page
-	for _, p := range d.pages {
-		p.OCRStartedAt, p.OCRFinishedAt = cloneTime(p.OCRStartedAt), cloneTime(p.OCRFinishedAt)
-		out = append(out, p.Page)
-	}
-	return out, nil
+	return withDocument(ctx, s, id, func(d *document) ([]storage.Page, error) {
+		var out []storage.Page
+		for _, p := range d.pages {
+			p.OCRStartedAt, p.OCRFinishedAt = cloneTime(p.OCRStartedAt), cloneTime(p.OCRFinishedAt)
+			out = append(out, p.Page)
+		}
+		return out, nil
+	})
 }
 
 func (s *Store) StartPage(ctx context.Context, id string, run, n int) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	d, err := s.current(id, run, "ocr")
-	if err != nil {
-		return err
-	}
-	p := d.page(n)
-	if p == nil {
-		return fmt.Errorf("start page %d of %s: %w", n, id, storage.ErrNotFound)
-	}
-	now := time.Now()
-	p.OCRStartedAt, p.OCRFinishedAt = &now, nil
-	return nil
+	_, err := withCurrent(ctx, s, id, run, "ocr", func(d *document) (any, error) {
+		p := d.page(n)
+		if p == nil {
+			return nil, fmt.Errorf("start page %d of %s: %w", n, id, storage.ErrNotFound)
+		}
+		now := time.Now()
+		p.OCRStartedAt, p.OCRFinishedAt = &now, nil
+		return nil, nil
+	})
+	return err
 }
 
 func (s *Store) PageRecognized(ctx context.Context, id string, run, n int, ocrKey, text string, confidence float64, next string) (bool, error) {
-	if err := s.lock(ctx); err != nil {
-		return false, err
-	}
-	defer s.mu.Unlock()
-	d, err := s.current(id, run, "ocr")
-	if err != nil {
-		return false, err
-	}
-	p := d.page(n)
-	if p == nil {
-		return false, fmt.Errorf("page %d of %s: %w", n, id, storage.ErrNotFound)
-	}
-	now := time.Now()
-	p.OCRKey, p.Text, p.Confidence, p.OCRFinishedAt, p.recognized = ocrKey, text, confidence, &now, true
-	for _, p := range d.pages {
-		if !p.recognized {
-			s.touch(d)
-			return false, nil
+	return withCurrent(ctx, s, id, run, "ocr", func(d *document) (bool, error) {
+		p := d.page(n)
+		if p == nil {
+			return false, fmt.Errorf("page %d of %s: %w", n, id, storage.ErrNotFound)
 		}
-	}
-	s.finishStage(d, run, "ocr", next)
-	return true, nil
+		now := time.Now()
+		p.OCRKey, p.Text, p.Confidence, p.OCRFinishedAt, p.recognized = ocrKey, text, confidence, &now, true
+		for _, p := range d.pages {
+			if !p.recognized {
+				s.touch(d)
+				return false, nil
+			}
+		}
+		s.finishStage(d, run, "ocr", next)
+		return true, nil
+	})
 }
 
 // set applies change to the document and records the change.
 func (s *Store) set(ctx context.Context, id, what string, change func(*document)) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(id)
+	_, err := withDocument(ctx, s, id, func(d *document) (any, error) {
+		change(d)
+		s.touch(d)
+		return nil, nil
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	change(d)
-	s.touch(d)
 	return nil
 }
 
@@ -369,19 +323,13 @@ func (s *Store) componentCode(d *document) string {
 }
 
 func (s *Store) Text(ctx context.Context, id string) ([]string, error) {
-	if err := s.lock(ctx); err != nil {
-		return nil, err
-	}
-	defer s.mu.Unlock()
-	d, err := s.document(id)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, p := range d.pages {
-		out = append(out, p.Text)
-	}
-	return out, nil
+	return withDocument(ctx, s, id, func(d *document) ([]string, error) {
+		var out []string
+		for _, p := range d.pages {
+			out = append(out, p.Text)
+		}
+		return out, nil
+	})
 }
 
 func (s *Store) Ping(ctx context.Context) error { return ctx.Err() }

@@ -90,7 +90,9 @@ type token struct {
 	start, end    int    // byte offsets in the text
 }
 
-func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) }
+func isWord(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
 
 func tokens(text string) []token {
 	var out []token

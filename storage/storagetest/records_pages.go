@@ -74,29 +74,34 @@ func numbered(n int) []storage.Page {
 	return pages
 }
 
+// recognizeAll records every page of document id, each delivered deliveries times, all at once, and
+// returns how many calls saw finished. Only a redelivery may find the stage finished (ErrStale).
+func recognizeAll(t *testing.T, r storage.Records, id string, n, deliveries int) int {
+	t.Helper()
+	must(t, r.SetPages(t.Context(), id, numbered(n)))
+	var wg sync.WaitGroup
+	finished := make(chan int, n*deliveries)
+	for i := 1; i <= n; i++ {
+		for range deliveries {
+			wg.Go(func() {
+				done, err := r.PageRecognized(t.Context(), id, 1, i, fmt.Sprint("o", i), "chữ", 90, "pdfa")
+				if err != nil && (deliveries == 1 || !errors.Is(err, storage.ErrStale)) {
+					t.Error(err)
+				}
+				if done {
+					finished <- i
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return len(finished)
+}
+
 func recordsLastPage(t *testing.T, r storage.Records) {
 	ctx := t.Context()
 	d := atOCR(t, r, "ff")
-	const n = 12
-	must(t, r.SetPages(ctx, d.ID, numbered(n)))
-	var wg sync.WaitGroup
-	finished := make(chan int, n)
-	for i := 1; i <= n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			done, err := r.PageRecognized(ctx, d.ID, 1, i, fmt.Sprint("o", i), "chữ", 90, "pdfa")
-			if err != nil {
-				t.Error(err)
-			}
-			if done {
-				finished <- i
-			}
-		}()
-	}
-	wg.Wait()
-	close(finished)
-	if got := len(finished); got != 1 {
+	if got := recognizeAll(t, r, d.ID, 12, 1); got != 1 {
 		t.Fatalf("%d page tasks finished the stage, want exactly 1", got)
 	}
 	if d, _ := r.Document(ctx, d.ID); d.Stage != "pdfa" || d.Status != storage.StatusProcessing {
@@ -113,31 +118,11 @@ func recordsLastPage(t *testing.T, r storage.Records) {
 // recordsLastPageRedelivered has every page task delivered twice at once: still exactly one sees
 // finished, and a task that comes after the stage finished is stale, nothing worse.
 func recordsLastPageRedelivered(t *testing.T, r storage.Records) {
-	ctx := t.Context()
 	d := atOCR(t, r, "ff")
-	const n = 6
-	must(t, r.SetPages(ctx, d.ID, numbered(n)))
-	var wg sync.WaitGroup
-	finished := make(chan int, 2*n)
-	for i := 1; i <= n; i++ {
-		for range 2 {
-			wg.Go(func() {
-				done, err := r.PageRecognized(ctx, d.ID, 1, i, fmt.Sprint("o", i), "chữ", 90, "pdfa")
-				if err != nil && !errors.Is(err, storage.ErrStale) {
-					t.Error(err)
-				}
-				if done {
-					finished <- i
-				}
-			})
-		}
-	}
-	wg.Wait()
-	close(finished)
-	if got := len(finished); got != 1 {
+	if got := recognizeAll(t, r, d.ID, 6, 2); got != 1 {
 		t.Fatalf("%d page tasks finished the stage, want exactly 1", got)
 	}
-	if d, _ := r.Document(ctx, d.ID); d.Stage != "pdfa" {
+	if d := document(t, r, d.ID); d.Stage != "pdfa" {
 		t.Errorf("after the last page: at %s", d.Stage)
 	}
 }
