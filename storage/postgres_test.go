@@ -47,16 +47,50 @@ func open(t testing.TB, url string) *storage.Postgres {
 	return p
 }
 
-// fresh opens a new, empty database.
-func fresh(t *testing.T) *storage.Postgres { return open(t, testenv.Postgres(t)) }
+// emptied opens one database for a whole suite and returns an open function that empties it for
+// each subtest: as empty as a new database, for a fraction of the cost of creating and migrating one.
+func emptied(t *testing.T) func(t *testing.T) *storage.Postgres {
+	url := testenv.Postgres(t)
+	p := open(t, url)
+	conn := connect(t, url)
+	rows, err := conn.Query(t.Context(), `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var name string
+		err := r.Scan(&name)
+		return pgx.Identifier{name}.Sanitize(), err
+	})
+	if err != nil || len(tables) == 0 {
+		t.Fatalf("tables %v, %v", tables, err)
+	}
+	// DELETE of a few rows is much cheaper than TRUNCATE, which makes new files for every table. The
+	// replica role turns off the triggers: the foreign keys' (so the order does not matter) and the
+	// events' append-only one, which is tested on its own.
+	var empty strings.Builder
+	empty.WriteString(`SET session_replication_role = replica;`)
+	for _, table := range tables {
+		empty.WriteString(` DELETE FROM ` + table + `;`)
+	}
+	empty.WriteString(` SET session_replication_role = DEFAULT;`)
+	return func(t *testing.T) *storage.Postgres {
+		if _, err := conn.Exec(t.Context(), empty.String()); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+}
 
 func TestPostgresRecords(t *testing.T) {
-	storagetest.Records(t, func(t *testing.T) storage.Records { return fresh(t) })
+	open := emptied(t)
+	storagetest.Records(t, func(t *testing.T) storage.Records { return open(t) })
 }
 
 func TestPostgresDossiers(t *testing.T) {
+	open := emptied(t)
 	storagetest.Dossiers(t, func(t *testing.T) (storage.Records, storage.Dossiers) {
-		p := fresh(t)
+		p := open(t)
 		return p, p
 	})
 }

@@ -15,8 +15,9 @@ import (
 )
 
 // Objects keeps objects in memory. Buckets exist once Ensure made them, as on a real server, so a
-// test that forgets Ensure fails here too. The archive keeps only the newest version of a key: the
-// interface has no way to read older ones.
+// test that forgets Ensure fails here too. Put reads the whole object, which streaming stores never
+// do, and refuses one whose length is not the size given. The archive keeps only the newest version of
+// a key: the interface has no way to read older ones.
 type Objects struct {
 	mu      sync.Mutex
 	buckets map[storage.Bucket]map[string]object
