@@ -80,14 +80,18 @@ func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) 
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	rows, err := p.pool.Query(ctx, `SELECT `+documentColumns+`, count(*) OVER () FROM documents
-		WHERE ($1 = '' OR sha256 = $1) AND ($2 = '' OR status = $2)
+	const where = ` FROM documents WHERE ($1 = '' OR sha256 = $1) AND ($2 = '' OR status = $2)`
+	rows, err := p.pool.Query(ctx, `SELECT `+documentColumns+`, count(*) OVER ()`+where+`
 		ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`, f.SHA256, f.Status, f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, dbErr("list documents", err)
 	}
 	var total int
 	docs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r, &total) })
+	if err == nil && len(docs) == 0 && f.Offset > 0 {
+		// Past the last page the window count has no row to ride on.
+		err = p.pool.QueryRow(ctx, `SELECT count(*)`+where, f.SHA256, f.Status).Scan(&total)
+	}
 	if err != nil {
 		return nil, 0, dbErr("list documents", err)
 	}
@@ -109,6 +113,9 @@ func (p *Postgres) Stages(ctx context.Context, id string) ([]StageRun, error) {
 	})
 	if err != nil {
 		return nil, dbErr(fmt.Sprintf("stages of %s", id), err)
+	}
+	if len(out) == 0 {
+		return nil, p.documentExists(ctx, id)
 	}
 	return out, nil
 }
@@ -252,4 +259,11 @@ func (p *Postgres) Pending(ctx context.Context, idle time.Duration, limit int) (
 // tx runs fn in a transaction, describing its error as a call on what.
 func (p *Postgres) tx(ctx context.Context, what string, fn func(pgx.Tx) error) error {
 	return dbErr(what, pgx.BeginFunc(ctx, p.pool, fn))
+}
+
+// documentExists returns nil, or ErrNotFound when there is no document id: for queries that name a
+// document but find nothing either way.
+func (p *Postgres) documentExists(ctx context.Context, id string) error {
+	var one int
+	return dbErr("document "+id, p.pool.QueryRow(ctx, `SELECT 1 FROM documents WHERE id = $1`, id).Scan(&one))
 }

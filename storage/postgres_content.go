@@ -11,6 +11,10 @@ import (
 
 func (p *Postgres) SetPages(ctx context.Context, id string, pages []Page) error {
 	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		var one int
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&one); err != nil {
+			return dbErr("set pages of document "+id, err)
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM pages WHERE document_id = $1`, id); err != nil {
 			return dbErr(fmt.Sprintf("set pages of %s", id), err)
 		}
@@ -23,11 +27,10 @@ func (p *Postgres) SetPages(ctx context.Context, id string, pages []Page) error 
 			pgx.CopyFromRows(rows)); err != nil {
 			return dbErr(fmt.Sprintf("set pages of %s", id), err)
 		}
-		tag, err := tx.Exec(ctx, `UPDATE documents SET pages = $2, updated_at = now() WHERE id = $1`, id, len(pages))
-		if err == nil && tag.RowsAffected() == 0 {
-			err = ErrNotFound
+		if _, err := tx.Exec(ctx, `UPDATE documents SET pages = $2, updated_at = now() WHERE id = $1`, id, len(pages)); err != nil {
+			return dbErr("set pages of "+id, err)
 		}
-		return dbErr("set pages of document "+id, err)
+		return nil
 	})
 }
 
@@ -46,6 +49,9 @@ func (p *Postgres) Pages(ctx context.Context, id string) ([]Page, error) {
 	})
 	if err != nil {
 		return nil, dbErr(fmt.Sprintf("pages of %s", id), err)
+	}
+	if len(out) == 0 {
+		return nil, p.documentExists(ctx, id)
 	}
 	return out, nil
 }
@@ -211,22 +217,25 @@ func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
 	}
 	// Filters that are not set compare with NULL or '' and select everything. Agency matches the
 	// agency part of the document's code, which every code starts with.
-	rows, err := p.pool.Query(ctx, `
-		WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS exact, websearch_to_tsquery('sohoa_folded', $1) AS folded)
-		SELECT id, coalesce(code, ''), title,
-			ts_headline('sohoa_folded', text, q.folded, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'),
-			count(*) OVER ()
+	const from = `
+		WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS exact, websearch_to_tsquery('sohoa_folded', $1) AS folded)`
+	const where = `
 		FROM documents, q
 		WHERE search_folded @@ q.folded
-			AND ($4 = '' OR owner_id = $4)
-			AND ($5 = '' OR kind = $5)
-			AND ($6 = '' OR code LIKE $6 || '-%')
-			AND ($7 = '' OR code = $7 OR EXISTS (SELECT 1 FROM dossier_documents dd JOIN dossiers d ON d.id = dd.dossier_id
-				WHERE dd.document_id = documents.id AND (d.code = $7 OR dd.component_code = $7)))
-			AND ($8::date IS NULL OR coalesce(issued_on, created_at::date) >= $8::date)
-			AND ($9::date IS NULL OR coalesce(issued_on, created_at::date) <= $9::date)
+			AND ($2 = '' OR owner_id = $2)
+			AND ($3 = '' OR kind = $3)
+			AND ($4 = '' OR code LIKE $4 || '-%')
+			AND ($5 = '' OR code = $5 OR EXISTS (SELECT 1 FROM dossier_documents dd JOIN dossiers d ON d.id = dd.dossier_id
+				WHERE dd.document_id = documents.id AND (d.code = $5 OR dd.component_code = $5)))
+			AND ($6::date IS NULL OR coalesce(issued_on, created_at::date) >= $6::date)
+			AND ($7::date IS NULL OR coalesce(issued_on, created_at::date) <= $7::date)`
+	args := []any{q.Text, q.Owner, q.Kind, q.Agency, q.Code, day(q.From), day(q.To)}
+	rows, err := p.pool.Query(ctx, from+`
+		SELECT id, coalesce(code, ''), title,
+			ts_headline('sohoa_folded', text, q.folded, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'),
+			count(*) OVER ()`+where+`
 		ORDER BY (search @@ q.exact) DESC, ts_rank_cd(search, q.exact) DESC, ts_rank_cd(search_folded, q.folded) DESC, created_at DESC
-		LIMIT $2 OFFSET $3`, q.Text, q.Limit, q.Offset, q.Owner, q.Kind, q.Agency, q.Code, day(q.From), day(q.To))
+		LIMIT $8 OFFSET $9`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return 0, nil, dbErr(fmt.Sprintf("search %q", q.Text), err)
 	}
@@ -236,7 +245,11 @@ func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
 		err := r.Scan(&h.ID, &h.Code, &h.Title, &h.Snippet, &total)
 		return h, err
 	})
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	if err == nil && len(hits) == 0 && q.Offset > 0 {
+		// Past the last page the window count has no row to ride on.
+		err = p.pool.QueryRow(ctx, from+` SELECT count(*)`+where, args...).Scan(&total)
+	}
+	if err != nil {
 		return 0, nil, dbErr(fmt.Sprintf("search %q", q.Text), err)
 	}
 	return total, hits, nil

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -278,8 +277,16 @@ func (p *Postgres) History(ctx context.Context, dossierID, documentID string) ([
 		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.DossierID, &e.DocumentID, &e.OwnerID, &e.Detail)
 		return e, err
 	})
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	if err != nil {
 		return nil, dbErr("history", err)
+	}
+	if len(events) == 0 {
+		if dossierID != "" {
+			_, err = p.Dossier(ctx, dossierID)
+		} else {
+			err = p.documentExists(ctx, documentID)
+		}
+		return nil, err
 	}
 	return events, nil
 }

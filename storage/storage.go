@@ -1,7 +1,9 @@
-// Package storage holds sohoa's two stores behind interfaces: Objects, the bytes (originals, page
-// images, intermediate and signed PDFs) in S3-compatible object storage, and Records, the truth about
-// every document in PostgreSQL. Each interface documents its error contract method by method; the
-// conformance tests in this package run against the real backends.
+// Package storage holds sohoa's stores behind interfaces: Objects, the bytes (originals, page images,
+// intermediate and signed PDFs) in S3-compatible object storage, and Records and Dossiers, the truth
+// about every document, dossier and owner in PostgreSQL. Each interface documents its error contract
+// method by method. The conformance suites of storage/storagetest check those contracts; this
+// package's tests run them against real PostgreSQL and MinIO servers, and storage/memory's against
+// the in-memory stores that unit tests of the code above use.
 package storage
 
 import (

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,13 +45,27 @@ type system struct {
 	app   *app
 	redis *redis.Client // sohoa's Redis database
 	db    string        // sohoa's PostgreSQL database URL
+	minio *testenv.MinIO
+	log   string // sohoa's log file
+	stop  func() // stops sohoa (the test's end does too)
 }
 
-// startSystem starts sohoa with settings overridden by the NAME, value pairs in overrides. MinIO
-// notifies sohoa of inbox objects through a webhook target unless SOHOA_S3_NOTIFY_ARN is set to "".
-func startSystem(t testing.TB, overrides ...string) system {
+// services are what a system runs on. Tests that give two systems the same MinIO or Redis, or take
+// one away, make their own; startSystem makes fresh ones.
+type services struct {
+	minio     *testenv.MinIO
+	arn       string // the MinIO webhook target's ARN, posting to addr
+	addr      string // sohoa's HTTP address
+	db        string
+	redisAddr string
+	redisDB   int
+	tsaDown   *atomic.Bool // when set, the TSA answers 503 while it is true
+}
+
+// newServices starts a MinIO whose webhook target posts to a free address sohoa will listen on, and
+// takes a fresh PostgreSQL database and Redis database.
+func newServices(t testing.TB) services {
 	t.Helper()
-	testenv.Need(t, "pdfsig", "pdftotext", "qpdf")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -57,27 +73,22 @@ func startSystem(t testing.TB, overrides ...string) system {
 	addr := l.Addr().String()
 	l.Close()
 	hook, arn := testenv.Webhook("SOHOA", "http://"+addr+"/api/v1/inbox/events", "e2e-token")
-	m := testenv.StartMinIO(t, hook...)
-	dbURL := testenv.Postgres(t)
-	redisAddr, redisDB := testenv.Redis(t)
-	dataDir := t.TempDir()
-	env := map[string]string{
-		"SOHOA_TSA_URL":       startTSA(t, filepath.Join(dataDir, "keys")),
-		"SOHOA_S3_NOTIFY_ARN": arn, "SOHOA_INBOX_EVENTS_TOKEN": "e2e-token",
-		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": dbURL,
-		"SOHOA_REDIS_ADDR": redisAddr, "SOHOA_REDIS_DB": fmt.Sprint(redisDB),
-		"SOHOA_S3_ENDPOINT": m.Endpoint, "SOHOA_S3_ACCESS_KEY": m.AccessKey, "SOHOA_S3_SECRET_KEY": m.SecretKey,
-		"SOHOA_S3_BUCKET_PREFIX": "e2e-", "SOHOA_DATA_DIR": dataDir, "SOHOA_AGENCY_ID": "000.00.53.H26",
-		"SOHOA_SWEEP_INTERVAL": "1s", "SOHOA_RECONCILE_INTERVAL": "2s", "SOHOA_RECONCILE_IDLE": "20s",
-		"SOHOA_CONCURRENCY": "2",
-	}
-	for i := 0; i+1 < len(overrides); i += 2 {
-		env[overrides[i]] = overrides[i+1]
-	}
-	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := services{minio: testenv.StartMinIO(t, hook...), arn: arn, addr: addr, db: testenv.Postgres(t)}
+	svc.redisAddr, svc.redisDB = testenv.Redis(t)
+	return svc
+}
+
+// startSystem starts sohoa with settings overridden by the NAME, value pairs in overrides. MinIO
+// notifies sohoa of inbox objects through a webhook target unless SOHOA_S3_NOTIFY_ARN is set to "".
+func startSystem(t testing.TB, overrides ...string) system {
+	t.Helper()
+	return startSystemOn(t, newServices(t), overrides...)
+}
+
+// startSystemOn starts sohoa on svc.
+func startSystemOn(t testing.TB, svc services, overrides ...string) system {
+	t.Helper()
+	cfg := configOf(t, systemEnv(t, svc, overrides...))
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "sohoa.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -90,31 +101,49 @@ func startSystem(t testing.TB, overrides ...string) system {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, true, true) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("sohoa stopped with %v", err)
-		}
-		a.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logFile.Name())
-			t.Logf("sohoa log:\n%s", tail(string(b), 60))
-		}
-	})
-	s3, err := minio.New(m.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(m.AccessKey, m.SecretKey, "")})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("sohoa stopped with %v", err)
+			}
+			a.Close()
+			if t.Failed() {
+				b, _ := os.ReadFile(logFile.Name())
+				t.Logf("sohoa log:\n%s", tail(string(b), 60))
+			}
+		})
+	}
+	t.Cleanup(stop)
+	sys := connect(t, cfg)
+	sys.app, sys.log, sys.stop, sys.minio = a, logFile.Name(), stop, svc.minio
+	sys.waitReady(t)
+	return sys
+}
+
+// connect gives a test the clients of the services a system described by cfg runs on.
+func connect(t testing.TB, cfg config.Config) system {
+	t.Helper()
+	s3, err := minio.New(cfg.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(cfg.S3AccessKey, cfg.S3SecretKey, "")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr, DB: redisDB})
+	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr, DB: cfg.RedisDB})
 	t.Cleanup(func() { rdb.Close() })
-	sys := system{base: "http://" + addr, s3: s3, inbox: "e2e-inbox", app: a, redis: rdb, db: dbURL}
+	return system{base: "http://" + cfg.HTTPAddr, s3: s3, inbox: cfg.BucketPrefix + "inbox", redis: rdb, db: cfg.DatabaseURL}
+}
+
+// waitReady waits until the system's /readyz answers 200.
+func (s system) waitReady(t testing.TB) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(sys.base + "/readyz")
+		resp, err := http.Get(s.base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return sys
+				return
 			}
 		}
 		if time.Now().After(deadline) {
@@ -122,6 +151,41 @@ func startSystem(t testing.TB, overrides ...string) system {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+func configOf(t testing.TB, env map[string]string) config.Config {
+	t.Helper()
+	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// systemEnv is the environment of a system on svc, with the NAME, value pairs of overrides.
+func systemEnv(t testing.TB, svc services, overrides ...string) map[string]string {
+	t.Helper()
+	testenv.Need(t, "pdfsig", "pdftotext", "qpdf")
+	m, addr, dbURL, redisAddr, redisDB, arn := svc.minio, svc.addr, svc.db, svc.redisAddr, svc.redisDB, svc.arn
+	dataDir := t.TempDir()
+	tsaURL := startTSA(t, filepath.Join(dataDir, "keys"))
+	if svc.tsaDown != nil {
+		tsaURL = gate(t, tsaURL, svc.tsaDown)
+	}
+	env := map[string]string{
+		"SOHOA_TSA_URL":       tsaURL,
+		"SOHOA_S3_NOTIFY_ARN": arn, "SOHOA_INBOX_EVENTS_TOKEN": "e2e-token",
+		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": dbURL,
+		"SOHOA_REDIS_ADDR": redisAddr, "SOHOA_REDIS_DB": fmt.Sprint(redisDB),
+		"SOHOA_S3_ENDPOINT": m.Endpoint, "SOHOA_S3_ACCESS_KEY": m.AccessKey, "SOHOA_S3_SECRET_KEY": m.SecretKey,
+		"SOHOA_S3_BUCKET_PREFIX": "e2e-", "SOHOA_DATA_DIR": dataDir, "SOHOA_AGENCY_ID": "000.00.53.H26",
+		"SOHOA_SWEEP_INTERVAL": "1s", "SOHOA_RECONCILE_INTERVAL": "2s", "SOHOA_RECONCILE_IDLE": "20s",
+		"SOHOA_CONCURRENCY": "2",
+	}
+	for i := 0; i+1 < len(overrides); i += 2 {
+		env[overrides[i]] = overrides[i+1]
+	}
+	return env
 }
 
 // upload posts a file and returns the HTTP status and body.

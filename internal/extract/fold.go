@@ -48,3 +48,7 @@ func fold(text string) folded {
 	}
 	return folded{s: b.String(), at: append(at, len(text))}
 }
+
+// Fold returns text lowercased and stripped of Vietnamese diacritics, đ made d: the folding search
+// applies, so that storage/memory matches as PostgreSQL's unaccent does.
+func Fold(text string) string { return fold(text).s }

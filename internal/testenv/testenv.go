@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,62 +32,94 @@ const (
 	fixHint     = "run: scripts/services up"
 )
 
-// MinIO is a running MinIO server owned by one test.
+// MinIO is a MinIO server owned by one test. Stop and Start let a test take it away and bring it
+// back on the same address and data, as an outage would.
 type MinIO struct {
 	Endpoint  string // host:port
 	AccessKey string
 	SecretKey string
+
+	t       testing.TB
+	args    []string
+	env     []string
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	done    chan struct{}
+	out     *strings.Builder
 }
 
 // StartMinIO starts a MinIO server on a free loopback port with a temporary data directory, and
 // stops it when the test ends. env adds NAME=value settings, such as notification targets.
-func StartMinIO(t testing.TB, env ...string) MinIO {
+func StartMinIO(t testing.TB, env ...string) *MinIO {
 	t.Helper()
 	bin := MinIOBinary()
 	if bin == "" {
 		t.Fatalf("no minio server binary (set %s or put minio on PATH); %s", envMinio, fixHint)
 	}
 	addr := freeAddr(t)
-	console := freeAddr(t)
-	m := MinIO{Endpoint: addr, AccessKey: "sohoatest", SecretKey: "sohoatest-" + randomHex(8)}
-	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", console, t.TempDir())
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+m.AccessKey, "MINIO_ROOT_PASSWORD="+m.SecretKey,
+	m := &MinIO{Endpoint: addr, AccessKey: "sohoatest", SecretKey: "sohoatest-" + randomHex(8), t: t}
+	m.args = []string{bin, "server", "--quiet", "--address", addr, "--console-address", freeAddr(t), t.TempDir()}
+	m.env = append(os.Environ(), "MINIO_ROOT_USER="+m.AccessKey, "MINIO_ROOT_PASSWORD="+m.SecretKey,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off")
-	cmd.Env = append(cmd.Env, env...)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start minio: %v", err)
+	m.env = append(m.env, env...)
+	t.Cleanup(m.Stop)
+	m.Start()
+	return m
+}
+
+// Start starts the server again after Stop, on the same address and data, and waits until it is
+// ready.
+func (m *MinIO) Start() {
+	m.t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cmd != nil {
+		return
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
+	cmd := exec.Command(m.args[0], m.args[1:]...)
+	cmd.Env = m.env
+	m.out = &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = m.out, m.out
+	if err := cmd.Start(); err != nil {
+		m.t.Fatalf("start minio: %v", err)
+	}
+	m.cmd, m.done = cmd, make(chan struct{})
+	go func(done chan struct{}) { cmd.Wait(); close(done) }(m.done)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/minio/health/ready")
+		resp, err := http.Get("http://" + m.Endpoint + "/minio/health/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return m
+				return
 			}
 		}
 		select {
-		case <-done:
-			t.Fatalf("minio exited: %s", out.String())
+		case <-m.done:
+			m.t.Fatalf("minio exited: %s", m.out.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("minio not ready after 30 s: %s", out.String())
+			m.t.Fatalf("minio not ready after 30 s: %s", m.out.String())
 		}
 	}
+}
+
+// Stop stops the server, keeping its data, and returns once it has exited.
+func (m *MinIO) Stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cmd == nil {
+		return
+	}
+	m.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-m.done:
+	case <-time.After(10 * time.Second):
+		m.cmd.Process.Kill()
+		<-m.done
+	}
+	m.cmd = nil
 }
 
 // MinIOBinary finds the minio server binary, or returns "".
@@ -119,10 +152,7 @@ func Webhook(id, endpoint, token string) (env []string, arn string) {
 // Postgres creates a fresh database for the test, drops it when the test ends, and returns its URL.
 func Postgres(t testing.TB) string {
 	t.Helper()
-	admin := os.Getenv(envPostgres)
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
+	admin := adminURL()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
@@ -176,6 +206,47 @@ func Redis(t testing.TB) (addr string, db int) {
 	}
 	t.Fatalf("no free Redis database on %s (1..15 all claimed)", addr)
 	return "", 0
+}
+
+// CutPostgres cuts every connection to the database at url and refuses new ones, as a database
+// restart or a network cut does, until the returned function is called (or the test ends).
+func CutPostgres(t testing.TB, url string) (restore func()) {
+	t.Helper()
+	ctx := context.Background()
+	admin := adminURL()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL at %s: %v; %s", admin, err, fixHint)
+	}
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := pgx.Identifier{cfg.Database}.Sanitize()
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS false"); err != nil {
+		t.Fatalf("refuse connections to %s: %v", name, err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, cfg.Database); err != nil {
+		t.Fatalf("cut connections to %s: %v", name, err)
+	}
+	var once sync.Once
+	restore = func() {
+		once.Do(func() {
+			defer conn.Close(ctx)
+			if _, err := conn.Exec(ctx, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS true"); err != nil {
+				t.Errorf("allow connections to %s again: %v", name, err)
+			}
+		})
+	}
+	t.Cleanup(restore)
+	return restore
+}
+
+func adminURL() string {
+	if u := os.Getenv(envPostgres); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
 // Need fails the test unless each named command is on PATH.

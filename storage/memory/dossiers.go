@@ -1,0 +1,296 @@
+package memory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/storage"
+)
+
+func (s *Store) CreateDossier(ctx context.Context, n storage.NewDossier, day time.Time, format func(seq int) (string, error)) (storage.Dossier, error) {
+	if err := s.lock(ctx); err != nil {
+		return storage.Dossier{}, err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.dossiers[n.ID]; ok {
+		return storage.Dossier{}, fmt.Errorf("create dossier: id %s is taken", n.ID)
+	}
+	c, commit, err := s.nextDaily(n.Agency, day, format)
+	if err != nil {
+		return storage.Dossier{}, fmt.Errorf("create dossier: %w", err)
+	}
+	if s.dossierCodes[c] {
+		return storage.Dossier{}, fmt.Errorf("create dossier: code %s is taken", c)
+	}
+	commit()
+	o, ok := s.owners[n.Owner.ID]
+	if !ok {
+		o = storage.Owner{ID: n.Owner.ID, Kind: n.Owner.Kind}
+	}
+	if n.Owner.Name != "" || !ok {
+		o.Name = n.Owner.Name
+	}
+	s.owners[o.ID] = o
+	named(s.agencies, n.Agency, n.AgencyName)
+	named(s.procedures, n.ProcedureCode, n.ProcedureName)
+	s.dossierCodes[c] = true
+	s.dossiers[n.ID] = &dossier{Dossier: storage.Dossier{ID: n.ID, Code: c, ProcedureCode: n.ProcedureCode, Agency: n.Agency,
+		Owner: storage.Owner{ID: o.ID}, ReceivedAt: n.ReceivedAt, Status: "received", Staff: n.Staff}}
+	s.log(storage.Event{Actor: n.Staff, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
+		Detail: map[string]any{"code": c, "procedure": n.ProcedureCode}})
+	return s.dossier(n.ID), nil
+}
+
+// named records key with name, keeping the name known when name is empty.
+func named(names map[string]string, key, name string) {
+	if old, ok := names[key]; ok && name == "" {
+		name = old
+	}
+	names[key] = name
+}
+
+// dossier returns the dossier with the names known now.
+func (s *Store) dossier(id string) storage.Dossier {
+	d := s.dossiers[id].Dossier
+	d.Owner = s.owners[d.Owner.ID]
+	d.AgencyName, d.ProcedureName = s.agencies[d.Agency], s.procedures[d.ProcedureCode]
+	return d
+}
+
+func (s *Store) Dossier(ctx context.Context, id string) (storage.Dossier, error) {
+	if err := s.lock(ctx); err != nil {
+		return storage.Dossier{}, err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.dossiers[id]; !ok {
+		return storage.Dossier{}, fmt.Errorf("dossier %s: %w", id, storage.ErrNotFound)
+	}
+	return s.dossier(id), nil
+}
+
+func (s *Store) Attach(ctx context.Context, dossierID, documentID, role string, reused bool, actor string, format func(series string, seq int) (string, error)) (storage.Attachment, error) {
+	if err := s.lock(ctx); err != nil {
+		return storage.Attachment{}, err
+	}
+	defer s.mu.Unlock()
+	ds, ok := s.dossiers[dossierID]
+	if !ok {
+		return storage.Attachment{}, fmt.Errorf("attach: dossier %s: %w", dossierID, storage.ErrNotFound)
+	}
+	for _, a := range ds.attachments {
+		if a.DocumentID == documentID {
+			a.Document = s.docs[documentID].Document
+			return a, nil
+		}
+	}
+	d, err := s.document(documentID)
+	if err != nil {
+		return storage.Attachment{}, fmt.Errorf("attach: %w", err)
+	}
+	owner := ds.Owner.ID
+	if reused {
+		if err := reusable(d, owner, s.now()); err != nil {
+			return storage.Attachment{}, fmt.Errorf("attach: %w", err)
+		}
+	}
+	series := "TP"
+	if role == "result" {
+		series = "KQ"
+	}
+	key := ds.Agency + " " + series
+	c, err := format(series, s.serials[key]+1)
+	if err != nil {
+		return storage.Attachment{}, fmt.Errorf("attach: %w", err)
+	}
+	if s.components[c] {
+		return storage.Attachment{}, fmt.Errorf("attach %s to %s: component code %s is taken", documentID, dossierID, c)
+	}
+	s.serials[key]++
+	s.components[c] = true
+	if !reused && d.paper.owner == "" {
+		// A paper handed in with a dossier belongs to the dossier's owner.
+		d.paper.owner = owner
+	}
+	a := storage.Attachment{DossierID: dossierID, DocumentID: documentID, Role: role, ComponentCode: c, Reused: reused, AttachedAt: s.now()}
+	ds.attachments = append(ds.attachments, a)
+	d.in = append(d.in, dossierID)
+	action := "document.attached"
+	if reused {
+		action = "document.reused"
+	}
+	s.log(storage.Event{Actor: actor, Action: action, DossierID: dossierID, DocumentID: documentID, OwnerID: owner,
+		Detail: map[string]any{"role": role, "component_code": c}})
+	a.Document = d.Document
+	return a, nil
+}
+
+// reusable says why d cannot be reused for a dossier of owner, or returns nil. Expiry is checked
+// against today as PostgreSQL's backend does: the UTC day.
+func reusable(d *document, owner string, today time.Time) error {
+	p := d.paper
+	switch {
+	case p.owner != owner:
+		return fmt.Errorf("document %s is not a paper of %s: %w", d.ID, owner, storage.ErrNotReusable)
+	case d.Status != storage.StatusDone || !p.reusable:
+		return fmt.Errorf("document %s is %s, reusable %v: %w", d.ID, d.Status, p.reusable, storage.ErrNotReusable)
+	case p.validUntil != nil && p.validUntil.Before(today.Truncate(24*time.Hour)):
+		return fmt.Errorf("document %s expired on %s: %w", d.ID, p.validUntil.Format(time.DateOnly), storage.ErrNotReusable)
+	}
+	return nil
+}
+
+func (s *Store) Attachments(ctx context.Context, dossierID string) ([]storage.Attachment, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	ds, ok := s.dossiers[dossierID]
+	if !ok {
+		return nil, fmt.Errorf("dossier %s: %w", dossierID, storage.ErrNotFound)
+	}
+	out := slices.Clone(ds.attachments)
+	for i := range out {
+		out[i].Document = s.docs[out[i].DocumentID].Document
+	}
+	return out, nil
+}
+
+func (s *Store) Papers(ctx context.Context, ownerID string, validOn *time.Time) ([]storage.Paper, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var match []*document
+	for _, d := range s.docs {
+		p := d.paper
+		if p.owner != ownerID {
+			continue
+		}
+		if validOn != nil && (d.Status != storage.StatusDone || !p.reusable ||
+			p.validUntil != nil && p.validUntil.Format(time.DateOnly) < validOn.Format(time.DateOnly)) {
+			continue
+		}
+		match = append(match, d)
+	}
+	byCreated(match)
+	out := make([]storage.Paper, len(match))
+	for i, d := range match {
+		out[i] = s.paperOf(d)
+	}
+	return out, nil
+}
+
+func (s *Store) paperOf(d *document) storage.Paper {
+	p := d.paper
+	out := storage.Paper{Document: d.Document, OwnerID: p.owner, Kind: p.kind, Notation: p.notation, IssuedOn: cloneTime(p.issuedOn),
+		IssuingBody: p.issuingBody, ValidUntil: cloneTime(p.validUntil), ValidityScope: p.validityScope, Reusable: p.reusable,
+		Extracted: slices.Clone(d.extracted)}
+	for _, id := range d.in {
+		out.Dossiers = append(out.Dossiers, s.dossiers[id].Code)
+	}
+	return out
+}
+
+func (s *Store) Paper(ctx context.Context, documentID string) (storage.Paper, error) {
+	return withDocument(ctx, s, documentID, func(d *document) (storage.Paper, error) { return s.paperOf(d), nil })
+}
+
+func (s *Store) SetExtracted(ctx context.Context, documentID string, fields json.RawMessage) error {
+	_, err := withDocument(ctx, s, documentID, func(d *document) (any, error) {
+		if !json.Valid(fields) {
+			return nil, fmt.Errorf("set extracted fields of %s: not JSON: %.40q", documentID, fields)
+		}
+		d.extracted = slices.Clone(fields)
+		return nil, nil
+	})
+	return err
+}
+
+func (s *Store) SetPaper(ctx context.Context, documentID string, f storage.PaperFields, actor string) error {
+	_, err := withDocument(ctx, s, documentID, func(d *document) (any, error) { return nil, s.setPaper(d, f, actor) })
+	return err
+}
+
+func (s *Store) setPaper(d *document, f storage.PaperFields, actor string) error {
+	if f.OwnerID != nil {
+		if _, ok := s.owners[*f.OwnerID]; !ok {
+			// PostgreSQL refuses it by a foreign key: an owner is known once a dossier named it.
+			return fmt.Errorf("set paper %s: unknown owner %s", d.ID, *f.OwnerID)
+		}
+	}
+	p := &d.paper
+	for _, c := range []struct {
+		from *string
+		to   *string
+	}{{f.OwnerID, &p.owner}, {f.Kind, &p.kind}, {f.Notation, &p.notation}, {f.IssuingBody, &p.issuingBody}, {f.ValidityScope, &p.validityScope}} {
+		if c.from != nil {
+			*c.to = *c.from
+		}
+	}
+	if f.IssuedOn != nil {
+		p.issuedOn = date(f.IssuedOn)
+	}
+	if f.ValidUntil != nil {
+		p.validUntil = date(f.ValidUntil)
+	}
+	if f.Reusable != nil {
+		p.reusable = *f.Reusable
+	}
+	s.touch(d)
+	detail, _ := json.Marshal(f)
+	var m map[string]any
+	json.Unmarshal(detail, &m)
+	return s.log(storage.Event{Actor: actor, Action: "paper.updated", DocumentID: d.ID, Detail: m})
+}
+
+func (s *Store) Log(ctx context.Context, e storage.Event) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	return s.log(e)
+}
+
+// log appends e, with the next ID and the time now.
+func (s *Store) log(e storage.Event) error {
+	if e.Detail == nil {
+		e.Detail = map[string]any{}
+	}
+	detail, err := json.Marshal(e.Detail)
+	if err != nil {
+		return fmt.Errorf("log %s: %w", e.Action, err)
+	}
+	e.ID, e.At, e.Detail = int64(len(s.events)+1), s.now(), nil
+	s.events = append(s.events, event{Event: e, detail: detail})
+	return nil
+}
+
+func (s *Store) History(ctx context.Context, dossierID, documentID string) ([]storage.Event, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []storage.Event
+	for _, e := range s.events {
+		if dossierID != "" && e.DossierID == dossierID || dossierID == "" && e.DocumentID == documentID {
+			ev := e.Event
+			if err := json.Unmarshal(e.detail, &ev.Detail); err != nil {
+				return nil, fmt.Errorf("history: event %d: %w", e.ID, err)
+			}
+			out = append(out, ev)
+		}
+	}
+	if len(out) == 0 {
+		if dossierID != "" {
+			if _, ok := s.dossiers[dossierID]; !ok {
+				return nil, fmt.Errorf("dossier %s: %w", dossierID, storage.ErrNotFound)
+			}
+		} else if _, err := s.document(documentID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
