@@ -39,13 +39,13 @@ type MinIO struct {
 	AccessKey string
 	SecretKey string
 
-	t       testing.TB
-	args    []string
-	env     []string
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	done    chan struct{}
-	out     *strings.Builder
+	t    testing.TB
+	args []string
+	env  []string
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+	out  *strings.Builder
 }
 
 // StartMinIO starts a MinIO server on a free loopback port with a temporary data directory, and

@@ -117,17 +117,27 @@ func recordsNotFound(t *testing.T, r storage.Records) {
 	day := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	format := func(seq int) (string, error) { return fmt.Sprintf("A-%04d", seq), nil }
 	notFound(t, map[string]func(context.Context) error{
-		"Document":         func(ctx context.Context) error { _, err := r.Document(ctx, id); return err },
-		"Stages":           func(ctx context.Context) error { _, err := r.Stages(ctx, id); return err },
-		"StartStage":       func(ctx context.Context) error { return r.StartStage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ingest"}) },
-		"FinishStage":      func(ctx context.Context) error { return r.FinishStage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ingest"}, "ocr") },
-		"FailStage":        func(ctx context.Context) error { return r.FailStage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ingest"}, storage.Failure{Reason: "x"}, false) },
-		"FailStage(final)": func(ctx context.Context) error { return r.FailStage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ingest"}, storage.Failure{Reason: "x"}, true) },
-		"Retry":            func(ctx context.Context) error { _, err := r.Retry(ctx, id); return err },
-		"SetPages":         func(ctx context.Context) error { return r.SetPages(ctx, id, page) },
-		"SetPages(none)":   func(ctx context.Context) error { return r.SetPages(ctx, id, nil) },
-		"Pages":            func(ctx context.Context) error { _, err := r.Pages(ctx, id); return err },
-		"StartPage":        func(ctx context.Context) error { return r.StartPage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ocr", Page: 1}) },
+		"Document": func(ctx context.Context) error { _, err := r.Document(ctx, id); return err },
+		"Stages":   func(ctx context.Context) error { _, err := r.Stages(ctx, id); return err },
+		"StartStage": func(ctx context.Context) error {
+			return r.StartStage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ingest"})
+		},
+		"FinishStage": func(ctx context.Context) error {
+			return r.FinishStage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ingest"}, "ocr")
+		},
+		"FailStage": func(ctx context.Context) error {
+			return r.FailStage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ingest"}, storage.Failure{Reason: "x"}, false)
+		},
+		"FailStage(final)": func(ctx context.Context) error {
+			return r.FailStage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ingest"}, storage.Failure{Reason: "x"}, true)
+		},
+		"Retry":          func(ctx context.Context) error { _, err := r.Retry(ctx, id); return err },
+		"SetPages":       func(ctx context.Context) error { return r.SetPages(ctx, id, page) },
+		"SetPages(none)": func(ctx context.Context) error { return r.SetPages(ctx, id, nil) },
+		"Pages":          func(ctx context.Context) error { _, err := r.Pages(ctx, id); return err },
+		"StartPage": func(ctx context.Context) error {
+			return r.StartPage(ctx, storage.Claim{Document: id, Run: 1, Stage: "ocr", Page: 1})
+		},
 		"PageRecognized": func(ctx context.Context) error {
 			_, err := r.PageRecognized(ctx, storage.Claim{Document: id, Run: 1, Stage: "ocr", Page: 1}, storage.PageResult{OCRKey: "o", Text: "x", Confidence: 1}, "pdfa")
 			return err
@@ -135,16 +145,20 @@ func recordsNotFound(t *testing.T, r storage.Records) {
 		"MarkSignedOriginal": func(ctx context.Context) error { return r.MarkSignedOriginal(ctx, id) },
 		"SetPDF":             func(ctx context.Context) error { return r.SetPDF(ctx, id, "pdf/x.pdf") },
 		"AssignCode":         func(ctx context.Context) error { _, err := r.AssignCode(ctx, id, "A", day, format); return err },
-		"SetSigned":          func(ctx context.Context) error { return r.SetSigned(ctx, id, storage.SignedFile{Key: "x.01.pdf", SHA256: "ff"}) },
-		"Index":              func(ctx context.Context) error { return r.Index(ctx, id, "t", "x") },
-		"Text":               func(ctx context.Context) error { _, err := r.Text(ctx, id); return err },
+		"SetSigned": func(ctx context.Context) error {
+			return r.SetSigned(ctx, id, storage.SignedFile{Key: "x.01.pdf", SHA256: "ff"})
+		},
+		"Index": func(ctx context.Context) error { return r.Index(ctx, id, "t", "x") },
+		"Text":  func(ctx context.Context) error { _, err := r.Text(ctx, id); return err },
 	})
 
 	// A page the document does not have is missing too.
 	d := atOCR(t, r, "dd")
 	must(t, r.SetPages(t.Context(), d.ID, page))
 	notFound(t, map[string]func(context.Context) error{
-		"StartPage(missing page)": func(ctx context.Context) error { return r.StartPage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 2}) },
+		"StartPage(missing page)": func(ctx context.Context) error {
+			return r.StartPage(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 2})
+		},
 		"PageRecognized(missing page)": func(ctx context.Context) error {
 			_, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 2}, storage.PageResult{OCRKey: "o2", Text: "x", Confidence: 1}, "pdfa")
 			return err
@@ -258,12 +272,20 @@ func recordsStale(t *testing.T, r storage.Records) {
 		c.setup(d.ID)
 		before := stateOf(t, r, d.ID)
 		for op, call := range map[string]func() error{
-			"StartStage":       func() error { return r.StartStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}) },
-			"FinishStage":      func() error { return r.FinishStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}, "next") },
+			"StartStage": func() error { return r.StartStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}) },
+			"FinishStage": func() error {
+				return r.FinishStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}, "next")
+			},
 			"FinishStage(end)": func() error { return r.FinishStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}, "") },
-			"FailStage":        func() error { return r.FailStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}, storage.Failure{Reason: "muộn"}, false) },
-			"FailStage(final)": func() error { return r.FailStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}, storage.Failure{Reason: "muộn"}, true) },
-			"StartPage":        func() error { return r.StartPage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: "ocr", Page: 1}) },
+			"FailStage": func() error {
+				return r.FailStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}, storage.Failure{Reason: "muộn"}, false)
+			},
+			"FailStage(final)": func() error {
+				return r.FailStage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: c.stage}, storage.Failure{Reason: "muộn"}, true)
+			},
+			"StartPage": func() error {
+				return r.StartPage(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: "ocr", Page: 1})
+			},
 			"PageRecognized": func() error {
 				finished, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: c.run, Stage: "ocr", Page: 1}, storage.PageResult{OCRKey: "o1", Text: "muộn", Confidence: 50}, "pdfa")
 				if finished {
