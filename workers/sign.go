@@ -46,6 +46,9 @@ func (h *Handlers) sign(ctx context.Context, doc storage.Document) error {
 		return fmt.Errorf("sign %s: %w", doc.ID, err)
 	}
 	signed := out.Bytes()
+	if err := h.Signer.CheckOwn(ctx, signed, unsigned, h.Roots); err != nil {
+		return fmt.Errorf("sign %s: %w", doc.ID, err)
+	}
 	if _, err := h.Objects.Put(ctx, storage.Archive, key, bytes.NewReader(signed), int64(len(signed)), "application/pdf"); err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -42,6 +41,10 @@ type app struct {
 
 // open connects to PostgreSQL (applying migrations), the object store (creating buckets) and Redis.
 func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	signer, roots, err := loadKeys(cfg, log) // first: a certificate that cannot sign stops sohoa before it connects
+	if err != nil {
+		return nil, err
+	}
 	migrations, err := schemasMigrations()
 	if err != nil {
 		return nil, err
@@ -64,12 +67,8 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	queue := workers.NewQueue(opt)
 	limits := scan.DefaultLimits()
 	limits.MaxBytes = cfg.MaxUploadMB << 20
-	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt, queue: queue}
+	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt, queue: queue, signer: signer, roots: roots}
 	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: queue, Limits: limits, Log: log}
-	if err := a.loadKeys(); err != nil {
-		a.Close()
-		return nil, err
-	}
 	return a, nil
 }
 
@@ -137,47 +136,6 @@ func (a *app) handlers() (*workers.Handlers, error) {
 		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
 		OCR: child.New(a.cfg.Concurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")}),
 	}, nil
-}
-
-// loadKeys loads the agency's signing key, or in development the development keys, made on first
-// use, and the trust roots. A development key is never used without a warning, and production
-// refuses it.
-func (a *app) loadKeys() error {
-	certFile, keyFile, rootsFile := a.cfg.SignCert, a.cfg.SignKey, a.cfg.TrustRoots
-	if certFile == "" {
-		files, err := sign.DevKeys(a.cfg.DevKeyDir(), a.cfg.AgencyName, false)
-		if err != nil {
-			return err
-		}
-		certFile, keyFile = files.AgencyCert, files.AgencyKey
-		if rootsFile == "" {
-			rootsFile = files.RootCert
-		}
-	}
-	s, err := sign.LoadPEM(certFile, keyFile)
-	if err != nil {
-		return err
-	}
-	if sign.IsDevelopment(s.Chain) {
-		if a.cfg.Env == "production" {
-			return fmt.Errorf("%s is a development certificate; production signs only with a real one", certFile)
-		}
-		a.log.Warn("SIGNING WITH A DEVELOPMENT CERTIFICATE: signatures have no legal value", "cert", certFile)
-	}
-	s.Name, s.Reason, s.Location = a.cfg.AgencyName, "Bản sao điện tử từ bản chính", a.cfg.Agency
-	s.TSAURL = a.cfg.TSAURL
-	a.signer = s
-	if rootsFile != "" {
-		pem, err := os.ReadFile(rootsFile)
-		if err != nil {
-			return fmt.Errorf("trust roots: %w", err)
-		}
-		a.roots = x509.NewCertPool()
-		if !a.roots.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("trust roots %s: no certificate in it", rootsFile)
-		}
-	}
-	return nil
 }
 
 func schemasMigrations() (fs.FS, error) {

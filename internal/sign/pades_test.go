@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/sign/tsa"
 	"github.com/sohoa-vn/sohoa/internal/sign/verify"
 )
 
@@ -61,7 +62,7 @@ func assertBothValid(t *testing.T, pdf []byte, roots *x509.CertPool, sigs int, t
 
 func TestPAdESBTWithBlockVerifies(t *testing.T) {
 	s, root, tsaURL := devKit(t)
-	s.TSAURL, s.Block = tsaURL, &Block{}
+	s.TSA, s.Block = &tsa.Client{URL: tsaURL}, &Block{}
 	s.Reason = testReason
 	in := testPDF(0)
 	out := sign(t, s, in)
@@ -115,7 +116,7 @@ func TestPAdESBTWithBlockVerifies(t *testing.T) {
 // the second goes below the first's (it avoids it when told).
 func TestSignOnTopOfSigned(t *testing.T) {
 	s, root, tsaURL := devKit(t)
-	s.TSAURL, s.Block = tsaURL, &Block{}
+	s.TSA, s.Block = &tsa.Client{URL: tsaURL}, &Block{}
 	once := sign(t, s, xrefStreamPDF(t))
 	twice := sign(t, s, once)
 	rep := assertBothValid(t, twice, rootPool(root), 2, true)
@@ -177,7 +178,7 @@ func TestBlockTopRight(t *testing.T) {
 // in-process TSA (a loopback HTTP round trip and a P-256 token per file).
 func BenchmarkSignTSA(b *testing.B) {
 	s, _, tsaURL := devKit(b)
-	s.TSAURL, s.Block = tsaURL, &Block{}
+	s.TSA, s.Block = &tsa.Client{URL: tsaURL}, &Block{}
 	in := testPDF(2 << 20)
 	b.SetBytes(int64(len(in)))
 	b.ResetTimer()

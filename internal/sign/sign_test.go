@@ -188,7 +188,7 @@ func TestSignBigRSAOnSignedDocument(t *testing.T) {
 	once := sign(t, s, testPDF(0))
 	assertSigned(t, once, sign(t, big, once), 2)
 	srv, _ := devTSA(t, nil)
-	big.TSAURL = srv.URL
+	big.TSA = &tsa.Client{URL: srv.URL}
 	assertSigned(t, once, sign(t, big, once), 2)
 }
 
@@ -306,7 +306,7 @@ func devTSAFrom(t testing.TB, f Files, block <-chan struct{}) (*httptest.Server,
 func TestSignWithTSA(t *testing.T) {
 	s, _ := devSigner(t)
 	srv, tsaCert := devTSA(t, nil)
-	s.TSAURL = srv.URL
+	s.TSA = &tsa.Client{URL: srv.URL}
 	in := testPDF(0)
 	out := sign(t, s, in)
 	assertSigned(t, in, out, 1)
@@ -322,7 +322,7 @@ func TestSignContextTimeout(t *testing.T) {
 	release := make(chan struct{})
 	srv, _ := devTSA(t, release)
 	t.Cleanup(func() { close(release) }) // runs before srv.Close
-	s.TSAURL = srv.URL
+	s.TSA = &tsa.Client{URL: srv.URL}
 	in := testPDF(0)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
