@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -84,7 +85,7 @@ func CheckCertificate(chain []*x509.Certificate, key crypto.PublicKey, roots *x5
 	}
 	for _, c := range verified {
 		if left := c.NotAfter.Sub(now); left < ExpiryWarning {
-			days := int(left.Hours()/24) + 1
+			days := int(math.Ceil(left.Hours() / 24))
 			warnings = append(warnings, fmt.Sprintf(
 				"certificate %q expires on %s, in %d days: renew it / Chứng thư số %q sẽ hết hạn lúc %s, còn %d ngày: cần gia hạn",
 				c.Subject.String(), showTime(c.NotAfter), days, c.Subject.String(), showTime(c.NotAfter), days))
