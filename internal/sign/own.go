@@ -39,8 +39,11 @@ func (s *Signer) CheckOwn(ctx context.Context, signed, unsigned []byte, roots *x
 		return errors.New("sign: check signed file: no certificate")
 	}
 	if len(signed) <= len(unsigned) || !bytes.HasPrefix(signed, unsigned) {
+		if bytes.Equal(signed, unsigned) {
+			return invalidOwn("tệp chưa được ký", errors.New("the file is the unsigned PDF itself"))
+		}
 		if bytes.HasPrefix(unsigned, signed) {
-			return invalidOwn("tệp đã ký bị cắt cụt", fmt.Errorf("%d bytes, no more than the %d of the unsigned file: truncated", len(signed), len(unsigned)))
+			return invalidOwn("tệp đã ký bị cắt cụt", fmt.Errorf("%d bytes, fewer than the %d of the unsigned PDF it begins like: truncated", len(signed), len(unsigned)))
 		}
 		return fault.Tell(op, fault.Conflict, CodeOtherDocument,
 			"Tệp đã ký không phải của tài liệu này: phần đầu của nó khác bản PDF chưa ký.",
