@@ -5,38 +5,17 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
-	"io"
 	"testing"
 
 	"github.com/sohoa-vn/sohoa/internal/fault"
-	"github.com/sohoa-vn/sohoa/internal/sign/tsa"
 )
 
 // inProcessKit is the agency signer with the visible block and the development TSA in-process,
 // and the roots both chain to.
 func inProcessKit(t testing.TB) (*Signer, *x509.CertPool) {
 	t.Helper()
-	f, err := DevKeys(t.TempDir(), testAgency, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := LoadPEM(f.AgencyCert, f.AgencyKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := LoadPEM(f.RootCert, f.RootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := LoadPEM(f.TSACert, f.TSAKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.TSA, err = tsa.New(key.Chain, key.Key); err != nil {
-		t.Fatal(err)
-	}
-	s.Block = &Block{}
+	f, s, root := devKeys(t)
+	s.TSA, s.Block = tsaServer(t, f), &Block{}
 	return s, rootPool(root)
 }
 
@@ -134,32 +113,12 @@ func TestCheckOwn(t *testing.T) {
 // in-process development TSA, then CheckOwn the result.
 func BenchmarkSignAndCheck(b *testing.B) {
 	s, roots := inProcessKit(b)
-	in := testPDF(2 << 20)
-	b.SetBytes(int64(len(in)))
-	b.ResetTimer()
-	for b.Loop() {
-		var out bytes.Buffer
-		if err := s.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &out); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.CheckOwn(context.Background(), out.Bytes(), in, roots); err != nil {
-			b.Fatal(fmt.Errorf("check: %w", err))
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+	benchSign(b, s, func(in, out []byte) error { return s.CheckOwn(context.Background(), out, in, roots) })
 }
 
 // BenchmarkSignInProcessTSA signs with the block and the in-process development TSA, without
 // the check: against BenchmarkSignTSA (over loopback HTTP) and BenchmarkSignAndCheck.
 func BenchmarkSignInProcessTSA(b *testing.B) {
 	s, _ := inProcessKit(b)
-	in := testPDF(2 << 20)
-	b.SetBytes(int64(len(in)))
-	b.ResetTimer()
-	for b.Loop() {
-		if err := s.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), io.Discard); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+	benchSign(b, s, nil)
 }

@@ -30,18 +30,8 @@ type switchedTSA struct {
 
 func newSwitchedTSA(t *testing.T) (*switchedTSA, *Signer) {
 	t.Helper()
-	f, err := DevKeys(t.TempDir(), testAgency, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := LoadPEM(f.TSACert, f.TSAKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := tsa.New(key.Chain, key.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, agency, _ := devKeys(t)
+	srv := tsaServer(t, f)
 	s := &switchedTSA{}
 	s.mode.Store("ok")
 	release := make(chan struct{})
@@ -96,10 +86,6 @@ func newSwitchedTSA(t *testing.T) (*switchedTSA, *Signer) {
 		}
 	}))
 	t.Cleanup(func() { close(release); s.Close() })
-	agency, err := LoadPEM(f.AgencyCert, f.AgencyKey)
-	if err != nil {
-		t.Fatal(err)
-	}
 	agency.TSA = &tsa.Client{URL: s.URL, Timeout: 500 * time.Millisecond, Retries: -1}
 	return s, agency
 }
@@ -176,27 +162,8 @@ func TestTSAClientRetriesOnlyUnavailable(t *testing.T) {
 // The development TSA in-process gives the same B-T signature as over HTTP, verified by our
 // verifier (timestamp and its chain) and poppler.
 func TestSignWithInProcessTSA(t *testing.T) {
-	f, err := DevKeys(t.TempDir(), testAgency, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := LoadPEM(f.AgencyCert, f.AgencyKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := LoadPEM(f.RootCert, f.RootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := LoadPEM(f.TSACert, f.TSAKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.TSA, err = tsa.New(key.Chain, key.Key); err != nil {
-		t.Fatal(err)
-	}
-	out := sign(t, s, testPDF(0))
-	rep := assertBothValid(t, out, rootPool(root), 1, true)
+	s, roots := inProcessKit(t)
+	rep := assertBothValid(t, sign(t, s, testPDF(0)), roots, 1, true)
 	if ts := rep.Signatures[0].Timestamp; ts.TSA != "sohoa development TSA" {
 		t.Errorf("timestamp by %q", ts.TSA)
 	}
