@@ -49,6 +49,10 @@ type app struct {
 // waiting for each that is not up yet until ctx ends: sohoa is often started before, or together
 // with, the services it needs.
 func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	signer, roots, err := loadKeys(cfg, log) // first: a certificate that cannot sign stops sohoa before it connects
+	if err != nil {
+		return nil, err
+	}
 	migrations, err := schemasMigrations()
 	if err != nil {
 		return nil, err
@@ -71,7 +75,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	}
 	opt := asynq.RedisClientOpt{Addr: cfg.RedisAddr, DB: cfg.RedisDB}
 	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt,
-		queue: queue.New(opt, cfg.Deployment, pipeline.Retries(cfg.RetryBudget))}
+		queue: queue.New(opt, cfg.Deployment, pipeline.Retries(cfg.RetryBudget)), signer: signer, roots: roots}
 	if err := waitFor(ctx, log, "redis", func() error { return a.claimQueues(ctx) }); err != nil {
 		a.Close()
 		return nil, err
@@ -79,10 +83,6 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	limits := scan.DefaultLimits()
 	limits.MaxBytes = cfg.MaxUploadMB << 20
 	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: a.queue, Limits: limits, Log: log}
-	if err := a.loadKeys(); err != nil {
-		a.Close()
-		return nil, err
-	}
 	return a, nil
 }
 
@@ -210,47 +210,6 @@ func (a *app) api() *api.Server {
 			{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
 		},
 	}
-}
-
-// loadKeys loads the agency's signing key, or in development the development keys, made on first
-// use, and the trust roots. A development key is never used without a warning, and production
-// refuses it.
-func (a *app) loadKeys() error {
-	certFile, keyFile, rootsFile := a.cfg.SignCert, a.cfg.SignKey, a.cfg.TrustRoots
-	if certFile == "" {
-		files, err := sign.DevKeys(a.cfg.DevKeyDir(), a.cfg.AgencyName, false)
-		if err != nil {
-			return err
-		}
-		certFile, keyFile = files.AgencyCert, files.AgencyKey
-		if rootsFile == "" {
-			rootsFile = files.RootCert
-		}
-	}
-	s, err := sign.LoadPEM(certFile, keyFile)
-	if err != nil {
-		return err
-	}
-	if sign.IsDevelopment(s.Chain) {
-		if a.cfg.Env == "production" {
-			return fmt.Errorf("%s is a development certificate; production signs only with a real one", certFile)
-		}
-		a.log.Warn("SIGNING WITH A DEVELOPMENT CERTIFICATE: signatures have no legal value", "cert", certFile)
-	}
-	s.Name, s.Reason, s.Location = a.cfg.AgencyName, "Bản sao điện tử từ bản chính", a.cfg.Agency
-	s.TSAURL = a.cfg.TSAURL
-	a.signer = s
-	if rootsFile != "" {
-		pem, err := os.ReadFile(rootsFile)
-		if err != nil {
-			return fmt.Errorf("trust roots: %w", err)
-		}
-		a.roots = x509.NewCertPool()
-		if !a.roots.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("trust roots %s: no certificate in it", rootsFile)
-		}
-	}
-	return nil
 }
 
 func schemasMigrations() (fs.FS, error) {

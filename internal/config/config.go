@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -53,7 +54,7 @@ type Variable struct{ Name, Default, Meaning string }
 // Variables lists every variable read, with its default and meaning.
 func Variables() []Variable {
 	return []Variable{
-		{"SOHOA_ENV", "development", "`production` refuses development keys and requires SOHOA_SIGN_CERT/KEY"},
+		{"SOHOA_ENV", "development", "`production` refuses development keys and requires SOHOA_SIGN_CERT/KEY and SOHOA_TSA_URL"},
 		{"SOHOA_HTTP_ADDR", "127.0.0.1:8080", "address of the HTTP API and web pages"},
 		{"SOHOA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sohoa?sslmode=disable", "PostgreSQL; migrations apply at start"},
 		{"SOHOA_REDIS_ADDR", "127.0.0.1:6379", "Redis, for the task queues"},
@@ -71,7 +72,7 @@ func Variables() []Variable {
 		{"SOHOA_AGENCY_NAME", "Bộ phận Một cửa (phát triển)", "agency name written in signatures"},
 		{"SOHOA_SIGN_CERT", "", "PEM certificate chain of the agency (leaf first); empty: development keys"},
 		{"SOHOA_SIGN_KEY", "", "PEM private key of the agency certificate"},
-		{"SOHOA_TSA_URL", "", "RFC 3161 timestamp authority; empty: no timestamp"},
+		{"SOHOA_TSA_URL", "", "RFC 3161 timestamp authority (http or https URL); empty: sohoa's development TSA, in-process (development only)"},
 		{"SOHOA_TRUST_ROOTS", "", "PEM file of the roots signatures are verified against; empty: the development root in development, the system's roots in production"},
 		{"SOHOA_CONCURRENCY", "number of cores", "stage handlers run at once by a worker"},
 		{"SOHOA_MAX_UPLOAD_MB", "200", "largest accepted file"},
@@ -144,6 +145,12 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if c.Env == "production" && (c.SignCert == "" || c.SignKey == "") {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production needs SOHOA_SIGN_CERT and SOHOA_SIGN_KEY: development keys are never used silently"))
 	}
+	if c.Env == "production" && c.TSAURL == "" {
+		errs = append(errs, fmt.Errorf("SOHOA_ENV=production needs SOHOA_TSA_URL: signatures carry a timestamp from a real RFC 3161 authority (PAdES B-T); the development TSA is for development only"))
+	}
+	if err := checkURL(c.TSAURL); err != nil {
+		errs = append(errs, fmt.Errorf("SOHOA_TSA_URL=%q: %w", c.TSAURL, err))
+	}
 	if c.Env == "production" && c.EventsToken == "sohoa-dev-events" {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: set SOHOA_INBOX_EVENTS_TOKEN to a secret (or to \"\" to turn notifications off)"))
 	}
@@ -154,6 +161,21 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %v", errs)
 	}
 	return c, nil
+}
+
+// checkURL accepts "" and absolute http(s) URLs.
+func checkURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want an http:// or https:// URL")
+	}
+	return nil
 }
 
 // DevKeyDir is where `sohoa keys dev` writes and development mode reads its keys.

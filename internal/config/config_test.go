@@ -48,11 +48,30 @@ func TestRefuses(t *testing.T) {
 		{[]string{"SOHOA_ENV", "staging"}, "SOHOA_ENV"},
 		{[]string{"SOHOA_ENV", "production"}, "SOHOA_SIGN_CERT"},
 		{[]string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k"}, "SOHOA_INBOX_EVENTS_TOKEN"},
+		{[]string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k", "SOHOA_INBOX_EVENTS_TOKEN", "s"}, "SOHOA_TSA_URL"},
+		{[]string{"SOHOA_TSA_URL", "tsa.example.vn:80"}, "SOHOA_TSA_URL"},
 	} {
 		_, err := FromEnv(env(c.kv...))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("FromEnv(%v) = %v, want an error naming %s", c.kv, err, c.want)
 		}
+	}
+}
+
+// Production starts with a real key, a secret events token and a TSA; in development an empty
+// SOHOA_TSA_URL is the development TSA, not an error.
+func TestProductionNeedsTSA(t *testing.T) {
+	prod := []string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k", "SOHOA_INBOX_EVENTS_TOKEN", "s"}
+	c, err := FromEnv(env(append(prod, "SOHOA_TSA_URL", "https://tsa.example.vn/tsa")...))
+	if err != nil || c.TSAURL != "https://tsa.example.vn/tsa" {
+		t.Fatalf("production with a TSA: %+v, %v", c, err)
+	}
+	_, err = FromEnv(env(prod...))
+	if err == nil || !strings.Contains(err.Error(), "SOHOA_TSA_URL") || !strings.Contains(err.Error(), "development TSA is for development only") {
+		t.Fatalf("production without a TSA: %v", err)
+	}
+	if c, err := FromEnv(env()); err != nil || c.TSAURL != "" {
+		t.Fatalf("development without a TSA: %+v, %v", c, err)
 	}
 }
 

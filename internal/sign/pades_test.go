@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"io"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/sign/tsa"
 	"github.com/sohoa-vn/sohoa/internal/sign/verify"
 )
 
@@ -61,7 +61,7 @@ func assertBothValid(t *testing.T, pdf []byte, roots *x509.CertPool, sigs int, t
 
 func TestPAdESBTWithBlockVerifies(t *testing.T) {
 	s, root, tsaURL := devKit(t)
-	s.TSAURL, s.Block = tsaURL, &Block{}
+	s.TSA, s.Block = &tsa.Client{URL: tsaURL}, &Block{}
 	s.Reason = testReason
 	in := testPDF(0)
 	out := sign(t, s, in)
@@ -115,7 +115,7 @@ func TestPAdESBTWithBlockVerifies(t *testing.T) {
 // the second goes below the first's (it avoids it when told).
 func TestSignOnTopOfSigned(t *testing.T) {
 	s, root, tsaURL := devKit(t)
-	s.TSAURL, s.Block = tsaURL, &Block{}
+	s.TSA, s.Block = &tsa.Client{URL: tsaURL}, &Block{}
 	once := sign(t, s, xrefStreamPDF(t))
 	twice := sign(t, s, once)
 	rep := assertBothValid(t, twice, rootPool(root), 2, true)
@@ -177,14 +177,6 @@ func TestBlockTopRight(t *testing.T) {
 // in-process TSA (a loopback HTTP round trip and a P-256 token per file).
 func BenchmarkSignTSA(b *testing.B) {
 	s, _, tsaURL := devKit(b)
-	s.TSAURL, s.Block = tsaURL, &Block{}
-	in := testPDF(2 << 20)
-	b.SetBytes(int64(len(in)))
-	b.ResetTimer()
-	for b.Loop() {
-		if err := s.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), io.Discard); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+	s.TSA, s.Block = &tsa.Client{URL: tsaURL}, &Block{}
+	benchSign(b, s, nil)
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/ThalesIgnite/crypto11"
+
+	"github.com/sohoa-vn/sohoa/internal/sign/tsa"
 )
 
 const softHSMModule = "/usr/lib/softhsm/libsofthsm2.so"
@@ -63,7 +65,7 @@ func TestSignPKCS11SoftHSM(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer closer.Close()
-			s := &Signer{Key: key, Chain: tokenChain(t, root, key), TSAURL: tsaURL, Block: &Block{}}
+			s := &Signer{Key: key, Chain: tokenChain(t, root, key), TSA: &tsa.Client{URL: tsaURL}, Block: &Block{}}
 			out := sign(t, s, testPDF(0))
 			assertBothValid(t, out, rootPool(root), 1, true)
 		})

@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -44,23 +43,19 @@ type Signer struct {
 	// dictionary, Vietnamese included (as UTF-16 text strings).
 	Name, Reason, Location, ContactInfo string
 
-	// TSAURL is an optional RFC 3161 timestamp authority; its token over
-	// the signature value makes the signature PAdES B-T. User and password
-	// in the URL are sent as HTTP basic authentication.
-	TSAURL string
-	// TSATimeout bounds each TSA request; zero means DefaultTSATimeout.
-	TSATimeout time.Duration
-	// TSARetries is how many times a failed TSA request is repeated; zero
-	// means DefaultTSARetries, negative means none.
-	TSARetries int
-	// HTTPClient talks to the TSA; nil means http.DefaultClient.
-	HTTPClient *http.Client
+	// TSA, if set, timestamps the signature value, which makes the
+	// signature PAdES B-T: a tsa.Client for a real authority, or in
+	// development a tsa.Server in-process. Its failures come back from
+	// Sign as they are (fault.Unavailable when it did not answer).
+	TSA Timestamper
 
 	// Block, if set, makes the signature visible with the Nghị định
 	// 30/2020 block on page 1; nil gives an invisible signature.
 	Block *Block
 
-	// Clock gives the signing time; nil means time.Now.
+	// Clock gives the signing time written into the signature and the
+	// block; nil means time.Now. The certificate's validity is checked
+	// against the real time whatever Clock says.
 	Clock func() time.Time
 }
 
@@ -74,7 +69,7 @@ type Signer struct {
 // ctx ends and leaves that goroutine to finish on its own without touching
 // in or out.
 func (s *Signer) Sign(ctx context.Context, in io.ReadSeeker, size int64, out io.Writer) error {
-	if err := s.check(); err != nil {
+	if err := s.check(time.Now()); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -87,7 +82,7 @@ func (s *Signer) Sign(ctx context.Context, in io.ReadSeeker, size int64, out io.
 	done := make(chan result, 1) // buffered: an abandoned goroutine must not block
 	go func() {
 		var r result
-		r.out, r.err = s.signBytes(ctx, input)
+		r.out, r.err = s.signBytes(ctx, input, s.now())
 		done <- r
 	}()
 	select {
@@ -109,7 +104,25 @@ type result struct {
 	err error
 }
 
-func (s *Signer) check() error {
+// Timestamper gets an RFC 3161 TimeStampToken over a message imprint, the
+// SHA-256 digest of what is stamped (here the signature value). It checks
+// the reply itself (status, imprint, nonce, the token's signature) and
+// returns errors of kind fault.Unavailable when the authority did not answer
+// and may later, other kinds when it refused or answered wrongly.
+type Timestamper interface {
+	Timestamp(ctx context.Context, imprint []byte) (token []byte, err error)
+}
+
+func (s *Signer) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
+}
+
+// check refuses a signer that cannot sign at t; the certificate was checked
+// at start (CheckCertificate), but it may have expired since.
+func (s *Signer) check(t time.Time) error {
 	if s.Key == nil {
 		return errors.New("sign: no key")
 	}
@@ -122,7 +135,7 @@ func (s *Signer) check() error {
 	if !publicKeyEqual(s.Chain[0].PublicKey, s.Key.Public()) {
 		return fmt.Errorf("sign: key does not match certificate %q", s.Chain[0].Subject.CommonName)
 	}
-	return nil
+	return checkValidity("sign", s.Chain[0], t)
 }
 
 // readInput copies the document so that the signing goroutine, which may
@@ -150,7 +163,7 @@ func (s *Signer) name() string {
 
 // signBytes does the work, turning panics of the PDF parser on malformed
 // input into errors.
-func (s *Signer) signBytes(ctx context.Context, input []byte) (out []byte, err error) {
+func (s *Signer) signBytes(ctx context.Context, input []byte, t time.Time) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sign: malformed PDF (parser panicked: %v)", p)
@@ -163,14 +176,12 @@ func (s *Signer) signBytes(ctx context.Context, input []byte) (out []byte, err e
 	if err := checkNotCertified(doc); err != nil {
 		return nil, err
 	}
-	now := time.Now
-	if s.Clock != nil {
-		now = s.Clock
-	}
-	t := now()
 	var stamp cms.Stamper
-	if s.TSAURL != "" {
-		stamp = s.timestamp
+	if s.TSA != nil {
+		stamp = func(ctx context.Context, signature []byte) ([]byte, error) {
+			imprint := sha256.Sum256(signature)
+			return s.TSA.Timestamp(ctx, imprint[:])
+		}
 	}
 	room := s.contentsRoom()
 	for range 3 {
@@ -204,7 +215,7 @@ func (s *Signer) contentsRoom() int {
 	for _, c := range s.Chain {
 		n += len(c.Raw)
 	}
-	if s.TSAURL != "" {
+	if s.TSA != nil {
 		n += 6144
 	}
 	return 2 * n

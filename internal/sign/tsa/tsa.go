@@ -1,11 +1,13 @@
-// Package tsa is a small RFC 3161 time-stamping authority served over HTTP.
-// The test suite runs it in-process, and `sohoa keys dev` users can run it
-// with the development TSA certificate so that development signatures carry
-// a real timestamp (PAdES B-T). It is not meant for production: a
-// production TSA needs a trusted clock and an audited key.
+// Package tsa gets RFC 3161 timestamps: Client asks a timestamp authority
+// over HTTP, and Server is a small authority of its own, answering over HTTP
+// or in-process (Server.Timestamp). In development sohoa timestamps with a
+// Server holding the development TSA certificate, so that development
+// signatures are PAdES B-T like production ones. Server is not meant for
+// production: a production TSA needs a trusted clock and an audited key.
 package tsa
 
 import (
+	"context"
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
@@ -93,4 +95,23 @@ func (s *Server) Respond(query []byte) ([]byte, error) {
 		return nil, fmt.Errorf("tsa: sign token: %w", err)
 	}
 	return resp, nil
+}
+
+// Timestamp returns a token over imprint, a SHA-256 digest, made in-process:
+// the query and the reply go through the same DER encoding and checks as a
+// Client's, so the token is exactly what a verifier will see, without a port
+// to listen on or a server to stop.
+func (s *Server) Timestamp(ctx context.Context, imprint []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("tsa: %w", err)
+	}
+	query, nonce, err := newQuery(imprint)
+	if err != nil {
+		return nil, err
+	}
+	reply, err := s.Respond(query)
+	if err != nil {
+		return nil, err
+	}
+	return readReply("timestamp from "+s.Chain[0].Subject.CommonName, reply, imprint, nonce)
 }

@@ -45,7 +45,7 @@ func checkField(r io.ReaderAt, size int64, f field, roots *x509.CertPool) Signat
 		return s
 	}
 	if sig.Signer != nil {
-		s.Signer, s.SignerDN = sig.Signer.Subject.CommonName, sig.Signer.Subject.String()
+		s.Signer, s.SignerDN, s.Certificate = sig.Signer.Subject.CommonName, sig.Signer.Subject.String(), sig.Signer
 	}
 	if f.subFilter == subFilterRFC3161 {
 		return s.documentTimestamp(sig, digest, roots)

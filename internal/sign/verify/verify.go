@@ -42,16 +42,18 @@ type Report struct {
 
 // Signature is the verification of one signature field.
 type Signature struct {
-	Field     string     `json:"field"`
-	SubFilter string     `json:"sub_filter"`
-	Signer    string     `json:"signer"`    // certificate subject CN
-	SignerDN  string     `json:"signer_dn"` // full subject
-	Name      string     `json:"name,omitempty"`
-	Reason    string     `json:"reason,omitempty"`
-	Location  string     `json:"location,omitempty"`
-	Claimed   *time.Time `json:"claimed_time,omitempty"` // /M or signing-time: what the signer says
-	Timestamp *Timestamp `json:"timestamp,omitempty"`
-	ByteRange []int64    `json:"byte_range"`
+	Field     string `json:"field"`
+	SubFilter string `json:"sub_filter"`
+	Signer    string `json:"signer"`    // certificate subject CN
+	SignerDN  string `json:"signer_dn"` // full subject
+	// Certificate is the signer's, as embedded; nil when it is not.
+	Certificate *x509.Certificate `json:"-"`
+	Name        string            `json:"name,omitempty"`
+	Reason      string            `json:"reason,omitempty"`
+	Location    string            `json:"location,omitempty"`
+	Claimed     *time.Time        `json:"claimed_time,omitempty"` // /M or signing-time: what the signer says
+	Timestamp   *Timestamp        `json:"timestamp,omitempty"`
+	ByteRange   []int64           `json:"byte_range"`
 	// CoversWholeFile is true when the byte range reaches the end of the
 	// file: this signature is the last thing written.
 	CoversWholeFile bool `json:"covers_whole_file"`
@@ -96,20 +98,34 @@ func (r *Report) Err() error {
 		problems = append(problems, "modified after signing: bytes appended after the last signature")
 	}
 	for _, s := range r.Signatures {
-		for name, c := range s.checks() {
-			if !c.OK {
-				problems = append(problems, fmt.Sprintf("%s: %s: %s", s.Field, name, c.Detail))
-			}
-		}
+		problems = append(problems, s.problems()...)
 	}
 	return errors.New("verify: " + strings.Join(problems, "; "))
 }
 
-func (s *Signature) checks() map[string]Check {
-	return map[string]Check{
-		"byte range": s.ByteRangeCheck, "integrity": s.Integrity, "signature": s.SignatureCheck,
-		"chain": s.Chain, "certificate validity": s.CertValidity, "timestamp": s.TimestampCheck,
+// Err returns nil if the signature is valid, else an error naming each
+// failed check.
+func (s *Signature) Err() error {
+	if p := s.problems(); len(p) > 0 || !s.Valid {
+		return errors.New("verify: " + strings.Join(p, "; "))
 	}
+	return nil
+}
+
+func (s *Signature) problems() []string {
+	var out []string
+	for _, c := range []struct {
+		name string
+		Check
+	}{
+		{"byte range", s.ByteRangeCheck}, {"integrity", s.Integrity}, {"signature", s.SignatureCheck},
+		{"chain", s.Chain}, {"certificate validity", s.CertValidity}, {"timestamp", s.TimestampCheck},
+	} {
+		if !c.OK {
+			out = append(out, fmt.Sprintf("%s: %s: %s", s.Field, c.name, c.Detail))
+		}
+	}
+	return out
 }
 
 // HasSignature reports whether the PDF has a signed signature field, or
