@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
+	"github.com/sohoa-vn/sohoa/internal/pdfa/pdfatest"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
@@ -33,7 +33,7 @@ func testMeta() Metadata {
 func buildBytes(t testing.TB, pages []Page, meta Metadata) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Build(&buf, pages, meta); err != nil {
+	if _, err := Build(&buf, pages, meta); err != nil {
 		t.Fatalf("Build: %v", err)
 	}
 	return buf.Bytes()
@@ -57,17 +57,9 @@ func violations(t *testing.T, data []byte) []string {
 	return rules
 }
 
-// verapdf runs the reference validator when it is installed.
-func verapdf(t *testing.T, path string) {
-	t.Helper()
-	if _, err := exec.LookPath("verapdf"); err != nil {
-		return
-	}
-	out, err := exec.Command("verapdf", "--flavour", "2u", "--format", "text", path).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "PASS") {
-		t.Errorf("verapdf %s: %v\n%s", path, err, out)
-	}
-}
+// verapdf runs the reference validator when the run asks for it (see
+// pdfatest.VeraEnv).
+func verapdf(t *testing.T, path string) { pdfatest.VeraPDF(t, path) }
 
 func TestCheckBuilt(t *testing.T) {
 	data := buildBytes(t, testPages(t), testMeta())
