@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/png"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,10 +32,12 @@ const testAgency = "UBND phường Máy Chai"
 
 // TestEveryScanArchived sends through the whole pipeline the scans a
 // counter's scanners make that the samples lack: khai-sinh.png scanned a
-// quarter turn either way, and as an Adobe CMYK JPEG. Each must reach done,
-// its archive copy must show the page upright with the text reading in
-// order and the signature block at the top right as read, and the CMYK
-// page must be read by the OCR and archived with its JPEG untouched.
+// quarter turn either way, as an Adobe CMYK JPEG, and as a PNG with
+// transparency. Each must reach done, its archive copy must show the page
+// upright with the text reading in order and the signature block at the
+// top right as read; the CMYK page must be read by the OCR and archived
+// with its JPEG untouched, and the one PDF/A cannot keep as it is must say
+// so in its history.
 func TestEveryScanArchived(t *testing.T) {
 	testenv.Need(t, "pdftoppm", "pdftotext", "pdfinfo", "tesseract")
 	sys := startSystem(t, "SOHOA_AGENCY_NAME", testAgency)
@@ -60,15 +65,25 @@ func TestEveryScanArchived(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Transparent along the left edge, which holds no print.
+	alpha := image.NewNRGBA(upright.Bounds())
+	draw.Draw(alpha, alpha.Bounds(), upright, image.Point{}, draw.Src)
+	for y := range alpha.Bounds().Dy() {
+		for x := range 40 {
+			alpha.Pix[alpha.PixOffset(x, y)+3] = 0
+		}
+	}
 	files := []struct {
 		name   string
 		data   []byte
-		rotate int // the /Rotate the archive copy must have
+		rotate int    // the /Rotate the archive copy must have
+		change string // the history entry the page must have
 	}{
 		// Turned 90° clockwise on the scanner: a 270° turn puts it right.
-		{"khai-sinh-90.png", encode(pdfatest.Turn(upright, 1)), 270},
-		{"khai-sinh-270.png", encode(pdfatest.Turn(upright, 3)), 90},
-		{"khai-sinh-cmyk.jpg", cmyk, 0},
+		{"khai-sinh-90.png", encode(pdfatest.Turn(upright, 1)), 270, ""},
+		{"khai-sinh-270.png", encode(pdfatest.Turn(upright, 3)), 90, ""},
+		{"khai-sinh-cmyk.jpg", cmyk, 0, ""},
+		{"khai-sinh-alpha.png", encode(alpha), 0, pdfa.ChangeFlattened},
 	}
 	ids := make([]string, len(files))
 	for i, f := range files {
@@ -117,7 +132,22 @@ func TestEveryScanArchived(t *testing.T) {
 			}
 			blockTopRight(t, signed)
 
-			if f.rotate == 0 {
+			history, err := sys.app.records.History(context.Background(), "", d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var changes []string
+			for _, e := range history {
+				if e.Action == "page.converted" {
+					changes = append(changes, fmt.Sprint(e.Detail["code"]))
+					t.Logf("history: %v", e.Detail["reason"])
+				}
+			}
+			if want := []string{f.change}; (f.change == "" && changes != nil) || (f.change != "" && !slices.Equal(changes, want)) {
+				t.Errorf("history records changes %v, want %q", changes, f.change)
+			}
+
+			if strings.HasSuffix(f.name, ".jpg") {
 				stream := pageImage(t, signed)
 				if !bytes.Equal(stream.Raw, f.data) {
 					t.Errorf("the CMYK JPEG was not archived as delivered")

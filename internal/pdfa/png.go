@@ -90,7 +90,7 @@ func (c *pngChunks) profile() ([]byte, []change) {
 func (c *pngChunks) decodeChanges() []change {
 	var out []change
 	if c.trns || c.colour == pngGrayAlpha || c.colour == pngRGBAlpha {
-		out = append(out, change{ChangeFlattened, "ảnh PNG có độ trong suốt, đã được đặt lên nền trắng (PDF/A không lưu kênh alpha)"})
+		out = append(out, change{ChangeFlattened, "ảnh PNG có vùng trong suốt, đã được đặt lên nền trắng như mặt giấy"})
 	}
 	if c.depth == 16 {
 		out = append(out, change{ChangeDepthReduced, "ảnh PNG 16 bit có độ trong suốt hoặc xen kẽ, đã được lưu lại ở 8 bit mỗi kênh"})
