@@ -98,14 +98,16 @@ func (h *Handlers) logChanges(ctx context.Context, docID string, changes []pdfa.
 	if err != nil {
 		return err
 	}
+	// %v prints the page the same whether it is this run's int or the JSON number read back.
+	key := func(page, code any) string { return fmt.Sprintf("%v/%v", page, code) }
 	logged := map[string]bool{}
 	for _, e := range past {
 		if e.Action == changeAction {
-			logged[fmt.Sprint(e.Detail["page"], e.Detail["code"])] = true
+			logged[key(e.Detail["page"], e.Detail["code"])] = true
 		}
 	}
 	for _, c := range changes {
-		if logged[fmt.Sprint(float64(c.Page), c.Code)] {
+		if logged[key(c.Page, c.Code)] {
 			continue
 		}
 		e := storage.Event{Actor: "sohoa", Action: changeAction, DocumentID: docID,

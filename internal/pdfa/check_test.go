@@ -145,8 +145,8 @@ func TestCheckSigned(t *testing.T) {
 	verapdf(t, path)
 }
 
-// rewrite lets edit change the document model and writes it again.
-func rewrite(t *testing.T, data []byte, edit func(xt *model.XRefTable, root types.Dict)) []byte {
+// readModel reads data into pdfcpu's document model, pages counted.
+func readModel(t *testing.T, data []byte) *model.Context {
 	t.Helper()
 	conf := pdfcpuConfig()
 	conf.Reader15 = true
@@ -157,6 +157,13 @@ func rewrite(t *testing.T, data []byte, edit func(xt *model.XRefTable, root type
 	if err := ctx.EnsurePageCount(); err != nil {
 		t.Fatal(err)
 	}
+	return ctx
+}
+
+// rewrite lets edit change the document model and writes it again.
+func rewrite(t *testing.T, data []byte, edit func(xt *model.XRefTable, root types.Dict)) []byte {
+	t.Helper()
+	ctx := readModel(t, data)
 	root, err := ctx.Catalog()
 	if err != nil {
 		t.Fatal(err)

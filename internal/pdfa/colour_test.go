@@ -16,7 +16,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
@@ -178,16 +177,7 @@ func appendChunk(out []byte, typ string, body []byte) []byte {
 // profile its colour space (or an Indexed space's base) refers to.
 func imageStream(t *testing.T, data []byte) (raw, icc []byte) {
 	t.Helper()
-	conf := pdfcpuConfig()
-	conf.Reader15 = true
-	ctx, err := api.ReadContext(bytes.NewReader(data), conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ctx.EnsurePageCount(); err != nil {
-		t.Fatal(err)
-	}
-	xt := ctx.XRefTable
+	xt := readModel(t, data).XRefTable
 	page, _, _, err := xt.PageDict(1, false)
 	if err != nil {
 		t.Fatal(err)
