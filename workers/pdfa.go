@@ -46,7 +46,7 @@ func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 			}
 		}
 		pages[i] = pdfa.Page{Image: img, Format: pg.Format, Width: pg.Width, Height: pg.Height,
-			DPIX: pg.DPIX, DPIY: pg.DPIY, Lines: layoutLines(res.Lines)}
+			DPIX: pg.DPIX, DPIY: pg.DPIY, Rotate: res.Rotation, Lines: layoutLines(res.Lines)}
 	}
 	var out bytes.Buffer
 	title := extract.Title(joinText(rows))
@@ -66,7 +66,8 @@ func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 	if paper.IssuedOn != nil {
 		meta.IssuedDate = paper.IssuedOn.Format(time.DateOnly)
 	}
-	if err := pdfa.Build(&out, pages, meta); err != nil {
+	changes, err := pdfa.Build(&out, pages, meta)
+	if err != nil {
 		return fmt.Errorf("assemble pdf of %s: %w", doc.ID, err)
 	}
 	// Every file is checked before it is signed: one that breaks a PDF/A rule fails here, naming
@@ -76,11 +77,48 @@ func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 		return fault.Tell("pdfa", fault.Refused, "pdfa_invalid",
 			"Tệp PDF/A tạo ra không đạt chuẩn lưu trữ nên chưa được ký; lỗi đã được ghi để bộ phận kỹ thuật xử lý.", err)
 	}
+	if err := h.logChanges(ctx, doc.ID, changes); err != nil {
+		return err
+	}
 	key := pdfKey(doc.ID)
 	if _, err := h.Objects.Put(ctx, storage.Work, key, &out, int64(out.Len()), "application/pdf"); err != nil {
 		return err
 	}
 	return h.Records.SetPDF(ctx, doc.ID, key)
+}
+
+// changeAction is the history action of a page whose archive copy differs from the scan.
+const changeAction = "page.converted"
+
+// logChanges records in the document's history what its archive copy changed of the scans, once:
+// a rerun of the stage finds the entries of the run before and adds none.
+func (h *Handlers) logChanges(ctx context.Context, docID string, changes []pdfa.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	past, err := h.Dossiers.History(ctx, "", docID)
+	if err != nil {
+		return err
+	}
+	// %v prints the page the same whether it is this run's int or the JSON number read back.
+	key := func(page, code any) string { return fmt.Sprintf("%v/%v", page, code) }
+	logged := map[string]bool{}
+	for _, e := range past {
+		if e.Action == changeAction {
+			logged[key(e.Detail["page"], e.Detail["code"])] = true
+		}
+	}
+	for _, c := range changes {
+		if logged[key(c.Page, c.Code)] {
+			continue
+		}
+		e := storage.Event{Actor: "sohoa", Action: changeAction, DocumentID: docID,
+			Detail: map[string]any{"page": c.Page, "code": c.Code, "reason": fmt.Sprintf("Trang %d: %s", c.Page, c.Reason)}}
+		if err := h.Dossiers.Log(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func joinText(pages []storage.Page) string {

@@ -34,7 +34,7 @@ func TestPagesInParallel(t *testing.T) {
 		pages[i] = pdfa.Page{Image: p.Image, Format: string(p.Format), Width: p.Width, Height: p.Height, DPIX: p.DPIX, DPIY: p.DPIY}
 	}
 	var dossier bytes.Buffer
-	if err := pdfa.Build(&dossier, pages, pdfa.Metadata{Title: "hồ sơ 10 trang"}); err != nil {
+	if _, err := pdfa.Build(&dossier, pages, pdfa.Metadata{Title: "hồ sơ 10 trang"}); err != nil {
 		t.Fatal(err)
 	}
 	code, body := sys.upload(t, "ho-so-10-trang.pdf", dossier.Bytes())

@@ -79,7 +79,7 @@ func testPages(t testing.TB) []Page {
 func buildFile(t *testing.T, pages []Page, meta Metadata) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Build(&buf, pages, meta); err != nil {
+	if _, err := Build(&buf, pages, meta); err != nil {
 		t.Fatalf("Build: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "out.pdf")
@@ -250,7 +250,7 @@ func TestBuild(t *testing.T) {
 func TestBuildJPEGOverhead(t *testing.T) {
 	p := testPages(t)[1]
 	var buf bytes.Buffer
-	if err := Build(&buf, []Page{p}, Metadata{}); err != nil {
+	if _, err := Build(&buf, []Page{p}, Metadata{}); err != nil {
 		t.Fatal(err)
 	}
 	if limit := len(p.Image) * 105 / 100; buf.Len() > limit {
@@ -355,7 +355,7 @@ func BenchmarkBuild10Pages(b *testing.B) {
 	b.SetBytes(int64(10 * len(jpg)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Build(io.Discard, pages, Metadata{Title: "bench"}); err != nil {
+		if _, err := Build(io.Discard, pages, Metadata{Title: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 	}

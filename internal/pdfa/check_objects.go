@@ -89,7 +89,7 @@ func (c *checker) checkStream(sd *types.StreamDict, dev *deviceUse) {
 	if c.name(sd.Dict, "Type") == "XObject" || c.name(sd.Dict, "Subtype") == "Form" {
 		switch c.name(sd.Dict, "Subtype") {
 		case "Image":
-			c.checkImage(sd.Dict, dev)
+			c.checkImage(sd, dev)
 		case "Form":
 			if _, ok := sd.Dict["OPI"]; ok {
 				c.fail("6.2.9", "a form XObject has an OPI entry")
@@ -107,7 +107,8 @@ func (c *checker) checkStream(sd *types.StreamDict, dev *deviceUse) {
 	}
 }
 
-func (c *checker) checkImage(d types.Dict, dev *deviceUse) {
+func (c *checker) checkImage(sd *types.StreamDict, dev *deviceUse) {
+	d := sd.Dict
 	if c.boolean(d, "Interpolate") {
 		c.fail("6.2.8", "an image has Interpolate true")
 	}
@@ -120,54 +121,103 @@ func (c *checker) checkImage(d types.Dict, dev *deviceUse) {
 	if in := c.name(d, "Intent"); in != "" && !slices.Contains(renderIntents, in) {
 		c.fail("6.2.6", "an image has rendering intent %s", in)
 	}
-	c.colourSpace(d["ColorSpace"], dev, 0)
+	n := c.colourSpace(d["ColorSpace"], dev, 0)
+	c.checkImageComponents(sd, n)
 }
 
-// colourSpace records device colour spaces inside a colour space object
-// and checks ICCBased ones.
-func (c *checker) colourSpace(o types.Object, dev *deviceUse, depth int) {
+// checkImageComponents: the colour space (and so an ICC profile) must
+// have as many components as the image data, which a JPEG's frame header
+// states; a Decode array has two numbers per component.
+func (c *checker) checkImageComponents(sd *types.StreamDict, n int) {
+	if n == 0 || c.boolean(sd.Dict, "ImageMask") {
+		return
+	}
+	if dec := c.array(sd.Dict["Decode"]); dec != nil && len(dec) != 2*n {
+		c.fail("6.2.4.2", "an image's Decode array has %d numbers for a colour space of %d components", len(dec), n)
+	}
+	if c.name(sd.Dict, "Filter") != "DCTDecode" {
+		return
+	}
+	if h, err := readJPEGHeader(sd.Raw); err == nil && h.components != n {
+		c.fail("6.2.4.2", "a JPEG image has %d colour components but its colour space has %d", h.components, n)
+	}
+}
+
+// colourSpace records device colour spaces inside a colour space object,
+// checks ICCBased ones, and returns the number of components a sample of
+// the space has (0 when unknown).
+func (c *checker) colourSpace(o types.Object, dev *deviceUse, depth int) int {
 	o, err := c.xt.Dereference(o)
 	if err != nil || depth > 8 {
-		return
+		return 0
 	}
 	switch v := o.(type) {
 	case types.Name:
 		markDevice(string(v), dev)
+		return deviceComponents[string(v)]
 	case types.Array:
 		if len(v) == 0 {
-			return
+			return 0
 		}
 		family, _ := v[0].(types.Name)
 		switch family {
 		case "ICCBased":
 			if len(v) > 1 {
-				c.checkICCBased(v[1])
+				return c.checkICCBased(v[1])
 			}
-		case "Indexed":
+		case "Indexed", "I":
 			if len(v) > 1 {
 				c.colourSpace(v[1], dev, depth+1)
 			}
-		case "Separation", "DeviceN":
+			return 1
+		case "Separation":
 			if len(v) > 2 {
 				c.colourSpace(v[2], dev, depth+1)
 			}
+			return 1
+		case "DeviceN":
+			if len(v) > 2 {
+				c.colourSpace(v[2], dev, depth+1)
+			}
+			return len(c.array(v[1]))
+		case "CalGray":
+			return 1
+		case "CalRGB", "Lab":
+			return 3
 		}
 	}
+	return 0
 }
 
-func (c *checker) checkICCBased(o types.Object) {
+var deviceComponents = map[string]int{
+	"DeviceGray": 1, "G": 1, "DeviceRGB": 3, "RGB": 3, "DeviceCMYK": 4, "CMYK": 4,
+}
+
+// checkICCBased tests an ICCBased colour space's profile stream (6.2.4.2)
+// and returns its number of components: N, which PDF requires and which
+// must match the profile.
+func (c *checker) checkICCBased(o types.Object) int {
 	sd := c.stream(o)
 	icc := decoded(sd)
 	if len(icc) < 128 || string(icc[36:40]) != "acsp" {
 		c.fail("6.2.4.2", "an ICCBased colour space has no valid ICC profile")
-		return
+		return 0
 	}
-	if n, ok := c.integer(sd.Dict, "N"); ok && n != iccComponents(icc) {
+	n, ok := c.integer(sd.Dict, "N")
+	switch {
+	case !ok:
+		c.fail("6.2.4.2", "an ICCBased colour space has no N (number of components)")
+		n = iccComponents(icc)
+	case n != iccComponents(icc):
 		c.fail("6.2.4.2", "an ICCBased colour space says N %d but its profile has %d components", n, iccComponents(icc))
 	}
 	if icc[8] > 4 {
 		c.fail("6.2.4.2", "an ICCBased colour space uses ICC version %d", icc[8])
 	}
+	if class := string(icc[12:16]); !slices.Contains(iccClasses, class) {
+		c.fail("6.2.4.2", "an ICCBased colour space has a profile of class %q, which describes no colour space", class)
+	}
+	return n
 }
 
 func markDevice(name string, dev *deviceUse) {

@@ -25,6 +25,7 @@ func (c *checker) checkPages() error {
 		if _, ok := page["PresSteps"]; ok {
 			c.fail("6.10", "page %d has a PresSteps entry", i)
 		}
+		c.checkRotate(i, page)
 		contents := []types.Object{page["Contents"]}
 		if arr := c.array(page["Contents"]); arr != nil {
 			contents = arr
@@ -39,6 +40,22 @@ func (c *checker) checkPages() error {
 		}
 	}
 	return nil
+}
+
+// checkRotate (6.1.1, ISO 32000-1 7.7.3.3): a page's /Rotate, its own or
+// inherited from the page tree, is an integer multiple of 90.
+func (c *checker) checkRotate(i int, page types.Dict) {
+	for d, depth := page, 0; d != nil && depth < 64; d, depth = c.dict(d["Parent"]), depth+1 {
+		o, ok := d["Rotate"]
+		if !ok {
+			continue
+		}
+		o, _ = c.xt.Dereference(o)
+		if n, ok := o.(types.Integer); !ok || n%90 != 0 {
+			c.fail("6.1.1", "page %d has /Rotate %v, not an integer multiple of 90", i, o)
+		}
+		return
+	}
 }
 
 func (c *checker) checkAnnotation(page int, a types.Dict) {

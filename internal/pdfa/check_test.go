@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
+	"github.com/sohoa-vn/sohoa/internal/pdfa/pdfatest"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
@@ -33,7 +33,7 @@ func testMeta() Metadata {
 func buildBytes(t testing.TB, pages []Page, meta Metadata) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Build(&buf, pages, meta); err != nil {
+	if _, err := Build(&buf, pages, meta); err != nil {
 		t.Fatalf("Build: %v", err)
 	}
 	return buf.Bytes()
@@ -57,17 +57,9 @@ func violations(t *testing.T, data []byte) []string {
 	return rules
 }
 
-// verapdf runs the reference validator when it is installed.
-func verapdf(t *testing.T, path string) {
-	t.Helper()
-	if _, err := exec.LookPath("verapdf"); err != nil {
-		return
-	}
-	out, err := exec.Command("verapdf", "--flavour", "2u", "--format", "text", path).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "PASS") {
-		t.Errorf("verapdf %s: %v\n%s", path, err, out)
-	}
-}
+// verapdf runs the reference validator when the run asks for it (see
+// pdfatest.VeraEnv).
+func verapdf(t *testing.T, path string) { pdfatest.VeraPDF(t, path) }
 
 func TestCheckBuilt(t *testing.T) {
 	data := buildBytes(t, testPages(t), testMeta())
@@ -153,8 +145,8 @@ func TestCheckSigned(t *testing.T) {
 	verapdf(t, path)
 }
 
-// rewrite lets edit change the document model and writes it again.
-func rewrite(t *testing.T, data []byte, edit func(xt *model.XRefTable, root types.Dict)) []byte {
+// readModel reads data into pdfcpu's document model, pages counted.
+func readModel(t *testing.T, data []byte) *model.Context {
 	t.Helper()
 	conf := pdfcpuConfig()
 	conf.Reader15 = true
@@ -165,6 +157,13 @@ func rewrite(t *testing.T, data []byte, edit func(xt *model.XRefTable, root type
 	if err := ctx.EnsurePageCount(); err != nil {
 		t.Fatal(err)
 	}
+	return ctx
+}
+
+// rewrite lets edit change the document model and writes it again.
+func rewrite(t *testing.T, data []byte, edit func(xt *model.XRefTable, root types.Dict)) []byte {
+	t.Helper()
+	ctx := readModel(t, data)
 	root, err := ctx.Catalog()
 	if err != nil {
 		t.Fatal(err)

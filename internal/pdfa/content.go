@@ -25,16 +25,18 @@ type geometry struct {
 func (g geometry) x(px int) float64 { return float64(px) * g.sx }
 func (g geometry) y(px int) float64 { return g.height - float64(px)*g.sy }
 
-// pageContent draws the page image over the whole page and then the OCR
-// words as invisible text (render mode 3) on top, so that selecting and
-// searching works on the scan while nothing visible is added to it.
-func pageContent(g geometry, width float64, lines [][]Word, enc *textEncoder) []byte {
+// pageContent draws the page image over the whole width × height page
+// and then the OCR words as invisible text (render mode 3) on top, laid
+// out in ts, so that selecting and searching works on the scan while
+// nothing visible is added to it.
+func pageContent(width, height float64, ts textSpace, lines [][]Word, enc *textEncoder) []byte {
 	b := make([]byte, 0, 64+len(lines)*512)
 	b = append(b, "q\n"...)
 	b = num(b, width)
 	b = append(b, " 0 0 "...)
-	b = num(b, g.height)
+	b = num(b, height)
 	b = append(b, " 0 0 cm\n/"+imageRes+" Do\nQ\n"...)
+	g := ts.g
 
 	// A skewed scan's axis-aligned word boxes overlap the next line's, so
 	// lines whose boxes show a slope are laid out from their true word
@@ -43,7 +45,7 @@ func pageContent(g geometry, width float64, lines [][]Word, enc *textEncoder) []
 	words := make([][]placedWord, 0, len(lines))
 	frms := make([][]wordFrame, 0, len(lines))
 	for _, line := range lines {
-		if ws := lineWords(line); len(ws) > 0 {
+		if ws := lineWords(ts, line); len(ws) > 0 {
 			words = append(words, ws)
 			frms = append(frms, frames(g, ws))
 		}
@@ -52,6 +54,8 @@ func pageContent(g geometry, width float64, lines [][]Word, enc *textEncoder) []
 	text := false
 	for i, ws := range words {
 		if !text {
+			b = append(b, "q\n"...)
+			b = ts.appendMatrix(b)
 			b = append(b, "BT\n3 Tr\n"...)
 			text = true
 		}
@@ -62,7 +66,7 @@ func pageContent(g geometry, width float64, lines [][]Word, enc *textEncoder) []
 		b = appendLine(b, l, ws, enc)
 	}
 	if text {
-		b = append(b, "ET\n"...)
+		b = append(b, "ET\nQ\n"...)
 	}
 	return b
 }
@@ -73,11 +77,13 @@ type placedWord struct {
 	box  image.Rectangle
 }
 
-func lineWords(line []Word) []placedWord {
+// lineWords keeps the words that have text and a box, their boxes on the
+// upright image.
+func lineWords(ts textSpace, line []Word) []placedWord {
 	words := make([]placedWord, 0, len(line))
 	for _, w := range line {
 		t := normalize(w.Text)
-		box := w.Box.Canon()
+		box := ts.box(w.Box.Canon())
 		if t == "" || box.Dx() <= 0 {
 			continue
 		}

@@ -34,7 +34,7 @@ func TestBuildRejects(t *testing.T) {
 		{"notPNG", Page{Image: jpg, Format: "png", DPIX: 300, DPIY: 300}, "png"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Build(&bytes.Buffer{}, []Page{ok, tc.page}, Metadata{})
+			_, err := Build(&bytes.Buffer{}, []Page{ok, tc.page}, Metadata{})
 			if err == nil {
 				t.Fatal("Build succeeded")
 			}
@@ -43,7 +43,7 @@ func TestBuildRejects(t *testing.T) {
 			}
 		})
 	}
-	if err := Build(&bytes.Buffer{}, nil, Metadata{}); err == nil {
+	if _, err := Build(&bytes.Buffer{}, nil, Metadata{}); err == nil {
 		t.Error("Build with no pages succeeded")
 	}
 }

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
-	"image/jpeg"
 	"image/png"
 
+	"github.com/pdfcpu/pdfcpu/pkg/filter"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
@@ -17,106 +16,147 @@ import (
 // missing EOI means the upload was cut short.
 const jpegTailLen = 4096
 
-// imageXObject stores the page image and returns its reference and pixel
-// size.
-func imageXObject(xt *model.XRefTable, z *deflater, p Page) (*types.IndirectRef, image.Point, error) {
+// imageXObject stores the page image and returns its reference, its
+// pixel size and what the archive copy does differently from the scan.
+func imageXObject(prof *profiles, z *deflater, p Page) (*types.IndirectRef, image.Point, []change, error) {
 	var (
-		sd   *types.StreamDict
-		size image.Point
-		err  error
+		sd      *types.StreamDict
+		size    image.Point
+		changes []change
+		err     error
 	)
 	switch p.Format {
 	case "jpeg", "jpg":
-		sd, size, err = jpegStream(xt, p.Image)
+		sd, size, changes, err = jpegStream(prof, p.Image)
 	case "png":
-		sd, size, err = pngStream(z, p.Image)
+		sd, size, changes, err = pngStream(prof, z, p.Image)
 	default:
-		return nil, image.Point{}, fmt.Errorf("unsupported format %q", p.Format)
+		return nil, image.Point{}, nil, fmt.Errorf("unsupported format %q", p.Format)
 	}
 	if err != nil {
-		return nil, image.Point{}, err
+		return nil, image.Point{}, nil, err
 	}
-	// pdfcpu sets Interpolate on small images; PDF/A forbids it, and a
-	// scan should be shown as scanned anyway.
-	sd.Delete("Interpolate")
-	ref, err := xt.IndRefForNewObject(*sd)
+	ref, err := prof.xt.IndRefForNewObject(*sd)
 	if err != nil {
-		return nil, image.Point{}, err
+		return nil, image.Point{}, nil, err
 	}
-	return ref, size, nil
+	return ref, size, changes, nil
 }
 
 // jpegStream embeds the JPEG bytes unchanged (DCTDecode): re-encoding would
-// lose quality and the archive copy should be the scan as delivered.
-func jpegStream(xt *model.XRefTable, data []byte) (*types.StreamDict, image.Point, error) {
-	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+// lose quality and the archive copy should be the scan as delivered. The
+// colour space is the JPEG's own ICC profile when it has a usable one,
+// else the device space of its components (CMYK: the built-in profile).
+func jpegStream(prof *profiles, data []byte) (*types.StreamDict, image.Point, []change, error) {
+	h, err := readJPEGHeader(data)
 	if err != nil {
-		return nil, image.Point{}, fmt.Errorf("jpeg header: %w", err)
+		return nil, image.Point{}, nil, err
 	}
-	// DecodeConfig reads only the header; a truncated file would otherwise
-	// end up in the archive.
+	// The header says nothing of the rest; a truncated file would
+	// otherwise end up in the archive.
 	if !bytes.Contains(data[max(0, len(data)-jpegTailLen):], []byte{0xFF, 0xD9}) {
-		return nil, image.Point{}, errors.New("jpeg: missing end-of-image marker (truncated?)")
+		return nil, image.Point{}, nil, errors.New("jpeg: missing end-of-image marker (truncated?)")
 	}
-	var cs string
-	switch cfg.ColorModel {
-	case color.GrayModel:
-		cs = model.DeviceGrayCS
-	case color.YCbCrModel:
-		cs = model.DeviceRGBCS
-	case color.CMYKModel:
-		// pdfcpu adds the Decode inversion that Adobe CMYK JPEGs need.
-		cs = model.DeviceCMYKCS
-	default:
-		return nil, image.Point{}, fmt.Errorf("jpeg: unsupported color model %T", cfg.ColorModel)
+	if h.components != 1 && h.components != 3 && h.components != 4 {
+		return nil, image.Point{}, nil, fmt.Errorf("jpeg: %d colour components", h.components)
 	}
-	sd, err := model.CreateDCTImageStreamDict(xt, data, cfg.Width, cfg.Height, 8, cs)
+	cs, changes, err := prof.space(h.icc, h.components)
 	if err != nil {
-		return nil, image.Point{}, err
+		return nil, image.Point{}, nil, err
 	}
-	return sd, image.Pt(cfg.Width, cfg.Height), nil
+	n := int64(len(data))
+	d := types.Dict{
+		"Type":             types.Name("XObject"),
+		"Subtype":          types.Name("Image"),
+		"Width":            types.Integer(h.width),
+		"Height":           types.Integer(h.height),
+		"BitsPerComponent": types.Integer(8),
+		"ColorSpace":       cs,
+		"Filter":           types.Name(filter.DCT),
+		"Length":           types.Integer(n),
+	}
+	if h.components == 4 && h.adobe {
+		// Adobe's CMYK (and YCCK) JPEGs store 255 for no ink; DCTDecode
+		// hands the samples over as stored, so the image undoes it.
+		d.Insert("Decode", types.NewIntegerArray(1, 0, 1, 0, 1, 0, 1, 0))
+	}
+	return &types.StreamDict{
+		Dict:           d,
+		Raw:            data,
+		StreamLength:   &n,
+		FilterPipeline: []types.PDFFilter{{Name: filter.DCT}},
+	}, image.Pt(h.width, h.height), changes, nil
 }
 
 // pngStream stores the PNG's image data as it is when PDF can show it
-// directly (see rawPNGStream). Otherwise it decodes the PNG and stores its
-// pixels Flate-compressed in the smallest lossless form: 1-bit gray for
-// bilevel scans, 8-bit gray when all pixels are neutral, otherwise 8-bit
-// RGB. Transparency is flattened onto white (paper) because PDF/A-2
-// archives should not depend on soft masks.
+// directly (see rawPNGStream), with the PNG's own ICC profile (iCCP) when
+// it has a usable one. Otherwise it decodes the PNG and stores its pixels
+// Flate-compressed in the smallest lossless form: 1-bit gray for bilevel
+// scans, 8-bit gray when all pixels are neutral, otherwise 8-bit RGB.
+// Transparency is flattened onto white (paper) because PDF/A-2 archives
+// should not depend on soft masks; the changes say when that happened.
 //
-// An RGB PNG is decoded all the same: scanners and converters often save
-// grey paper as RGB, and as 8-bit grey (or 1-bit) it takes a third of the
-// space or less, which matters for the size limit on small scans. A colour
-// one stops the check at its first coloured pixel and is stored as is.
-func pngStream(z *deflater, data []byte) (*types.StreamDict, image.Point, error) {
-	raw, size, ok, err := rawPNGStream(data)
-	if err != nil || (ok && data[25] != pngRGB) {
-		return raw, size, err
-	}
-	img, err := png.Decode(bytes.NewReader(data))
+// An 8-bit RGB PNG without a profile is decoded all the same: scanners and
+// converters often save grey paper as RGB, and as 8-bit grey (or 1-bit) it
+// takes a third of the space or less, with the same pixel values, which
+// matters for the size limit on small scans. A colour one stops the check
+// at its first coloured pixel and is stored as is.
+func pngStream(prof *profiles, z *deflater, data []byte) (*types.StreamDict, image.Point, []change, error) {
+	c, err := readPNGChunks(data)
 	if err != nil {
-		return nil, image.Point{}, fmt.Errorf("png: %w", err)
+		return nil, image.Point{}, nil, err
 	}
-	if ok && !neutral(img) {
-		return raw, size, nil
+	size := image.Pt(c.width, c.height)
+	icc, changes := c.profile()
+	var img image.Image
+	if c.storable() {
+		if c.colour != pngRGB || c.depth != 8 || c.iccp != nil {
+			sd, more, err := rawPNGStream(prof, c, icc)
+			return sd, size, append(changes, more...), err
+		}
+		if img, err = png.Decode(bytes.NewReader(data)); err != nil {
+			return nil, image.Point{}, nil, fmt.Errorf("png: %w", err)
+		}
+		if !neutral(img) {
+			sd, more, err := rawPNGStream(prof, c, icc)
+			return sd, size, append(changes, more...), err
+		}
+	} else {
+		if img, err = png.Decode(bytes.NewReader(data)); err != nil {
+			return nil, image.Point{}, nil, fmt.Errorf("png: %w", err)
+		}
+		changes = append(changes, c.decodeChanges()...)
 	}
 	size = img.Bounds().Size()
 	if size.X <= 0 || size.Y <= 0 {
-		return nil, image.Point{}, errors.New("png: empty image")
+		return nil, image.Point{}, nil, errors.New("png: empty image")
 	}
-	raster, bpc, cs := rasterize(img)
+	n := c.components()
+	keepRGB := n == 3 && icc != nil && profileProblem(icc, n) == ""
+	raster, bpc, cs := rasterize(img, keepRGB)
+	var space types.Object = types.Name(cs)
+	if icc != nil {
+		var more []change
+		if space, more, err = prof.space(icc, n); err != nil {
+			return nil, image.Point{}, nil, err
+		}
+		changes = append(changes, more...)
+		if more != nil {
+			space = types.Name(cs) // the raster's own device space
+		}
+	}
 	sd, err := z.stream(raster, types.Dict{
 		"Type":             types.Name("XObject"),
 		"Subtype":          types.Name("Image"),
 		"Width":            types.Integer(size.X),
 		"Height":           types.Integer(size.Y),
 		"BitsPerComponent": types.Integer(bpc),
-		"ColorSpace":       types.Name(cs),
+		"ColorSpace":       space,
 	})
 	if err != nil {
-		return nil, image.Point{}, err
+		return nil, image.Point{}, nil, err
 	}
-	return sd, size, nil
+	return sd, size, changes, nil
 }
 
 // neutral reports whether every pixel of an opaque image is a grey.
@@ -146,8 +186,9 @@ func neutral(img image.Image) bool {
 }
 
 // rasterize returns the image's samples in PDF order together with their
-// bits per component and colour space.
-func rasterize(img image.Image) ([]byte, int, string) {
+// bits per component and colour space; keepRGB keeps grey pixels RGB, for
+// an RGB profile to apply to.
+func rasterize(img image.Image, keepRGB bool) ([]byte, int, string) {
 	r := img.Bounds()
 	w, h := r.Dx(), r.Dy()
 	rgb := make([]byte, 0, 3*w*h)
@@ -168,6 +209,7 @@ func rasterize(img image.Image) ([]byte, int, string) {
 	}
 
 	switch {
+	case keepRGB:
 	case bilevel:
 		return packBits(rgb, w, h), 1, model.DeviceGrayCS
 	case gray:

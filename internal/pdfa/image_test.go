@@ -57,7 +57,7 @@ func TestRasterize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raster, bpc, cs := rasterize(img)
+			raster, bpc, cs := rasterize(img, false)
 			if bpc != tc.bpc || cs != tc.cs || len(raster) != tc.n {
 				t.Errorf("got %d bpc %s, %d bytes; want %d bpc %s, %d bytes", bpc, cs, len(raster), tc.bpc, tc.cs, tc.n)
 			}
@@ -65,14 +65,14 @@ func TestRasterize(t *testing.T) {
 	}
 
 	t.Run("bilevelBits", func(t *testing.T) {
-		raster, _, _ := rasterize(bilevel)
+		raster, _, _ := rasterize(bilevel, false)
 		// Row 0: white at even x -> 1010 1010 | 1010 0000 (padded).
 		if raster[0] != 0xAA || raster[1] != 0xA0 || raster[2] != 0x55 {
 			t.Errorf("packed rows % x", raster)
 		}
 	})
 	t.Run("alphaOnWhite", func(t *testing.T) {
-		raster, _, _ := rasterize(alpha)
+		raster, _, _ := rasterize(alpha, false)
 		// Transparent black is white paper; opaque black stays black.
 		if raster[0] != 0xFF || raster[w-1] != 5 {
 			t.Errorf("row 0: % x", raster[:w])
@@ -133,20 +133,21 @@ func TestPNGLossless(t *testing.T) {
 		{"greyRGB", greyRGB, true, "gray"}, // stored as grey, a third of the size
 		{"bilevelPalette", bw, true, "gray"},
 		{"palette", pal, true, "index"},
-		{"gray16", gray16, false, ""},
+		{"gray16", gray16, true, "gray"}, // 16 bits kept: PDF's predictor takes them as they are
 		{"alpha", alpha, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := encodePNG(t, tc.img)
-			_, _, raw, err := rawPNGStream(data)
-			if err != nil || raw != tc.raw {
-				t.Fatalf("rawPNGStream: stored as is %v (%v), want %v", raw, err, tc.raw)
+			c, err := readPNGChunks(data)
+			if err != nil || c.storable() != tc.raw {
+				t.Fatalf("readPNGChunks: %v, storable as is %v, want %v", err, c != nil && c.storable(), tc.raw)
 			}
 			if !tc.raw {
 				return // decoded and flattened: covered by TestRasterize
 			}
 			path := buildFile(t, []Page{{Image: data, Format: "png", DPIX: 100, DPIY: 100}}, Metadata{})
-			if rows := imageRows(testenv.Run(t, "pdfimages", "-list", path)); len(rows) != 1 || rows[0][5] != tc.colour {
+			rows := imageRows(testenv.Run(t, "pdfimages", "-list", path))
+			if len(rows) != 1 || rows[0][5] != tc.colour || (tc.name == "gray16") != (rows[0][7] == "16") {
 				t.Errorf("pdfimages -list: %v, want colour %s", rows, tc.colour)
 			}
 			dir := t.TempDir()

@@ -11,13 +11,14 @@ type Rule struct {
 // README.
 func Rules() []Rule {
 	return []Rule{
+		{"6.1.1", "every page's /Rotate, its own or inherited, is an integer multiple of 90 (ISO 32000-1 7.7.3.3)"},
 		{"6.1.2", "the file starts with %PDF-1.n followed by a comment line of at least four bytes above 127"},
 		{"6.1.3", "the trailer has an ID, no Encrypt entry (no encryption), and nothing but an end of line follows the last %%EOF"},
 		{"6.1.7.1", "no stream keeps its data in an external file (F, FFilter, FDecodeParms)"},
 		{"6.1.7.2", "no stream uses the LZWDecode filter"},
 		{"6.1.12", "the permissions dictionary holds only DocMDP and UR3"},
 		{"6.2.3", "the catalog has a GTS_PDFA1 output intent whose DestOutputProfile is an embedded ICC profile (version ≤ 4, class mntr or prtr); all such intents share it"},
-		{"6.2.4.2", "ICCBased colour spaces and the output intent profile have an N matching the profile's components"},
+		{"6.2.4.2", "ICCBased colour spaces and the output intent profile have an N matching the profile's components; an ICCBased profile is of an input, display, output or colour space class; an image's colour space has as many components as its JPEG data and its Decode array"},
 		{"6.2.4.3", "DeviceRGB is used only with an RGB output intent, DeviceCMYK only with a CMYK one, DeviceGray only with some output intent"},
 		{"6.2.5", "no graphics state has TR, a TR2 other than Default, or HTP"},
 		{"6.2.6", "rendering intents are one of the four standard ones"},

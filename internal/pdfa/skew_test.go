@@ -59,7 +59,7 @@ func TestTrueSize(t *testing.T) {
 	for _, deg := range []float64{-8, -3, -0.5, 0.5, 3, 8} {
 		lines, _ := rotatedLines([]string{"Giấy chứng nhận đăng ký doanh nghiệp"}, deg)
 		g := geometry{sx: 1, sy: 1, height: 2338}
-		fs := frames(g, lineWords(lines[0]))
+		fs := frames(g, lineWords(textSpace{}, lines[0]))
 		slope, ok := fitSlope(fs)
 		if !ok {
 			t.Fatalf("%g°: no fit", deg)

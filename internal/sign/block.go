@@ -13,8 +13,10 @@ import (
 )
 
 // Block is the visible signature block that Nghị định 30/2020 Phụ lục I asks
-// for on an agency's electronic copy: top right of page 1, text only (no
-// seal image), Times-like serif, size 10, black. Its lines are the copy
+// for on an agency's electronic copy: top right of page 1 as it is shown
+// (after its /Rotate, so a scan archived quarter-turned gets the block at
+// the top right of the page as read), text only (no seal image),
+// Times-like serif, size 10, black. Its lines are the copy
 // form, the agency name and the signing time in ISO 8601 with +07:00.
 type Block struct {
 	// CopyForm is the hình thức sao; empty means DefaultCopyForm.
@@ -22,11 +24,13 @@ type Block struct {
 	// Agency is the agency's name; empty means Signer.Name, then the
 	// certificate's CN.
 	Agency string
-	// Avoid are boxes on page 1 the block should not cover (in PDF points,
-	// origin at the bottom left of the page), typically the OCR words of the
-	// text layer. The block moves down and left from the top right corner,
-	// within the top half of the page, to the nearest place clear of them;
-	// if there is none it stays in the corner.
+	// Avoid are boxes on page 1 the block should not cover, typically the
+	// OCR words of the text layer, in the page's own default user space
+	// (PDF points, the space of its MediaBox, before any /Rotate: for a
+	// page image drawn over the whole MediaBox, the image's pixels times
+	// 72/dpi with y flipped). The block moves down and left from the top
+	// right corner of the page as shown, within its top half, to the
+	// nearest place clear of them; if there is none it stays in the corner.
 	Avoid []Rect
 	// Margin is the distance from the page's top and right edges; zero
 	// means DefaultMargin.
@@ -85,9 +89,75 @@ func shape(f *font.Font, lines []string) ([]shapedLine, error) {
 	return out, nil
 }
 
-// place finds the block's rectangle on a page box: the top right corner if
-// it is clear, otherwise the clear spot nearest to it in the page's top half.
-func (b *Block) place(page Rect, w, h float64) Rect {
+// pageBox is page 1's visible box in its own space and the clockwise turn
+// (0, 90, 180 or 270) it is shown with.
+type pageBox struct {
+	Rect
+	rotate int
+}
+
+// shown maps a point of the page's space onto the page as shown, origin
+// at its bottom left.
+func (p pageBox) shown(x, y float64) (float64, float64) {
+	switch p.rotate {
+	case 90:
+		return y - p.LLY, p.URX - x
+	case 180:
+		return p.URX - x, p.URY - y
+	case 270:
+		return p.URY - y, x - p.LLX
+	}
+	return x - p.LLX, y - p.LLY
+}
+
+// unshown is the inverse of shown.
+func (p pageBox) unshown(x, y float64) (float64, float64) {
+	switch p.rotate {
+	case 90:
+		return p.URX - y, x + p.LLY
+	case 180:
+		return p.URX - x, p.URY - y
+	case 270:
+		return y + p.LLX, p.URY - x
+	}
+	return x + p.LLX, y + p.LLY
+}
+
+// mapRect applies a point mapping to a rectangle's corners.
+func mapRect(r Rect, f func(x, y float64) (float64, float64)) Rect {
+	x0, y0 := f(r.LLX, r.LLY)
+	x1, y1 := f(r.URX, r.URY)
+	return Rect{min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)}
+}
+
+// matrix is the appearance's /Matrix, which turns the block against the
+// page's turn so that it reads upright on the page as shown.
+func (p pageBox) matrix() string {
+	switch p.rotate {
+	case 90:
+		return "0 1 -1 0 0 0"
+	case 180:
+		return "-1 0 0 -1 0 0"
+	case 270:
+		return "0 -1 1 0 0 0"
+	}
+	return ""
+}
+
+// place finds the block's rectangle, in the page's own space, for a block
+// of w × h points as shown: the top right corner of the page as shown if
+// it is clear, otherwise the clear spot nearest to it in the top half.
+func (b *Block) place(page pageBox, w, h float64) Rect {
+	shown := mapRect(page.Rect, page.shown)
+	avoid := make([]Rect, len(b.Avoid))
+	for i, a := range b.Avoid {
+		avoid[i] = mapRect(a, page.shown)
+	}
+	return mapRect(b.placeShown(shown, avoid, w, h), page.unshown)
+}
+
+// placeShown places the block on an upright page box.
+func (b *Block) placeShown(page Rect, avoid []Rect, w, h float64) Rect {
 	margin := b.Margin
 	if margin == 0 {
 		margin = DefaultMargin
@@ -105,7 +175,7 @@ func (b *Block) place(page Rect, w, h float64) Rect {
 			if bestCost >= 0 && cost >= bestCost {
 				break
 			}
-			if r := at(dx, dy); clear(r, b.Avoid) {
+			if r := at(dx, dy); clear(r, avoid) {
 				best, bestCost = r, cost
 				break
 			}
@@ -125,7 +195,7 @@ func clear(r Rect, avoid []Rect) bool {
 
 // blockObjects writes the block's appearance stream and its Type 0 font
 // into u and returns the appearance's object number and the widget's /Rect.
-func (u *update) blockObjects(b *Block, agency string, t time.Time, page Rect) (int, Rect, error) {
+func (u *update) blockObjects(b *Block, agency string, t time.Time, page pageBox) (int, Rect, error) {
 	f, err := font.Serif()
 	if err != nil {
 		return 0, Rect{}, fmt.Errorf("sign: block font: %w", err)
@@ -194,7 +264,11 @@ func (u *update) blockObjects(b *Block, agency string, t time.Time, page Rect) (
 	type0 := u.alloc()
 	u.object(type0, 0, fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", name, cid, toUnicode))
 	ap := u.alloc()
-	if err := u.flateStream(ap, fmt.Sprintf("/Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] /Resources << /Font << /F1 %d 0 R >> >>", w, h, type0), []byte(content.String())); err != nil {
+	form := fmt.Sprintf("/Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] /Resources << /Font << /F1 %d 0 R >> >>", w, h, type0)
+	if m := page.matrix(); m != "" {
+		form += " /Matrix [" + m + "]"
+	}
+	if err := u.flateStream(ap, form, []byte(content.String())); err != nil {
 		return 0, Rect{}, err
 	}
 	return ap, rect, nil

@@ -26,7 +26,7 @@ type document struct {
 	rootDict   types.Dict
 	page       types.IndirectRef
 	pageDict   types.Dict
-	pageBox    Rect
+	pageBox    pageBox
 	fieldNames map[string]bool
 }
 
@@ -79,12 +79,11 @@ func readDocument(input []byte) (*document, error) {
 	if box == nil {
 		return nil, errors.New("sign: parse PDF: page 1 has no MediaBox")
 	}
-	d.pageBox = Rect{box.LL.X, box.LL.Y, box.UR.X, box.UR.Y}
-	if inh.Rotate%360 != 0 {
-		// The block is placed in unrotated page space; a rotated page
-		// would show it elsewhere than the top right.
-		return nil, fmt.Errorf("sign: page 1 is rotated by %d degrees; not supported for the visible block", inh.Rotate)
+	rotate := (inh.Rotate%360 + 360) % 360
+	if rotate%90 != 0 {
+		return nil, fmt.Errorf("sign: parse PDF: page 1 has /Rotate %d, not a multiple of 90", inh.Rotate)
 	}
+	d.pageBox = pageBox{Rect{box.LL.X, box.LL.Y, box.UR.X, box.UR.Y}, rotate}
 	d.size = *xt.Size
 	for n := range xt.Table {
 		d.size = max(d.size, n+1)
