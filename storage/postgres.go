@@ -37,7 +37,7 @@ func OpenPostgres(ctx context.Context, url string, migrations fs.FS) (*Postgres,
 func (p *Postgres) Close() { p.pool.Close() }
 
 const documentColumns = `id, sha256, original_key, filename, source, size_bytes, media_type, status, stage,
-	run, error, error_code, retryable, title, pages, coalesce(code, ''), coalesce(pdf_key, ''),
+	run, error, error_code, retryable, title, pages, coalesce(code, ''), coalesce(pdf_key, ''), conformance,
 	coalesce(signed_key, ''), signed_version, coalesce(signed_sha256, ''), signed_original, created_at, updated_at,
 	coalesce((SELECT s.gen FROM stages s WHERE s.document_id = documents.id AND s.run = documents.run
 		AND s.name = documents.stage), 0)`
@@ -46,7 +46,7 @@ const documentColumns = `id, sha256, original_key, filename, source, size_bytes,
 func scanDocument(row pgx.Row, extra ...any) (Document, error) {
 	var d Document
 	err := row.Scan(append([]any{&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
-		&d.Status, &d.Stage, &d.Run, &d.Error, &d.ErrorCode, &d.Retryable, &d.Title, &d.Pages, &d.Code, &d.PDFKey,
+		&d.Status, &d.Stage, &d.Run, &d.Error, &d.ErrorCode, &d.Retryable, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.Conformance,
 		&d.SignedKey, &d.SignedVersion, &d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt, &d.Gen}, extra...)...)
 	return d, err
 }

@@ -117,8 +117,12 @@ func (p *Postgres) PageRecognized(ctx context.Context, c Claim, r PageResult, ne
 	return finished, nil
 }
 
-func (p *Postgres) SetPDF(ctx context.Context, id, key string) error {
-	return p.setColumn(ctx, id, "pdf_key", key)
+func (p *Postgres) SetPDF(ctx context.Context, id, key, conformance string) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE documents SET pdf_key = $2, conformance = $3, updated_at = now() WHERE id = $1`, id, key, conformance)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return dbErr("set pdf of "+id, err)
 }
 
 func (p *Postgres) MarkSignedOriginal(ctx context.Context, id string) error {
@@ -136,14 +140,6 @@ func (p *Postgres) SetSigned(ctx context.Context, id string, f SignedFile) error
 		err = ErrNotFound
 	}
 	return dbErr("set signed file of "+id, err)
-}
-
-func (p *Postgres) setColumn(ctx context.Context, id, column, value string) error {
-	tag, err := p.pool.Exec(ctx, `UPDATE documents SET `+column+` = $2, updated_at = now() WHERE id = $1`, id, value)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrNotFound
-	}
-	return dbErr("set "+column+" of "+id, err)
 }
 
 func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.Time, format func(seq int) (string, error)) (string, error) {

@@ -39,6 +39,7 @@ type Document struct {
 	Pages         int
 	Code          string
 	PDFKey        string // unsigned PDF, Work bucket
+	Conformance   string // PDF/A conformance of the archive copy ("2u", "2b"), "" when it is not PDF/A
 	SignedKey     string // signed PDF, Archive bucket
 	SignedVersion string // its object version, when the bucket keeps versions
 	SignedSHA256  string
@@ -236,8 +237,8 @@ type Records interface {
 	// MarkSignedOriginal records that the original already carries signatures.
 	MarkSignedOriginal(ctx context.Context, id string) error
 
-	// SetPDF records the key of the unsigned PDF.
-	SetPDF(ctx context.Context, id, key string) error
+	// SetPDF records the key of the unsigned PDF and its PDF/A conformance ("" when it is not PDF/A).
+	SetPDF(ctx context.Context, id, key, conformance string) error
 
 	// AssignCode gives the document the next code of agency's daily sequence for day (in the day's own
 	// time zone), formatted by format, inside one transaction; a document that has a code keeps it.

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/sohoa-vn/sohoa/internal/scan"
-	"github.com/sohoa-vn/sohoa/internal/sign/verify"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -38,26 +37,6 @@ func (h *Handlers) ingest(ctx context.Context, doc storage.Document) error {
 		rows[i] = storage.Page{N: n, ImageKey: key, Format: string(p.Format), Width: p.Width, Height: p.Height, DPIX: p.DPIX, DPIY: p.DPIY}
 	}
 	return h.Records.SetPages(ctx, doc.ID, rows)
-}
-
-// keepSignatures notes a PDF that arrives signed, so that later stages keep it byte for byte and
-// sign over it incrementally instead of rebuilding it, which would destroy its signatures. Its
-// signatures are verified here for the log; the archived file's verification shows them again.
-func (h *Handlers) keepSignatures(ctx context.Context, doc storage.Document, data []byte) error {
-	if f, _ := scan.Sniff(data); f != scan.PDF {
-		return nil
-	}
-	signed, err := verify.HasSignature(bytes.NewReader(data), int64(len(data)))
-	if err != nil || !signed {
-		return nil // an unreadable signature dictionary is not a signature to keep
-	}
-	report, err := verify.File(ctx, bytes.NewReader(data), int64(len(data)), h.Roots)
-	if err != nil {
-		h.Log.Warn("signed original: signatures unreadable", "document", doc.ID, "error", err)
-	} else {
-		h.Log.Info("signed original", "document", doc.ID, "signatures", len(report.Signatures), "valid", report.Valid, "problems", report.Err())
-	}
-	return h.Records.MarkSignedOriginal(ctx, doc.ID)
 }
 
 // read loads a whole object; stages that need random access to a file of bounded size use it.

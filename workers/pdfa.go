@@ -19,11 +19,7 @@ import (
 func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 	if doc.SignedOriginal {
 		// Rebuilding would break the signatures it carries: the original is the archive copy.
-		key := pdfKey(doc.ID)
-		if err := h.Objects.Copy(ctx, storage.Work, doc.OriginalKey, storage.Work, key); err != nil {
-			return err
-		}
-		return h.Records.SetPDF(ctx, doc.ID, key)
+		return h.keepOriginal(ctx, doc)
 	}
 	rows, err := h.Records.Pages(ctx, doc.ID)
 	if err != nil {
@@ -84,7 +80,7 @@ func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 	if _, err := h.Objects.Put(ctx, storage.Work, key, &out, int64(out.Len()), "application/pdf"); err != nil {
 		return err
 	}
-	return h.Records.SetPDF(ctx, doc.ID, key)
+	return h.Records.SetPDF(ctx, doc.ID, key, "2u")
 }
 
 // changeAction is the history action of a page whose archive copy differs from the scan.

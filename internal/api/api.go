@@ -68,6 +68,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/documents/{id}/text", s.text},
 		{"GET", "/api/v1/documents/{id}/pages", s.pages},
 		{"POST", "/api/v1/documents/{id}/retry", s.retry},
+		{"POST", "/api/v1/documents/{id}/accept-signature", s.acceptSignature},
 		{"GET", "/api/v1/documents/{id}/verification", s.verification},
 		{"GET", "/api/v1/documents/{id}/metadata", s.metadata},
 		{"PUT", "/api/v1/documents/{id}/paper", s.setPaper},

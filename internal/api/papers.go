@@ -42,7 +42,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	}
 	number, _, _ := strings.Cut(p.Notation, "/")
 	m := Metadata{DocCode: p.Code, TypeName: p.Kind, CodeNotation: p.Notation, OrganName: p.IssuingBody,
-		Subject: p.Title, Language: "vi", NumberOfPage: p.Pages, ConfidenceLevel: "02", Format: "PDF/A-2u",
+		Subject: p.Title, Language: "vi", NumberOfPage: p.Pages, ConfidenceLevel: "02", Format: format(p.Conformance),
 		OwnerID: p.OwnerID, ValidityScope: p.ValidityScope, SHA256: p.SignedSHA256}
 	if p.Notation != "" {
 		m.CodeNumber = number
@@ -57,6 +57,15 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 		m.ValidUntil = p.ValidUntil.Format(time.DateOnly)
 	}
 	writeJSON(w, http.StatusOK, m)
+}
+
+// format names the archive copy's format for Thông tư 05/2025's metadata: PDF/A with its
+// conformance, or plain PDF for a signed original that is not PDF/A.
+func format(conformance string) string {
+	if conformance == "" {
+		return "PDF"
+	}
+	return "PDF/A-" + conformance
 }
 
 // paperBody is what a person confirms or corrects about a paper; absent fields stay as they are.

@@ -45,7 +45,22 @@ func (e *NonConformingError) Error() string {
 // stream operator, font program or ICC profile; veraPDF remains the
 // reference.
 func Check(data []byte) error {
+	_, err := CheckLevel(data)
+	return err
+}
+
+// CheckLevel checks data as Check does and, when it passes, returns the conformance level its
+// metadata claims: "2b", "2u" or "2a".
+func CheckLevel(data []byte) (string, error) {
 	c := &checker{data: data}
+	if err := c.check(); err != nil {
+		return "", err
+	}
+	return "2" + strings.ToLower(c.conformance), nil
+}
+
+func (c *checker) check() error {
+	data := c.data
 	c.checkRaw()
 	conf := pdfcpuConfig()
 	conf.Reader15 = true // PDF/A-2 is PDF 1.7

@@ -5,7 +5,10 @@
 ALTER TABLE documents
     ADD COLUMN error_code     text NOT NULL DEFAULT '',
     ADD COLUMN retryable      boolean NOT NULL DEFAULT false,
-    ADD COLUMN signed_version text NOT NULL DEFAULT '';   -- object version of the signed file
+    ADD COLUMN signed_version text NOT NULL DEFAULT '',   -- object version of the signed file
+    -- The PDF/A conformance of the archive copy: '2u' for what sohoa builds; a signed original kept
+    -- byte for byte has its own, or '' when it is not PDF/A (pdfa.Check says why, in the history).
+    ADD COLUMN conformance    text NOT NULL DEFAULT '';
 
 -- Which worker runs a stage or a page, and the generation of that work: when a worker dies, another
 -- takes its work over under a new generation (a new task ID), and the dead worker's task, handed out

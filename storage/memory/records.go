@@ -296,8 +296,8 @@ func (s *Store) MarkSignedOriginal(ctx context.Context, id string) error {
 	return s.set(ctx, id, "mark signed original", func(d *document) { d.SignedOriginal = true })
 }
 
-func (s *Store) SetPDF(ctx context.Context, id, key string) error {
-	return s.set(ctx, id, "set pdf", func(d *document) { d.PDFKey = key })
+func (s *Store) SetPDF(ctx context.Context, id, key, conformance string) error {
+	return s.set(ctx, id, "set pdf", func(d *document) { d.PDFKey, d.Conformance = key, conformance })
 }
 
 func (s *Store) SetSigned(ctx context.Context, id string, f storage.SignedFile) error {

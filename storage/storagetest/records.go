@@ -143,7 +143,7 @@ func recordsNotFound(t *testing.T, r storage.Records) {
 			return err
 		},
 		"MarkSignedOriginal": func(ctx context.Context) error { return r.MarkSignedOriginal(ctx, id) },
-		"SetPDF":             func(ctx context.Context) error { return r.SetPDF(ctx, id, "pdf/x.pdf") },
+		"SetPDF":             func(ctx context.Context) error { return r.SetPDF(ctx, id, "pdf/x.pdf", "2u") },
 		"AssignCode":         func(ctx context.Context) error { _, err := r.AssignCode(ctx, id, "A", day, format); return err },
 		"SetSigned": func(ctx context.Context) error {
 			return r.SetSigned(ctx, id, storage.SignedFile{Key: "x.01.pdf", SHA256: "ff"})
@@ -341,7 +341,7 @@ func recordsPending(t *testing.T, r storage.Records) {
 	finish(t, r, done.ID)
 	failed := atOCR(t, r, "failed")
 	must(t, r.FailStage(ctx, storage.Claim{Document: failed.ID, Run: 1, Stage: "ocr"}, storage.Failure{Reason: "hỏng"}, true))
-	must(t, r.SetPDF(ctx, d.ID, "pdf/cc.pdf")) // d changed last: now the newest
+	must(t, r.SetPDF(ctx, d.ID, "pdf/cc.pdf", "2u")) // d changed last: now the newest
 	docs, err = r.Pending(ctx, -time.Hour, 100)
 	if got, want := fmt.Sprint(docIDs(docs)), fmt.Sprint([]string{b.ID, c.ID, d.ID}); err != nil || got != want {
 		t.Errorf("Pending = %v, %v; want received and processing documents, least recently changed first: %v", got, err, want)

@@ -218,11 +218,11 @@ func recordsCodeSequences(t *testing.T, r storage.Records) {
 func recordsFiles(t *testing.T, r storage.Records) {
 	ctx := t.Context()
 	d := create(t, r, "files")
-	must(t, r.SetPDF(ctx, d.ID, "pdf/x.pdf"))
+	must(t, r.SetPDF(ctx, d.ID, "pdf/x.pdf", "2u"))
 	must(t, r.SetSigned(ctx, d.ID, storage.SignedFile{Key: "A-0001.01.pdf", VersionID: "v1", SHA256: "abc123"}))
 	must(t, r.MarkSignedOriginal(ctx, d.ID))
 	got := document(t, r, d.ID)
-	if got.PDFKey != "pdf/x.pdf" || got.SignedKey != "A-0001.01.pdf" || got.SignedVersion != "v1" || got.SignedSHA256 != "abc123" || !got.SignedOriginal {
+	if got.PDFKey != "pdf/x.pdf" || got.Conformance != "2u" || got.SignedKey != "A-0001.01.pdf" || got.SignedVersion != "v1" || got.SignedSHA256 != "abc123" || !got.SignedOriginal {
 		t.Errorf("Document = %+v; want the PDF, the signed file and a signed original recorded", got)
 	}
 	if other := document(t, r, create(t, r, "other").ID); other.PDFKey != "" || other.SignedOriginal {

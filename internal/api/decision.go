@@ -1,0 +1,54 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/sohoa-vn/sohoa/pipeline"
+	"github.com/sohoa-vn/sohoa/storage"
+	"github.com/sohoa-vn/sohoa/workers"
+)
+
+// acceptBody is a person's decision to certify a signed original whose signatures do not verify.
+type acceptBody struct {
+	Staff string `json:"staff"`
+	Note  string `json:"note"` // why: what was checked against the paper original
+}
+
+// acceptSignature records a person's decision that a signed original whose signatures do not
+// verify may be certified as it is, and runs the document again. Nothing else lifts that refusal:
+// sohoa does not certify such a file on its own.
+func (s *Server) acceptSignature(w http.ResponseWriter, r *http.Request) {
+	doc, ok := s.pathDocument(w, r)
+	if !ok {
+		return
+	}
+	var b acceptBody
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
+		writeError(w, http.StatusBadRequest, "Nội dung yêu cầu không phải JSON hợp lệ.")
+		return
+	}
+	if strings.TrimSpace(b.Staff) == "" || strings.TrimSpace(b.Note) == "" {
+		writeError(w, http.StatusBadRequest, "Cần ghi rõ cán bộ quyết định (staff) và lý do (note), ví dụ đã đối chiếu với bản gốc giấy.")
+		return
+	}
+	if doc.Status != storage.StatusFailed || doc.ErrorCode != workers.CodeSignatureInvalid {
+		writeError(w, http.StatusConflict, "Chỉ quyết định được với tài liệu bị dừng vì chữ ký số của bản gốc không hợp lệ.")
+		return
+	}
+	e := storage.Event{Actor: b.Staff, Action: workers.AcceptedSignature, DocumentID: doc.ID, Detail: map[string]any{"note": b.Note}}
+	if err := s.Dossiers.Log(r.Context(), e); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	doc, err := s.Records.Retry(r.Context(), doc.ID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if _, err := s.Queue.Enqueue(r.Context(), pipeline.Stage(doc.Stage), pipeline.Payload{DocumentID: doc.ID, Run: doc.Run}); err != nil {
+		s.Log.Warn("accept-signature enqueue; the reconciler will", "document", doc.ID, "error", err)
+	}
+	s.writeDocument(w, r, http.StatusAccepted, doc)
+}
