@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/childproc"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 )
 
@@ -72,17 +73,6 @@ func blank(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
-}
-
-// pids lists the live children.
-func (p *Pool) pids() []int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var ids []int
-	for pr := range p.live {
-		ids = append(ids, pr.pid)
-	}
-	return ids
 }
 
 // exited reports whether pid is gone: the pool reaps its children, so a dead one does not linger
@@ -223,7 +213,7 @@ func TestWatchdog(t *testing.T) {
 func TestStdoutJunk(t *testing.T) {
 	p, log := newPool(t, 1, ocr.Options{})
 	_, err := p.RecognizeDPI(context.Background(), []byte(junkImage), 0)
-	if err == nil || errors.Is(err, ErrCrashed) || errors.Is(err, errProtocol) {
+	if err == nil || errors.Is(err, ErrCrashed) || errors.Is(err, childproc.ErrProtocol) {
 		t.Fatalf("junk page: %v, want the engine's bad-image error", err)
 	}
 	if _, err := p.RecognizeDPI(context.Background(), blank(t), 300); err != nil {

@@ -1,4 +1,4 @@
-package child
+package childproc
 
 import (
 	"bytes"
@@ -15,8 +15,8 @@ const (
 )
 
 // lineWriter copies a child's stderr to dst line by line with a prefix naming the child, and keeps
-// what a crash report needs: the last lines before the Go runtime's fatal report, and the signal
-// that report names.
+// what a crash report needs: the last lines before the Go runtime's fatal report, the signal that
+// report names, and whether it said memory ran out.
 type lineWriter struct {
 	mu     sync.Mutex
 	dst    io.Writer
@@ -25,6 +25,7 @@ type lineWriter struct {
 	tail   []string
 	frozen bool   // a fatal report was seen: the tail keeps what led to it, not the stack dump
 	signal string // from the report, e.g. "SIGSEGV"
+	oom    bool
 }
 
 func (w *lineWriter) setPrefix(p string) {
@@ -68,6 +69,9 @@ func (w *lineWriter) emit(line string) {
 	if w.signal == "" {
 		w.signal = reportedSignal(line)
 	}
+	if !w.frozen && outOfMemory(line) {
+		w.oom = true
+	}
 	if w.frozen {
 		return
 	}
@@ -81,15 +85,24 @@ func (w *lineWriter) emit(line string) {
 	w.frozen = fatalReport(line)
 }
 
-func (w *lineWriter) report() (tail []string, signal string) {
+func (w *lineWriter) report() (tail []string, signal string, oom bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]string(nil), w.tail...), w.signal
+	return append([]string(nil), w.tail...), w.signal, w.oom
 }
 
 // fatalReport tells the first line of the Go runtime's report of a dying process.
 func fatalReport(line string) bool {
 	return strings.HasPrefix(line, "panic: ") || strings.HasPrefix(line, "fatal error: ") || reportedSignal(line) != ""
+}
+
+// outOfMemory tells the last words of a process whose allocation failed: the Go runtime's fatal
+// report ("fatal error: out of memory allocating heap arena metadata", "fatal error: runtime: out of
+// memory"), C++'s bad_alloc, and poppler's "Out of memory".
+func outOfMemory(line string) bool {
+	l := strings.ToLower(line)
+	return (strings.HasPrefix(l, "fatal error: ") && strings.Contains(l, "out of memory")) ||
+		strings.Contains(l, "std::bad_alloc") || strings.HasPrefix(l, "out of memory")
 }
 
 // reportedSignal returns the signal the Go runtime names in a crash report line: "SIGSEGV:
