@@ -5,13 +5,12 @@ import (
 	"context"
 	"errors"
 	"image"
-	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/sohoa-vn/sohoa/internal/scan/scantest"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
@@ -24,20 +23,8 @@ func inspect(t *testing.T, data []byte) Inspection {
 	return in
 }
 
-// qpdfEncrypt encrypts data with qpdf: AES-256, with the user password given ("" opens without one).
-func qpdfEncrypt(t *testing.T, data []byte, user string) []byte {
-	t.Helper()
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
-	if err := os.WriteFile(in, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	testenv.Run(t, "qpdf", "--encrypt", user, "owner-secret", "256", "--", in, out)
-	return read(t, out)
-}
-
 func TestInspect(t *testing.T) {
-	born := bornDigital(t)
+	born := scantest.BornDigital(t)
 	scanned := read(t, scans+"ke-hoach.pdf")
 	all := func(k Kind, n int) []Kind {
 		ks := make([]Kind, n)
@@ -52,18 +39,18 @@ func TestInspect(t *testing.T) {
 		want Inspection
 	}{
 		{"scanned pdf", scanned, Inspection{Format: PDF, Pages: 2, Kind: Scanned, PageKinds: all(Scanned, 2)}},
-		{"scanned pdf, signed twice", signedTwice(t, scanned),
+		{"scanned pdf, signed twice", scantest.SignedTwice(t, scanned),
 			Inspection{Format: PDF, Pages: 2, Kind: Scanned, PageKinds: all(Scanned, 2), Signed: true}},
 		{"born-digital pdf", born, Inspection{Format: PDF, Pages: 2, Kind: BornDigital, PageKinds: all(BornDigital, 2)}},
-		{"born-digital pdf, signed twice", signedTwice(t, born),
+		{"born-digital pdf, signed twice", scantest.SignedTwice(t, born),
 			Inspection{Format: PDF, Pages: 2, Kind: BornDigital, PageKinds: all(BornDigital, 2), Signed: true}},
-		{"scan with an invisible OCR layer", imagePagePDF("BT 3 Tr /F1 12 Tf 10 10 Td (Ho so) Tj ET"),
+		{"scan with an invisible OCR layer", scantest.ImagePagePDF("BT 3 Tr /F1 12 Tf 10 10 Td (Ho so) Tj ET"),
 			Inspection{Format: PDF, Pages: 1, Kind: Scanned, PageKinds: all(Scanned, 1)}},
-		{"image with visible text", imagePagePDF("BT /F1 12 Tf 10 10 Td (Ho so) Tj ET"),
+		{"image with visible text", scantest.ImagePagePDF("BT /F1 12 Tf 10 10 Td (Ho so) Tj ET"),
 			Inspection{Format: PDF, Pages: 1, Kind: BornDigital, PageKinds: all(BornDigital, 1)}},
-		{"image with a drawing", imagePagePDF("0 0 m 10 10 l S 0 0 m 10 0 l S 5 5 m 5 0 l S"),
+		{"image with a drawing", scantest.ImagePagePDF("0 0 m 10 10 l S 0 0 m 10 0 l S 5 5 m 5 0 l S"),
 			Inspection{Format: PDF, Pages: 1, Kind: BornDigital, PageKinds: all(BornDigital, 1)}},
-		{"encrypted without a user password", qpdfEncrypt(t, smallScanPDF(), ""),
+		{"encrypted without a user password", scantest.QPDFEncrypt(t, scantest.SmallScanPDF(), ""),
 			Inspection{Format: PDF, Pages: 1, Kind: Scanned, PageKinds: all(Scanned, 1), Encrypted: true}},
 		{"tiff", read(t, scans+"ke-hoach.tiff"), Inspection{Format: TIFF, Pages: 2, Kind: Scanned, PageKinds: all(Scanned, 2)}},
 		{"jpeg", read(t, scans+"dkdn.jpg"), Inspection{Format: JPEG, Pages: 1, Kind: Scanned, PageKinds: all(Scanned, 1)}},
@@ -82,9 +69,9 @@ func TestInspectRefuses(t *testing.T) {
 		code string
 	}{
 		{"encrypted with a user password", read(t, bad+"encrypted.pdf"), CodeEncrypted},
-		{"encrypted by qpdf here", qpdfEncrypt(t, bornDigital(t), "mat-khau"), CodeEncrypted},
+		{"encrypted by qpdf here", scantest.QPDFEncrypt(t, scantest.BornDigital(t), "mat-khau"), CodeEncrypted},
 		{"65000 px wide", read(t, bad+"wide-65000x100.png"), CodeDimensionTooLarge},
-		{"tall tiff", zeroRGBTIFF(100, 40000), CodeDimensionTooLarge},
+		{"tall tiff", scantest.ZeroRGBTIFF(100, 40000), CodeDimensionTooLarge},
 		{"pixel bomb", read(t, bad+"bomb-40000x40000.png"), CodeTooManyPixels},
 		{"truncated pdf", read(t, bad+"truncated.pdf"), CodeBadPDF},
 	}
@@ -119,7 +106,7 @@ func TestIndexedBombIsCheap(t *testing.T) {
 func TestContentBudget(t *testing.T) {
 	lim := DefaultLimits()
 	lim.MaxDecoded = 1 << 20
-	big := imagePagePDF(strings.Repeat("0 0 m ", 400_000)) // 2.4 MB of content
+	big := scantest.ImagePagePDF(strings.Repeat("0 0 m ", 400_000)) // 2.4 MB of content
 	_, err := Inspect(context.Background(), big, lim)
 	var ie *InputError
 	if !errors.As(err, &ie) || ie.Code != CodeDecompressionBomb {
@@ -162,7 +149,7 @@ func TestLexer(t *testing.T) {
 
 func TestRender(t *testing.T) {
 	testenv.Need(t, "pdftoppm")
-	born := bornDigital(t)
+	born := scantest.BornDigital(t)
 	pages, err := Render(context.Background(), born, DefaultLimits(), RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +194,7 @@ func TestRender(t *testing.T) {
 
 func TestText(t *testing.T) {
 	testenv.Need(t, "pdftotext")
-	pages, err := Text(context.Background(), signedTwice(t, bornDigital(t)), DefaultLimits())
+	pages, err := Text(context.Background(), scantest.SignedTwice(t, scantest.BornDigital(t)), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,12 +202,12 @@ func TestText(t *testing.T) {
 		t.Fatalf("%d pages of text, want 2", len(pages))
 	}
 	for i, text := range pages {
-		for _, want := range []string{"GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mã hồ sơ: " + receiptCodes[i], "Nguyễn Thị Hằng"} {
+		for _, want := range []string{"GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mã hồ sơ: " + scantest.ReceiptCodes[i], "Nguyễn Thị Hằng"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("page %d lacks %q:\n%s", i+1, want, text)
 			}
 		}
-		if strings.Contains(text, receiptCodes[1-i]) {
+		if strings.Contains(text, scantest.ReceiptCodes[1-i]) {
 			t.Errorf("page %d has the other page's code", i+1)
 		}
 	}

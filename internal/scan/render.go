@@ -50,7 +50,7 @@ func Render(ctx context.Context, data []byte, lim Limits, opt RenderOptions) ([]
 		if n < 1 || n > len(boxes) {
 			return nil, fmt.Errorf("render page %d of a %d-page pdf", n, len(boxes))
 		}
-		p, err := renderPage(ctx, data, n, fitDPI(boxes[n-1], opt.DPI, lim), opt.Color, lim)
+		p, err := renderPage(ctx, data, n, boxes[n-1], fitDPI(boxes[n-1], opt.DPI, lim), opt.Color, lim)
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +98,7 @@ func fitDPI(box [2]float64, dpi float64, lim Limits) float64 {
 	return math.Floor(dpi*100) / 100
 }
 
-func renderPage(ctx context.Context, data []byte, n int, dpi float64, color bool, lim Limits) (Page, error) {
+func renderPage(ctx context.Context, data []byte, n int, box [2]float64, dpi float64, color bool, lim Limits) (Page, error) {
 	num := strconv.Itoa(n)
 	args := []string{"-r", strconv.FormatFloat(dpi, 'f', -1, 64), "-f", num, "-l", num, "-singlefile"}
 	if !color {
@@ -120,12 +120,23 @@ func renderPage(ctx context.Context, data []byte, n int, dpi float64, color bool
 	if err := checkPixels(n-1, b.Dx(), b.Dy(), lim); err != nil {
 		return Page{}, err
 	}
+	w, h := int(math.Round(box[0]*dpi/72)), int(math.Round(box[1]*dpi/72))
+	if abs(b.Dx()-w) > 2 || abs(b.Dy()-h) > 2 {
+		err := fmt.Errorf("pdftoppm drew page %d at %dx%d, not %dx%d", n, b.Dx(), b.Dy(), w, h)
+		if b.Dx() == 1 && b.Dy() == 1 {
+			// Splash draws a 1×1 page when it cannot allocate the page's bitmap, and exits 0.
+			return Page{}, MemoryLimit(0, err)
+		}
+		return Page{}, err
+	}
 	png, err := encodePNG(img)
 	if err != nil {
 		return Page{}, fmt.Errorf("encode rendered page %d as png: %w", n, err)
 	}
 	return Page{Index: n - 1, Image: png, Format: PNG, Width: b.Dx(), Height: b.Dy(), DPIX: dpi, DPIY: dpi}, nil
 }
+
+func abs(x int) int { return max(x, -x) }
 
 // pageErr names the page in a tool's error meant for a person.
 func pageErr(n int, err error) error {

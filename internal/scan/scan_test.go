@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+
+	"github.com/sohoa-vn/sohoa/internal/scan/scantest"
 )
 
 const (
@@ -80,24 +82,6 @@ func TestSplitSamples(t *testing.T) {
 	}
 }
 
-// BadCodes is the code each file of testdata/bad is refused with; the cage's tests use it too.
-var BadCodes = map[string]string{
-	"empty.jpg":                 CodeEmpty,
-	"not-an-image.jpg":          CodeUnsupportedType,
-	"truncated.jpg":             CodeTruncated,
-	"bomb-40000x40000.png":      CodeTooManyPixels,
-	"truncated.pdf":             CodeBadPDF,
-	"garbage.pdf":               CodeNoPages,
-	"indexed-bomb.pdf":          CodeDecompressionBomb,
-	"tiff-12000x12000-rgb.tiff": CodeMemoryLimit,
-	"wide-65000x100.png":        CodeDimensionTooLarge,
-	"encrypted.pdf":             CodeEncrypted,
-}
-
-// needsCage are the bad files only a memory limit refuses: in process they succeed at a gigabyte
-// of memory. The cage's tests refuse them.
-var needsCage = map[string]bool{"tiff-12000x12000-rgb.tiff": true}
-
 func TestSplitBad(t *testing.T) {
 	entries, err := os.ReadDir(bad)
 	if err != nil {
@@ -107,12 +91,12 @@ func TestSplitBad(t *testing.T) {
 		if filepath.Ext(e.Name()) == ".md" {
 			continue
 		}
-		code, ok := BadCodes[e.Name()]
+		code, ok := scantest.BadCodes[e.Name()]
 		if !ok {
-			t.Errorf("%s: no expectation; add it to BadCodes", e.Name())
+			t.Errorf("%s: no expectation; add it to scantest.BadCodes", e.Name())
 			continue
 		}
-		if needsCage[e.Name()] {
+		if scantest.NeedsCage[e.Name()] {
 			t.Logf("%s: refused by the memory limit of the cage, tested in scan/cage", e.Name())
 			continue
 		}

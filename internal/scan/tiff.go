@@ -6,17 +6,18 @@ package scan
 #include <string.h>
 #include <leptonica/allheaders.h>
 
-// The calling thread's buffer for Leptonica's last error message: a cgo call
-// runs on one thread from start to end, so the message read at the end of a
-// call is that call's.
+// The calling thread's buffer for Leptonica's error messages: a cgo call runs
+// on one thread from start to end, so the messages read at the end of a call
+// are that call's. They are appended (the first one says why, the last one
+// only that a pix was not made) until the buffer is full.
 static __thread char *sohoa_msg;
 static __thread size_t sohoa_msglen;
 
 static void sohoa_keep(const char *msg) {
-	if (sohoa_msg != NULL && sohoa_msglen > 0) {
-		strncpy(sohoa_msg, msg, sohoa_msglen - 1);
-		sohoa_msg[sohoa_msglen - 1] = 0;
-	}
+	if (sohoa_msg == NULL || sohoa_msglen == 0) return;
+	size_t used = strlen(sohoa_msg);
+	if (used + 1 >= sohoa_msglen) return;
+	strncat(sohoa_msg, msg, sohoa_msglen - used - 1);
 }
 
 // Leptonica reports every problem on stderr (some, like short reads from
@@ -144,7 +145,7 @@ func tiffPage(ptr *C.l_uint8, size C.size_t, i int) (Page, error) {
 		out              *C.l_uint8
 		outSize          C.size_t
 		w, h, xres, yres C.int
-		msg              [256]C.char
+		msg              [1024]C.char
 	)
 	rc := C.sohoa_tiff_png(ptr, size, C.int(i), &out, &outSize, &w, &h, &xres, &yres, &msg[0], C.size_t(len(msg)))
 	if out != nil {
