@@ -72,7 +72,8 @@ type CrashError struct {
 	Signal   string
 	ExitCode int // -1 when killed by a signal
 	// OutOfMemory is set when the child's last words say an allocation failed (the Go runtime's
-	// "fatal error: out of memory", C++'s bad_alloc): with Config.Memory set, it hit its limit.
+	// "fatal error: out of memory", C++'s bad_alloc), or, under Config.Memory, when the Go runtime
+	// faulted in its own code (no signal from C code, no kill): it hit its limit.
 	OutOfMemory bool
 	// MaxRSS is the child's peak resident memory in bytes, from the kernel's accounting.
 	MaxRSS int64

@@ -16,6 +16,7 @@ import (
 // proc is one child process. Only the pool slot that holds it talks to it.
 type proc struct {
 	name     string
+	limited  bool // runs under a memory limit
 	cmd      *exec.Cmd
 	pid      int
 	stdin    io.WriteCloser
@@ -53,7 +54,7 @@ func startProc(ctx context.Context, cfg *Config, argv []string, log io.Writer) (
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s %q: %w", cfg.Name, argv, err)
 	}
-	pr := &proc{name: cfg.Name, cmd: cmd, pid: cmd.Process.Pid, stdin: stdin, stdout: bufio.NewReader(stdout),
+	pr := &proc{name: cfg.Name, limited: cfg.Memory > 0, cmd: cmd, pid: cmd.Process.Pid, stdin: stdin, stdout: bufio.NewReader(stdout),
 		stderr: lw, exited: make(chan struct{})}
 	lw.setPrefix(fmt.Sprintf("%s[%d]: ", cfg.Name, pr.pid))
 	go func() {
@@ -192,7 +193,9 @@ func (pr *proc) shutdown(grace time.Duration) error {
 
 // crash describes how an exited child ended.
 func (pr *proc) crash() *CrashError {
-	tail, sig, oom := pr.stderr.report()
+	tail, sig, oom, runtimeFault := pr.stderr.report()
+	// The runtime faulting in its own code is, under a memory limit, the runtime out of memory.
+	oom = oom || runtimeFault && pr.limited
 	e := &CrashError{Name: pr.name, PID: pr.pid, Signal: sig, ExitCode: -1, OutOfMemory: oom, Stderr: tail}
 	if st := pr.cmd.ProcessState; st != nil {
 		e.ExitCode = st.ExitCode()

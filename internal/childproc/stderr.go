@@ -26,6 +26,40 @@ type lineWriter struct {
 	frozen bool   // a fatal report was seen: the tail keeps what led to it, not the stack dump
 	signal string // from the report, e.g. "SIGSEGV"
 	oom    bool
+	fault  goFault
+}
+
+// goFault follows the Go runtime's report of a segmentation fault far enough to tell where it
+// happened: in C code (a decoder's crash), or in the runtime itself, which under a memory limit
+// means the runtime failed to map memory it needed (Go 1.26's garbage collector then dereferences
+// nil rather than reporting "out of memory").
+type goFault struct {
+	sigcode    string // "1" or "2" for a real fault; "0" for a SIGSEGV sent with kill
+	cgo        bool   // "signal arrived during cgo execution"
+	afterHead  bool   // the last line was a goroutine header
+	firstFrame string // the function the first goroutine shown was in
+}
+
+func (f *goFault) see(line string) {
+	switch {
+	case strings.HasPrefix(line, "PC=") && f.sigcode == "":
+		if _, code, ok := strings.Cut(line, " sigcode="); ok {
+			f.sigcode, _, _ = strings.Cut(code, " ")
+		}
+	case line == "signal arrived during cgo execution":
+		f.cgo = true
+	case strings.HasPrefix(line, "goroutine ") && strings.HasSuffix(line, ":"):
+		f.afterHead = f.firstFrame == ""
+		return
+	case f.afterHead:
+		f.firstFrame = line
+	}
+	f.afterHead = false
+}
+
+// inRuntime reports a fault of the Go runtime's own code.
+func (f *goFault) inRuntime() bool {
+	return (f.sigcode == "1" || f.sigcode == "2") && !f.cgo && strings.HasPrefix(f.firstFrame, "runtime.")
 }
 
 func (w *lineWriter) setPrefix(p string) {
@@ -73,6 +107,9 @@ func (w *lineWriter) emit(line string) {
 		w.oom = true
 	}
 	if w.frozen {
+		if w.signal == "SIGSEGV" {
+			w.fault.see(line)
+		}
 		return
 	}
 	if len(line) > tailWidth {
@@ -85,10 +122,10 @@ func (w *lineWriter) emit(line string) {
 	w.frozen = fatalReport(line)
 }
 
-func (w *lineWriter) report() (tail []string, signal string, oom bool) {
+func (w *lineWriter) report() (tail []string, signal string, oom, runtimeFault bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]string(nil), w.tail...), w.signal, w.oom
+	return append([]string(nil), w.tail...), w.signal, w.oom, w.signal == "SIGSEGV" && w.fault.inRuntime()
 }
 
 // fatalReport tells the first line of the Go runtime's report of a dying process.
