@@ -22,7 +22,7 @@ func (h *Handlers) ingest(ctx context.Context, doc storage.Document) error {
 	if err != nil {
 		return err
 	}
-	pages, err := scan.Split(ctx, data, h.Limits)
+	pages, err := h.Scan.Split(ctx, data, h.Limits)
 	if err != nil {
 		if scan.IsInputError(err) {
 			return pipeline.Permanent(err)

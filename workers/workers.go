@@ -28,6 +28,7 @@ type Handlers struct {
 	Queue    *Queue
 	Log      *slog.Logger
 
+	Scan       scan.Splitter // cage.Pool in production: a decoder's crash or bomb costs one file
 	Limits     scan.Limits
 	Agency     string         // the agency's QCVN 102 identifier, for codes
 	AgencyName string         // the PDF's author

@@ -21,6 +21,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/internal/scan"
+	"github.com/sohoa-vn/sohoa/internal/scan/cage"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/schemas"
 	"github.com/sohoa-vn/sohoa/storage"
@@ -38,6 +39,7 @@ type app struct {
 	intake  *workers.Intake
 	signer  *sign.Signer
 	roots   *x509.CertPool // what signatures are verified against; nil: the system's
+	scan    *cage.Pool     // the workers' parsers of uploads, in child processes
 }
 
 // open connects to PostgreSQL (applying migrations), the object store (creating buckets) and Redis.
@@ -103,6 +105,7 @@ func (a *app) Run(ctx context.Context, serve, work bool) error {
 			return err
 		}
 		defer h.OCR.Close()
+		defer a.scan.Close()
 		server := workers.NewServer(a.redis, a.cfg.Concurrency, h)
 		watcher := &workers.Watcher{Intake: a.intake, Notifier: a.objects, TargetARN: a.cfg.NotifyARN, Interval: a.cfg.SweepInterval,
 			Orphan: 10 * time.Minute, Log: a.log.With("component", "inbox")}
@@ -131,9 +134,11 @@ func (a *app) api() *api.Server {
 }
 
 func (a *app) handlers() (*workers.Handlers, error) {
+	// Uploads are parsed in child processes too: a decoder's crash or bomb costs one file.
+	a.scan = cage.New(cage.Config{Size: a.cfg.Concurrency})
 	return &workers.Handlers{
 		Records: a.records, Dossiers: a.records, Objects: a.objects, Queue: a.queue, Log: a.log,
-		Limits: a.intake.Limits, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName, Signer: a.signer, Roots: a.roots,
+		Scan: a.scan, Limits: a.intake.Limits, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName, Signer: a.signer, Roots: a.roots,
 		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
 		OCR: child.New(a.cfg.Concurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")}),
 	}, nil
