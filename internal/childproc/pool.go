@@ -17,6 +17,7 @@ type Pool struct {
 	mu     sync.Mutex
 	live   map[*proc]struct{}
 	closed bool
+	peak   int64 // the largest peak RSS of the children that exited
 }
 
 // New makes a pool; children start on first use.
@@ -127,9 +128,23 @@ func (p *Pool) isClosed() bool {
 }
 
 func (p *Pool) forget(pr *proc) {
+	rss := pr.maxRSS()
 	p.mu.Lock()
 	delete(p.live, pr)
+	p.peak = max(p.peak, rss)
 	p.mu.Unlock()
+}
+
+// PeakRSS is the largest peak resident memory, in bytes, of any child the pool has run: what a
+// parse cost, for operators and for tests of the memory limit.
+func (p *Pool) PeakRSS() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	peak := p.peak
+	for pr := range p.live {
+		peak = max(peak, pr.maxRSS())
+	}
+	return peak
 }
 
 // Close ends every child: idle ones at once, busy ones after their request or within CloseGrace, and
@@ -154,5 +169,10 @@ func (p *Pool) Close() error {
 		wg.Go(func() { errs[i] = pr.shutdown(p.cfg.CloseGrace) })
 	}
 	wg.Wait()
+	p.mu.Lock()
+	for _, pr := range procs {
+		p.peak = max(p.peak, pr.maxRSS())
+	}
+	p.mu.Unlock()
 	return errors.Join(errs...)
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -191,6 +193,25 @@ func (pr *proc) shutdown(grace time.Duration) error {
 	}
 }
 
+// maxRSS is the child's peak resident memory: from the kernel's accounting once it is reaped, from
+// /proc while it runs; 0 when neither can be read.
+func (pr *proc) maxRSS() int64 {
+	if pr.gone() {
+		if ru, ok := pr.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			return ru.Maxrss << 10 // kilobytes on Linux
+		}
+		return 0
+	}
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pr.pid) + "/status")
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
 // crash describes how an exited child ended.
 func (pr *proc) crash() *CrashError {
 	tail, sig, oom, runtimeFault := pr.stderr.report()
@@ -202,9 +223,7 @@ func (pr *proc) crash() *CrashError {
 		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			e.Signal = signalName(ws.Signal())
 		}
-		if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-			e.MaxRSS = ru.Maxrss << 10 // kilobytes on Linux
-		}
 	}
+	e.MaxRSS = pr.maxRSS()
 	return e
 }

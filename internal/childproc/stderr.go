@@ -135,10 +135,11 @@ func fatalReport(line string) bool {
 
 // outOfMemory tells the last words of a process whose allocation failed: the Go runtime's fatal
 // report ("fatal error: out of memory allocating heap arena metadata", "fatal error: runtime: out of
-// memory"), a thread whose stack could not be mapped, C++'s bad_alloc, and poppler's "Out of memory".
+// memory", "fatal error: runtime: cannot allocate memory"), a thread whose stack could not be mapped,
+// C++'s bad_alloc, and poppler's "Out of memory".
 func outOfMemory(line string) bool {
 	l := strings.ToLower(line)
-	return (strings.HasPrefix(l, "fatal error: ") && strings.Contains(l, "out of memory")) ||
+	return (strings.HasPrefix(l, "fatal error: ") && (strings.Contains(l, "out of memory") || strings.Contains(l, "cannot allocate memory"))) ||
 		strings.Contains(l, "failed to create new os thread") || strings.Contains(l, "pthread_create failed") ||
 		strings.Contains(l, "std::bad_alloc") || strings.HasPrefix(l, "out of memory")
 }

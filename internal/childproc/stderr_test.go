@@ -43,3 +43,20 @@ func TestRuntimeFault(t *testing.T) {
 		}
 	}
 }
+
+func TestOutOfMemory(t *testing.T) {
+	for line, want := range map[string]bool{
+		"fatal error: out of memory allocating heap arena metadata":          true,
+		"fatal error: runtime: out of memory":                                true,
+		"fatal error: runtime: cannot allocate memory":                       true,
+		"runtime: failed to create new OS thread (have 9 already; errno=11)": true,
+		"terminate called after throwing an instance of 'std::bad_alloc'":    true,
+		"Out of memory":                      true,
+		"fatal error: concurrent map writes": false,
+		"Syntax Error: out of memory?":       false,
+	} {
+		if got := outOfMemory(line); got != want {
+			t.Errorf("outOfMemory(%q) = %v", line, got)
+		}
+	}
+}

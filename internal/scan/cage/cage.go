@@ -111,6 +111,9 @@ func (p *Pool) Text(ctx context.Context, data []byte, lim scan.Limits) ([]string
 // PIDs lists the live children.
 func (p *Pool) PIDs() []int { return p.procs.PIDs() }
 
+// PeakRSS is the largest peak resident memory, in bytes, of any child the pool has run.
+func (p *Pool) PeakRSS() int64 { return p.procs.PeakRSS() }
+
 // Close ends every child, busy ones within a few seconds.
 func (p *Pool) Close() error { return p.procs.Close() }
 
