@@ -216,3 +216,17 @@ func TestText(t *testing.T) {
 		t.Errorf("text of a scan: %q, %v; want two empty pages", scanned, err)
 	}
 }
+
+func FuzzContent(f *testing.F) {
+	f.Add([]byte(`BT /F1 12 Tf (a \) Tj) Tj [(x) -20 (y)] TJ ET q BI /W 1 /H 1 ID x EI Q /Im0 Do <</A 1>> % c`))
+	f.Add([]byte("3 Tr (a) Tj 0 0 m 1 1 l S BI ID"))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		var st contentStats
+		if err := st.add(nil, content, nil, 0, nil); err != nil {
+			t.Fatal(err) // no resources: nothing to look up, nothing to fail
+		}
+		if st.text < 0 || st.paints < 0 || st.images < 0 {
+			t.Fatalf("%+v", st)
+		}
+	})
+}

@@ -40,9 +40,9 @@ type Limits struct {
 	// Tesseract 5.3 refuses anything over 32767 ("Image too large").
 	MaxSide  int
 	MaxPages int
-	// MaxDecoded bounds what a PDF's streams other than page images (content
-	// streams, colour tables, object streams) may inflate to, all together;
-	// page image samples are bounded by MaxPixels, one page at a time.
+	// MaxDecoded bounds what a PDF's content streams and colour tables may
+	// inflate to, all together, and each object stream pdfcpu inflates while
+	// reading; page image samples are bounded by MaxPixels, page by page.
 	MaxDecoded int64
 }
 

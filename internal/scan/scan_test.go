@@ -24,14 +24,7 @@ const (
 	bad   = "../../testdata/bad/"
 )
 
-func read(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+var read = scantest.Read
 
 func TestSplitSamples(t *testing.T) {
 	tests := []struct {

@@ -1,14 +1,13 @@
 package cage
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,23 +24,11 @@ const (
 	bad   = "../../../testdata/bad/"
 )
 
-// syncBuffer collects the children's stderr, written from the pool's copying goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
 func newPool(t *testing.T, cfg Config) *Pool {
 	t.Helper()
 	cfg.Argv = []string{os.Args[0], Command}
 	if cfg.Stderr == nil {
-		cfg.Stderr = &syncBuffer{}
+		cfg.Stderr = io.Discard // a child's last words are in the errors the tests look at
 	}
 	p := New(cfg)
 	t.Cleanup(func() {
@@ -52,14 +39,7 @@ func newPool(t *testing.T, cfg Config) *Pool {
 	return p
 }
 
-func read(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+var read = scantest.Read
 
 func exited(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
 

@@ -50,6 +50,16 @@ var Generated = map[string]func() []byte{
 	"png-12000x12000-rgb16.png": func() []byte { return ZeroRGB16PNG(12000, 12000) },
 }
 
+// Read reads a test file, failing the test if it cannot.
+func Read(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // QPDFEncrypt encrypts data with qpdf, AES-256, with the user password given ("" opens without one).
 func QPDFEncrypt(t testing.TB, data []byte, user string) []byte {
 	t.Helper()
@@ -59,11 +69,7 @@ func QPDFEncrypt(t testing.TB, data []byte, user string) []byte {
 		t.Fatal(err)
 	}
 	testenv.Run(t, "qpdf", "--encrypt", user, "owner-secret", "256", "--", in, out)
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return Read(t, out)
 }
 
 func deflate(parts ...[]byte) []byte {
