@@ -17,7 +17,7 @@
 //     of memory, which picks the largest process whatever its input: the limit keeps a child below
 //     what this file alone could cost, so the machine, not the file, is short.
 //   - the file took longer than Config.Timeout: scan.TooSlow, too_slow, fault.Input: the same bytes
-//     take as long again, and the time limit is generous (minutes for what takes seconds).
+//     take as long again, and the limit is generous (minutes for what takes seconds).
 //   - the caller's context ended: the context's error, which the caller knows how to treat.
 package cage
 
@@ -40,8 +40,10 @@ const (
 	// DefaultMemory lets a child decode an A3 colour page at 600 dpi (70 megapixels: two 280 MB
 	// rasters in Leptonica, and its PNG) besides the Go runtime's own 140 MB.
 	DefaultMemory = 1 << 30
-	// DefaultTimeout is ten times what the largest sample takes on a busy machine.
-	DefaultTimeout = 5 * time.Minute
+	// DefaultTimeout is many times what the largest sample takes on a busy machine, and shorter
+	// than an attempt at the ingest stage (pipeline.Stage.Timeout), so a file too slow to parse
+	// fails as too_slow instead of as an attempt that ran out of time, retried for nothing.
+	DefaultTimeout = 2 * time.Minute
 )
 
 // Config describes the children of a Pool.
