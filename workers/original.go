@@ -8,7 +8,6 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/pdfa"
-	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/sign/verify"
 	"github.com/sohoa-vn/sohoa/storage"
 )
@@ -33,13 +32,6 @@ const notConformant = "pdfa.not_conformant"
 // keepSignatures records a PDF that arrives signed, so that later stages keep it byte for byte, and
 // refuses to go on with one whose signatures do not hold until a person has decided.
 func (h *Handlers) keepSignatures(ctx context.Context, doc storage.Document, data []byte) error {
-	if f, _ := scan.Sniff(data); f != scan.PDF {
-		return nil
-	}
-	signed, err := verify.HasSignature(bytes.NewReader(data), int64(len(data)))
-	if err != nil || !signed {
-		return nil // an unreadable signature dictionary is not a signature to keep
-	}
 	report, err := verify.File(ctx, bytes.NewReader(data), int64(len(data)), h.Roots)
 	if err == nil {
 		err = report.Err()

@@ -50,7 +50,7 @@ func newRig(t *testing.T) *rig {
 	r.h = &Handlers{
 		Records: r.records, Dossiers: store, Objects: r.objects, Queue: r.queue, Clock: clk, Worker: "w1",
 		Log:    slog.New(slog.NewTextHandler(r.logs, nil)),
-		Limits: scan.DefaultLimits(), Split: inProcess{}, Agency: "000.00.53.H26", AgencyName: "Bộ phận Một cửa (kiểm thử)",
+		Limits: scan.DefaultLimits(), Scan: scan.InProcess{}, Agency: "000.00.53.H26", AgencyName: "Bộ phận Một cửa (kiểm thử)",
 		Signer: r.signer, OCR: r.ocr, MaxRetry: pipeline.Retries(pipeline.DefaultRetryBudget), Patience: 2 * time.Minute,
 	}
 	return r
@@ -340,13 +340,6 @@ func (f *flakyObjects) Put(ctx context.Context, b storage.Bucket, key string, r 
 		return storage.ObjectInfo{}, err
 	}
 	return f.Objects.Put(ctx, b, key, r, size, ct)
-}
-
-// inProcess splits with scan.Split in the test's own process.
-type inProcess struct{}
-
-func (inProcess) Split(_ context.Context, data []byte, lim scan.Limits) ([]scan.Page, error) {
-	return scan.Split(data, lim)
 }
 
 // lockedWriter keeps the handlers' log for the test to read while they write.

@@ -4,7 +4,7 @@
 // watcher, the reconciler that re-enqueues whatever Redis lost, and the liveness beat through which
 // the work of a dead worker is taken over within seconds.
 //
-// Everything here depends on small interfaces (storage's stores, Enqueuer, Recognizer, Splitter,
+// Everything here depends on small interfaces (storage's stores, Enqueuer, Recognizer, scan.Parser,
 // Signer, clock.Clock), so it is tested alone on the in-memory stores of storage/memory.
 //
 // Failures are handled by kind (internal/fault): a dependency that does not answer is waited for in
@@ -42,11 +42,6 @@ type Recognizer interface {
 	RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*ocr.Page, error)
 }
 
-// Splitter turns an original into page images, refusing bad input with a *scan.InputError.
-type Splitter interface {
-	Split(ctx context.Context, data []byte, lim scan.Limits) ([]scan.Page, error)
-}
-
 // Signer signs as the agency and recognises its own signatures.
 type Signer interface {
 	// Sign returns pdf signed, its visible block kept clear of avoid (page 1, PDF points).
@@ -67,9 +62,9 @@ type Handlers struct {
 	Worker   string // this process's worker ID, as Liveness beats it
 
 	Limits     scan.Limits
-	Split      Splitter
-	Agency     string // the agency's QCVN 102 identifier, for codes
-	AgencyName string // the PDF's author
+	Scan       scan.Parser // cage.Pool in production: a decoder's crash or bomb costs one file
+	Agency     string      // the agency's QCVN 102 identifier, for codes
+	AgencyName string      // the PDF's author
 	Signer     Signer
 	OCR        Recognizer
 	Roots      *x509.CertPool // what incoming signatures are verified against; nil: the system's

@@ -24,6 +24,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/internal/scan"
+	"github.com/sohoa-vn/sohoa/internal/scan/cage"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/schemas"
@@ -43,6 +44,7 @@ type app struct {
 	intake  *workers.Intake
 	signer  *sign.Signer
 	roots   *x509.CertPool // what signatures are verified against; nil: the system's
+	scan    *cage.Pool     // the workers' parsers of uploads, in child processes
 }
 
 // open connects to PostgreSQL (applying migrations), the object store (creating buckets) and Redis,
@@ -167,9 +169,12 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		return err
 	}
 	pool := child.New(a.cfg.Concurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")})
+	// Uploads are parsed in child processes too: a decoder's crash or bomb costs one file.
+	parsers := cage.New(cage.Config{Size: a.cfg.Concurrency})
+	a.scan = parsers
 	h := &workers.Handlers{
 		Records: a.records, Dossiers: a.records, Objects: a.objects, Queue: a.queue, Clock: clk, Worker: me.ID,
-		Log: a.log, Limits: a.intake.Limits, Split: inProcessSplitter{}, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
+		Log: a.log, Limits: a.intake.Limits, Scan: parsers, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		Signer: agencySigner{signer: a.signer, roots: a.roots}, Roots: a.roots, MaxRetry: pipeline.Retries(a.cfg.RetryBudget),
 		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
 		OCR: pool,
@@ -182,19 +187,13 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		Idle: a.cfg.ReconcileIdle, Clock: clk, Log: a.log.With("component", "reconciler")}
 	g.Go(func() error {
 		defer pool.Close() // after the server has stopped: pages still running finish first
+		defer parsers.Close()
 		return server.Run(ctx)
 	})
 	g.Go(func() error { return live.Run(ctx) })
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return rec.Run(ctx) })
 	return nil
-}
-
-// inProcessSplitter splits originals in the worker's own process.
-type inProcessSplitter struct{}
-
-func (inProcessSplitter) Split(_ context.Context, data []byte, lim scan.Limits) ([]scan.Page, error) {
-	return scan.Split(data, lim)
 }
 
 func (a *app) api() *api.Server {

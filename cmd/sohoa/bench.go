@@ -132,7 +132,7 @@ func benchLoad(dirs []string, tmp string) ([]benchPage, error) {
 			if err != nil {
 				return nil, fmt.Errorf("bench: %w", err)
 			}
-			split, err := scan.Split(data, scan.DefaultLimits())
+			split, err := scan.Split(context.Background(), data, scan.DefaultLimits())
 			if err != nil {
 				return nil, fmt.Errorf("bench: split %s: %w", name, err)
 			}

@@ -75,7 +75,7 @@ func (s system) forget(b testing.TB, sha string) {
 // tesseractSeconds times the raw tesseract command on each page of data, one after another,
 // single-threaded as sohoa runs it.
 func tesseractSeconds(b testing.TB, data []byte) float64 {
-	pages, err := scan.Split(data, scan.DefaultLimits())
+	pages, err := scan.Split(context.Background(), data, scan.DefaultLimits())
 	if err != nil {
 		b.Fatal(err)
 	}

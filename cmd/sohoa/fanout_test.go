@@ -24,7 +24,7 @@ func TestPagesInParallel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	split, err := scan.Split(img, scan.DefaultLimits())
+	split, err := scan.Split(t.Context(), img, scan.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}

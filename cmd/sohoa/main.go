@@ -26,6 +26,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/config"
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
+	"github.com/sohoa-vn/sohoa/internal/scan/cage"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 )
 
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	switch cmd { // commands that need no configuration
 	case child.Command:
 		return child.Main()
+	case cage.Command:
+		return cage.Main()
 	case "verify":
 		return verifyCommand(ctx, args[1:])
 	case "check":

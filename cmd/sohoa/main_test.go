@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
+	"github.com/sohoa-vn/sohoa/internal/scan/cage"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
@@ -15,6 +16,14 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == child.Command {
 		if err := child.Main(); err != nil {
 			fmt.Fprintln(os.Stderr, "ocr child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	// And as its scan child.
+	if len(os.Args) > 1 && os.Args[1] == cage.Command {
+		if err := cage.Main(); err != nil {
+			fmt.Fprintln(os.Stderr, "scan child:", err)
 			os.Exit(1)
 		}
 		os.Exit(0)

@@ -63,7 +63,7 @@ func loadSamples(t *testing.T) []*sample {
 		if err != nil {
 			continue
 		}
-		pages, err := scan.Split(readScan(t, name), scan.DefaultLimits())
+		pages, err := scan.Split(context.Background(), readScan(t, name), scan.DefaultLimits())
 		if err != nil {
 			t.Fatalf("split %s: %v", name, err)
 		}

@@ -3,6 +3,7 @@ package scan
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sohoa-vn/sohoa/internal/fault"
 )
@@ -19,6 +20,21 @@ const (
 	CodeTooManyPages    = "too_many_pages"
 	CodeBadPDF          = "bad_pdf"
 	CodeNoPages         = "no_pages"
+	// CodeEncrypted: a PDF that needs a password to open, or whose encryption cannot be read.
+	CodeEncrypted = "encrypted"
+	// CodeDimensionTooLarge: a page side beyond what Tesseract reads (MaxSide).
+	CodeDimensionTooLarge = "dimension_too_large"
+	// CodeDecompressionBomb: a stream inflates far beyond what it declares or any budget allows.
+	CodeDecompressionBomb = "decompression_bomb"
+	// CodeMemoryLimit: decoding the file needed more memory than its parser may use.
+	CodeMemoryLimit = "memory_limit"
+	// CodeParserCrash: the parser died on the file (a crash in Leptonica, libtiff, poppler).
+	CodeParserCrash = "parser_crash"
+	// CodeTooSlow: the parser did not finish within its time limit.
+	CodeTooSlow = "too_slow"
+	// CodeParserKilled: the parser was killed from outside (the machine's OOM killer); not an
+	// InputError but a retryable fault, see ParserKilled.
+	CodeParserKilled = "parser_killed"
 )
 
 // InputError is a permanent problem with the input: retrying cannot help.
@@ -69,6 +85,11 @@ func checkPixels(page, w, h int, lim Limits) error {
 	if lim.MaxPixels > 0 && int64(w)*int64(h) > lim.MaxPixels {
 		return tooManyPixels(page, w, h, lim)
 	}
+	if lim.MaxSide > 0 && (w > lim.MaxSide || h > lim.MaxSide) {
+		return inputErr(CodeDimensionTooLarge, fmt.Sprintf(
+			"Trang %d có kích thước %d×%d điểm ảnh; bộ nhận dạng chữ chỉ đọc được ảnh có mỗi chiều tối đa %d điểm ảnh. "+
+				"Hãy quét lại với độ phân giải thấp hơn hoặc chia trang thành nhiều ảnh.", page+1, w, h, lim.MaxSide), nil)
+	}
 	return nil
 }
 
@@ -77,4 +98,45 @@ func checkPageCount(n int, lim Limits) error {
 		return inputErr(CodeTooManyPages, fmt.Sprintf("Tệp có %d trang, vượt giới hạn %d trang.", n, lim.MaxPages), nil)
 	}
 	return nil
+}
+
+func encryptedErr(err error) *InputError {
+	return inputErr(CodeEncrypted,
+		"Tệp PDF được đặt mật khẩu (mã hóa) nên không đọc được; hãy gửi bản không đặt mật khẩu.", err)
+}
+
+func bombErr(what string, err error) *InputError {
+	return inputErr(CodeDecompressionBomb, fmt.Sprintf(
+		"Tệp PDF có %s bung ra lớn bất thường khi giải nén; tệp bị hỏng hoặc được tạo ra để làm tê liệt hệ thống.", what), err)
+}
+
+// MemoryLimit is a file whose decoding needed more than limit bytes (0: a limit not known here, as
+// when an allocation failed in process). Retrying the same bytes under the same limit cannot help.
+func MemoryLimit(limit int64, err error) *InputError {
+	msg := "Giải mã tệp cần nhiều bộ nhớ hơn mức cho phép; ảnh quá lớn hoặc tệp là bom giải nén."
+	if limit > 0 {
+		msg = fmt.Sprintf("Giải mã tệp cần hơn %d MB bộ nhớ, vượt giới hạn cho phép; ảnh quá lớn hoặc tệp là bom giải nén.", mb(limit))
+	}
+	return inputErr(CodeMemoryLimit, msg, err)
+}
+
+// ParserCrashed is a file the parser died on (status is "signal SIGSEGV" or the like). The same
+// bytes crash the same code again, so it is an input problem, not worth retrying.
+func ParserCrashed(status string, err error) *InputError {
+	return inputErr(CodeParserCrash, fmt.Sprintf(
+		"Tệp làm bộ đọc ảnh dừng đột ngột (%s); tệp bị hỏng hoặc được tạo ra để gây lỗi. Hãy xuất hoặc quét lại tệp.", status), err)
+}
+
+// TooSlow is a file the parser could not finish within limit.
+func TooSlow(limit time.Duration, err error) *InputError {
+	return inputErr(CodeTooSlow, fmt.Sprintf(
+		"Đọc tệp mất quá %v; tệp quá phức tạp hoặc bị hỏng.", limit.Round(time.Second)), err)
+}
+
+// ParserKilled is a parser killed from outside mid-file: on a machine short of memory the kernel's
+// OOM killer picks the largest process, which may be the parser of a perfectly good file, so unlike
+// MemoryLimit this is retried (fault.Other) and fails the document only when the retries run out.
+func ParserKilled(err error) error {
+	return fault.Tell("scan", fault.Other, CodeParserKilled,
+		"Bộ đọc tệp bị hệ thống dừng giữa chừng (thường do máy chủ thiếu bộ nhớ); hệ thống sẽ thử lại.", err)
 }

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,7 +16,7 @@ type colorSpace struct {
 	palette color.Palette // Indexed only
 }
 
-func resolveColorSpace(ctx *model.Context, o types.Object, depth int) (colorSpace, error) {
+func resolveColorSpace(ctx *model.Context, o types.Object, depth int, b *budget) (colorSpace, error) {
 	o, err := ctx.Dereference(o)
 	if err != nil || depth > 3 {
 		return colorSpace{}, fmt.Errorf("colour space: %v", err)
@@ -55,17 +56,25 @@ func resolveColorSpace(ctx *model.Context, o types.Object, depth int) (colorSpac
 				return colorSpace{comps: *n}, nil
 			}
 		case "Indexed", "I":
-			return indexedColorSpace(ctx, v, depth)
+			return indexedColorSpace(ctx, v, depth, b)
 		}
 	}
 	return colorSpace{}, fmt.Errorf("colour space %v not supported", o)
 }
 
-func indexedColorSpace(ctx *model.Context, v types.Array, depth int) (colorSpace, error) {
+// lutSlack is how much longer than declared a colour table may be: some
+// writers pad it to 256 entries whatever hival says.
+const lutSlack = 64 << 10
+
+// indexedColorSpace sizes the lookup table by its declared entries,
+// (hival+1)×components, before inflating it: a table stream that inflates to
+// more than that (with some slack) is a bomb, refused once it has produced
+// that many bytes rather than after it has filled memory.
+func indexedColorSpace(ctx *model.Context, v types.Array, depth int, b *budget) (colorSpace, error) {
 	if len(v) < 4 {
 		return colorSpace{}, fmt.Errorf("indexed colour space: %d entries", len(v))
 	}
-	base, err := resolveColorSpace(ctx, v[1], depth+1)
+	base, err := resolveColorSpace(ctx, v[1], depth+1, b)
 	if err != nil || base.palette != nil || base.comps == 4 {
 		return colorSpace{}, fmt.Errorf("indexed base: %v", err)
 	}
@@ -73,6 +82,7 @@ func indexedColorSpace(ctx *model.Context, v types.Array, depth int) (colorSpace
 	if err != nil || hival == nil || hival.Value() < 0 || hival.Value() > 255 {
 		return colorSpace{}, fmt.Errorf("indexed hival: %v", err)
 	}
+	n := hival.Value() + 1
 	var lut []byte
 	lo, err := ctx.Dereference(v[3])
 	if err != nil {
@@ -84,10 +94,12 @@ func indexedColorSpace(ctx *model.Context, v types.Array, depth int) (colorSpace
 	case types.HexLiteral:
 		lut, err = l.Bytes()
 	case types.StreamDict:
-		err = l.Decode()
-		lut = l.Content
+		lut, err = b.decode(&l, int64(n*base.comps)+lutSlack, "bảng màu (lookup table) của ảnh")
+		var ie *InputError
+		if errors.As(err, &ie) {
+			return colorSpace{}, ie
+		}
 	}
-	n := hival.Value() + 1
 	if err != nil || len(lut) < n*base.comps {
 		return colorSpace{}, fmt.Errorf("indexed lookup table: %v", err)
 	}
@@ -105,7 +117,7 @@ func indexedColorSpace(ctx *model.Context, v types.Array, depth int) (colorSpace
 
 // rasterFromSamples turns the decoded sample stream of a non-JPEG image
 // into an image.Image for lossless PNG encoding.
-func rasterFromSamples(ctx *model.Context, i int, im pdfImage) (image.Image, error) {
+func rasterFromSamples(ctx *model.Context, i int, im pdfImage, b *budget) (image.Image, error) {
 	d := im.sd.Dict
 	bpc := 1
 	var cs colorSpace
@@ -116,7 +128,11 @@ func rasterFromSamples(ctx *model.Context, i int, im pdfImage) (image.Image, err
 			bpc = *b
 		}
 		var err error
-		if cs, err = resolveColorSpace(ctx, d["ColorSpace"], 0); err != nil {
+		if cs, err = resolveColorSpace(ctx, d["ColorSpace"], 0, b); err != nil {
+			var ie *InputError
+			if errors.As(err, &ie) {
+				return nil, ie
+			}
 			return nil, inputErr(CodeUnsupportedType, fmt.Sprintf(
 				"Ảnh trang %d của tệp PDF dùng hệ màu chưa được hỗ trợ.", i+1), err)
 		}

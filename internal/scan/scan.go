@@ -1,12 +1,23 @@
 // Package scan turns an uploaded original (JPEG, PNG, TIFF or PDF) into
 // page images ready for OCR and archiving. It is the ingest gate: anything
-// the sender got wrong (empty, truncated, oversized, not a scan) is refused
-// here with an *InputError that explains the problem in Vietnamese, so the
-// later, costlier stages only ever see well-formed pages.
+// the sender got wrong (empty, truncated, oversized, encrypted, not a scan)
+// is refused here with an *InputError that explains the problem in
+// Vietnamese, so the later, costlier stages only ever see well-formed pages.
+//
+// Inspect tells, before splitting, what a file is: a scan (one image per
+// page, which Split takes apart) or a born-digital PDF (text and vector
+// graphics, which Render draws and Text reads), and whether it is signed.
+//
+// Everything here that parses untrusted bytes beyond header sniffing can be
+// made to crash (Leptonica, libtiff, poppler) or to allocate without bound;
+// in the worker it runs in child processes (package scan/cage, a Parser),
+// and the functions of this package run in process only in tests and
+// command-line tools (InProcess).
 package scan
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 )
 
@@ -21,22 +32,71 @@ const (
 	PDF  Format = "pdf"
 )
 
-// Limits bound what ingest accepts.
+// Limits bound what ingest accepts. A zero field is no limit.
 type Limits struct {
 	MaxBytes  int64 // size of the original file
 	MaxPixels int64 // per page, checked from headers before decoding
-	MaxPages  int
+	// MaxSide bounds a page image's width and height, checked from headers:
+	// Tesseract 5.3 refuses anything over 32767 ("Image too large").
+	MaxSide  int
+	MaxPages int
+	// MaxDecoded bounds what a PDF's content streams and colour tables may
+	// inflate to, all together, and each object stream pdfcpu inflates while
+	// reading; page image samples are bounded by MaxPixels, page by page.
+	MaxDecoded int64
 }
+
+// TesseractMaxSide is the longest page side Tesseract 5.3.0 reads: it fails
+// pages of 32768 pixels or more with "Image too large" (checked on the
+// installed tesseract with a 32767- and a 32768-pixel-wide page).
+const TesseractMaxSide = 32767
 
 // DefaultLimits fits the largest real originals (A3 at 600 dpi in colour is
 // about 70 megapixels) with room to spare, while keeping a decoded page well
 // under a gigabyte of memory.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxBytes:  200 << 20,
-		MaxPixels: 150_000_000,
-		MaxPages:  500,
+		MaxBytes:   200 << 20,
+		MaxPixels:  150_000_000,
+		MaxSide:    TesseractMaxSide,
+		MaxPages:   500,
+		MaxDecoded: 256 << 20,
 	}
+}
+
+// Splitter splits an original into page images; see Split.
+type Splitter interface {
+	Split(ctx context.Context, data []byte, lim Limits) ([]Page, error)
+}
+
+// Parser is everything ingest asks of an untrusted file. The worker's is a
+// pool of child processes (package scan/cage); InProcess runs in process.
+type Parser interface {
+	Splitter
+	Inspect(ctx context.Context, data []byte, lim Limits) (Inspection, error)
+	Render(ctx context.Context, data []byte, lim Limits, opt RenderOptions) ([]Page, error)
+	Text(ctx context.Context, data []byte, lim Limits) ([]string, error)
+}
+
+// InProcess is the Parser that runs in the calling process: a crash in a
+// decoder takes the process down, and a cancelled context is noticed only
+// between pages. For tests and command-line tools, not for the worker.
+type InProcess struct{}
+
+func (InProcess) Split(ctx context.Context, data []byte, lim Limits) ([]Page, error) {
+	return Split(ctx, data, lim)
+}
+
+func (InProcess) Inspect(ctx context.Context, data []byte, lim Limits) (Inspection, error) {
+	return Inspect(ctx, data, lim)
+}
+
+func (InProcess) Render(ctx context.Context, data []byte, lim Limits, opt RenderOptions) ([]Page, error) {
+	return Render(ctx, data, lim, opt)
+}
+
+func (InProcess) Text(ctx context.Context, data []byte, lim Limits) ([]string, error) {
+	return Text(ctx, data, lim)
 }
 
 // Page is one page image ready for OCR and for the archive PDF.
@@ -78,13 +138,11 @@ func Sniff(head []byte) (Format, error) {
 
 // Split validates data and returns its pages. Every failure due to the
 // input is an *InputError; any other error is an internal fault worth
-// retrying or reporting.
-func Split(data []byte, lim Limits) ([]Page, error) {
-	if lim.MaxBytes > 0 && int64(len(data)) > lim.MaxBytes {
-		return nil, inputErr(CodeTooLarge,
-			fmt.Sprintf("Tệp quá lớn (%d MB); giới hạn là %d MB.", mb(int64(len(data))), mb(lim.MaxBytes)), nil)
-	}
-	f, err := Sniff(data)
+// retrying or reporting. ctx is looked at between pages: code in the middle
+// of decoding a page cannot be interrupted, which is why the worker splits
+// in a child process that it kills instead.
+func Split(ctx context.Context, data []byte, lim Limits) ([]Page, error) {
+	f, err := sniffWithin(data, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -99,9 +157,9 @@ func Split(data []byte, lim Limits) ([]Page, error) {
 		p, err = splitPNG(data, lim)
 		pages = []Page{p}
 	case TIFF:
-		pages, err = splitTIFF(data, lim)
+		pages, err = splitTIFF(ctx, data, lim)
 	case PDF:
-		pages, err = splitPDF(data, lim)
+		pages, err = splitPDF(ctx, data, lim)
 	}
 	if err != nil {
 		return nil, err
@@ -113,6 +171,15 @@ func Split(data []byte, lim Limits) ([]Page, error) {
 		pages[i].Index = i
 	}
 	return pages, nil
+}
+
+// sniffWithin checks the size, then the type.
+func sniffWithin(data []byte, lim Limits) (Format, error) {
+	if lim.MaxBytes > 0 && int64(len(data)) > lim.MaxBytes {
+		return "", inputErr(CodeTooLarge,
+			fmt.Sprintf("Tệp quá lớn (%d MB); giới hạn là %d MB.", mb(int64(len(data))), mb(lim.MaxBytes)), nil)
+	}
+	return Sniff(data)
 }
 
 func mb(n int64) int64 { return (n + 1<<20 - 1) >> 20 }

@@ -74,31 +74,12 @@ func blank(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-// pids lists the live children.
-func (p *Pool) pids() []int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var ids []int
-	for pr := range p.live {
-		ids = append(ids, pr.pid)
-	}
-	return ids
-}
-
 // exited reports whether pid is gone: the pool reaps its children, so a dead one does not linger
 // as a zombie.
 func exited(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
 
-// waitForChild returns the first child's pid, 0 if none started within a few seconds.
-func waitForChild(p *Pool) int {
-	for range 500 {
-		if ids := p.pids(); len(ids) > 0 {
-			return ids[0]
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return 0
-}
+// What the pool does with children in general (a kill from outside, stdout junk, Close) is tested
+// in internal/childproc; these tests are about Tesseract in them.
 
 func TestSameAsInProcess(t *testing.T) {
 	img := readSample(t)
@@ -162,25 +143,6 @@ func TestCrashTakesOnePage(t *testing.T) {
 	}
 }
 
-// TestKilledChild: a child killed from outside mid-page (the OOM killer) is a crash with SIGKILL.
-func TestKilledChild(t *testing.T) {
-	p, _ := newPool(t, 1, ocr.Options{})
-	go func() {
-		if pid := waitForChild(p); pid != 0 {
-			time.Sleep(100 * time.Millisecond) // into the page
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}()
-	_, err := p.RecognizeDPI(context.Background(), []byte(hangImage), 0)
-	var crash *CrashError
-	if !errors.As(err, &crash) || crash.Status() != "signal SIGKILL" {
-		t.Fatalf("killed child: %v, want a CrashError with signal SIGKILL", err)
-	}
-	if _, err := p.RecognizeDPI(context.Background(), blank(t), 300); err != nil {
-		t.Errorf("page after the kill: %v", err)
-	}
-}
-
 // TestDeadline: a ctx that ends mid-page kills the child and returns the ctx's error.
 func TestDeadline(t *testing.T) {
 	p, _ := newPool(t, 1, ocr.Options{})
@@ -219,22 +181,6 @@ func TestWatchdog(t *testing.T) {
 	}
 }
 
-// TestStdoutJunk: what the child's libraries print to stdout does not reach the protocol.
-func TestStdoutJunk(t *testing.T) {
-	p, log := newPool(t, 1, ocr.Options{})
-	_, err := p.RecognizeDPI(context.Background(), []byte(junkImage), 0)
-	if err == nil || errors.Is(err, ErrCrashed) || errors.Is(err, errProtocol) {
-		t.Fatalf("junk page: %v, want the engine's bad-image error", err)
-	}
-	if _, err := p.RecognizeDPI(context.Background(), blank(t), 300); err != nil {
-		t.Errorf("page after junk: %v", err)
-	}
-	p.Close() // drains the children's stderr
-	if !strings.Contains(log.String(), "junk a library printed on stdout") {
-		t.Errorf("stdout junk not in the log:\n%s", log)
-	}
-}
-
 func TestStartFailures(t *testing.T) {
 	p, _ := newPool(t, 1, ocr.Options{Languages: []string{"no-such-language"}})
 	if _, err := p.RecognizeDPI(context.Background(), blank(t), 300); err == nil || !strings.Contains(err.Error(), "no-such-language") {
@@ -247,37 +193,5 @@ func TestStartFailures(t *testing.T) {
 		t.Errorf("a binary that is no child: %v, want a start error blaming no page", err)
 	} else {
 		t.Log(err)
-	}
-}
-
-// TestCloseEndsChildren: Close ends idle and busy children alike and leaves no process behind.
-func TestCloseEndsChildren(t *testing.T) {
-	p, _ := newPool(t, 2, ocr.Options{})
-	p.closeGrace = 200 * time.Millisecond
-	if _, err := p.RecognizeDPI(context.Background(), blank(t), 300); err != nil {
-		t.Fatal(err)
-	}
-	busy := make(chan error)
-	go func() {
-		_, err := p.RecognizeDPI(context.Background(), []byte(hangImage), 0)
-		busy <- err
-	}()
-	for len(p.pids()) < 2 {
-		time.Sleep(10 * time.Millisecond)
-	}
-	pids := p.pids()
-	if err := p.Close(); err == nil {
-		t.Error("Close did not report the busy child it had to kill")
-	}
-	for _, pid := range pids {
-		if !exited(pid) {
-			t.Errorf("child %d outlived Close", pid)
-		}
-	}
-	if err := <-busy; !errors.Is(err, ErrClosed) {
-		t.Errorf("page cut short by Close: %v, want ErrClosed", err)
-	}
-	if _, err := p.RecognizeDPI(context.Background(), blank(t), 300); !errors.Is(err, ErrClosed) {
-		t.Errorf("page after Close: %v, want ErrClosed", err)
 	}
 }
