@@ -168,6 +168,11 @@ func systemEnv(t testing.TB, svc services, overrides ...string) map[string]strin
 	testenv.Need(t, "pdfsig", "pdftotext", "qpdf")
 	m, addr, dbURL, redisAddr, redisDB, arn := svc.minio, svc.addr, svc.db, svc.redisAddr, svc.redisDB, svc.arn
 	dataDir := t.TempDir()
+	for i := 0; i+1 < len(overrides); i += 2 {
+		if overrides[i] == "SOHOA_DATA_DIR" { // the test made keys there already
+			dataDir = overrides[i+1]
+		}
+	}
 	tsaURL := startTSA(t, filepath.Join(dataDir, "keys"))
 	if svc.tsaDown != nil {
 		tsaURL = gate(t, tsaURL, svc.tsaDown)
