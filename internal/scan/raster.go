@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
+	"slices"
 )
 
 func splitJPEG(data []byte, lim Limits) (Page, error) {
@@ -31,7 +33,7 @@ func verifyJPEG(page int, data []byte, lim Limits) (w, h int, err error) {
 	if err := checkPixels(page, cfg.Width, cfg.Height, lim); err != nil {
 		return 0, 0, err
 	}
-	if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+	if _, err := jpeg.Decode(bytes.NewReader(decodable(data, cfg))); err != nil {
 		if !hasJPEGEnd(data) {
 			// The decoder reports a cut-off entropy stream as a format
 			// error; a missing end-of-image marker says what really happened.
@@ -40,6 +42,18 @@ func verifyJPEG(page int, data []byte, lim Limits) (w, h int, err error) {
 		return 0, 0, decodeErr(page, "JPEG", err)
 	}
 	return cfg.Width, cfg.Height, nil
+}
+
+// decodable returns data as Go's decoder can check it. A CMYK JPEG without Adobe's APP14 segment
+// is valid, and scanners write them, but image/jpeg refuses its colour model; the check is of the
+// entropy-coded data, not the colours, so it reads a copy with an APP14 segment put after SOI. The
+// file archived is the original.
+func decodable(data []byte, cfg image.Config) []byte {
+	if cfg.ColorModel != color.CMYKModel || bytes.Contains(data[:min(len(data), 64<<10)], []byte("Adobe")) || len(data) < 2 {
+		return data
+	}
+	app14 := []byte{0xFF, 0xEE, 0x00, 0x0E, 'A', 'd', 'o', 'b', 'e', 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00}
+	return slices.Concat(data[:2], app14, data[2:])
 }
 
 // hasJPEGEnd looks for the EOI marker, tolerating the padding some
