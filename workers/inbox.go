@@ -33,14 +33,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if w.Notifier != nil && w.TargetARN != "" {
 		go w.subscribe(ctx)
 	}
-	for {
-		w.Sweep(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-w.Clock.After(w.Interval):
-		}
-	}
+	every(ctx, w.Clock, w.Interval, w.Sweep)
+	return nil
 }
 
 // Sweep ingests every object in the inbox, except API uploads still in flight, and abandons

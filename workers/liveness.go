@@ -61,14 +61,8 @@ func (l *Liveness) Run(ctx context.Context) error {
 			l.Log.Warn("could not record this worker's leaving", "error", err)
 		}
 	}()
-	for {
-		l.Once(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-l.Clock.After(l.Interval):
-		}
-	}
+	every(ctx, l.Clock, l.Interval, func(ctx context.Context) { l.Once(ctx) })
+	return nil
 }
 
 // Once beats, and takes over what dead workers left if this worker has been beating long enough. It

@@ -26,14 +26,8 @@ type Reconciler struct {
 // Run reconciles at once (a restart after Redis lost everything must not wait an interval), then
 // every interval until ctx ends.
 func (r *Reconciler) Run(ctx context.Context) error {
-	for {
-		r.Once(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-r.Clock.After(r.Interval):
-		}
-	}
+	every(ctx, r.Clock, r.Interval, func(ctx context.Context) { r.Once(ctx) })
+	return nil
 }
 
 // Once makes one pass and returns how many tasks it created: those Redis had lost.

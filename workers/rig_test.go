@@ -18,6 +18,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/sign"
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/memory"
@@ -34,7 +35,7 @@ type rig struct {
 	clock   *clock.Fake
 	ocr     *fakeOCR
 	signer  *fakeSigner
-	logs    *lockedWriter
+	logs    *testenv.Buffer
 }
 
 func newRig(t *testing.T) *rig {
@@ -46,7 +47,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{records: &flakyRecords{Records: store, fail: map[string]int{}}, objects: &flakyObjects{Objects: objs, fail: map[string]int{}},
-		queue: &fakeQueue{}, clock: clk, ocr: &fakeOCR{}, signer: &fakeSigner{}, logs: &lockedWriter{}}
+		queue: &fakeQueue{}, clock: clk, ocr: &fakeOCR{}, signer: &fakeSigner{}, logs: &testenv.Buffer{}}
 	r.h = &Handlers{
 		Records: r.records, Dossiers: store, Objects: r.objects, Queue: r.queue, Clock: clk, Worker: "w1",
 		Log:    slog.New(slog.NewTextHandler(r.logs, nil)),
@@ -340,22 +341,4 @@ func (f *flakyObjects) Put(ctx context.Context, b storage.Bucket, key string, r 
 		return storage.ObjectInfo{}, err
 	}
 	return f.Objects.Put(ctx, b, key, r, size, ct)
-}
-
-// lockedWriter keeps the handlers' log for the test to read while they write.
-type lockedWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }

@@ -473,7 +473,7 @@ func gate(t testing.TB, target string, down *atomic.Bool) string {
 // process is a sohoa binary run by a test.
 type process struct {
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *testenv.Buffer
 	done chan struct{}
 	sys  system
 }
@@ -493,7 +493,7 @@ func startProcessNoWait(t testing.TB, bin string, env map[string]string, cmd str
 		c.Env = append(c.Env, k+"="+v)
 	}
 	c.Env = append(c.Env, "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
-	p := &process{cmd: c, out: &lockedBuffer{}, done: make(chan struct{})}
+	p := &process{cmd: c, out: &testenv.Buffer{}, done: make(chan struct{})}
 	c.Stdout, c.Stderr = p.out, p.out
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
@@ -531,24 +531,6 @@ func (p *process) exited() bool {
 }
 
 func (p *process) output() string { return p.out.String() }
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 var (
 	buildOnce sync.Once

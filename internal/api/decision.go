@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
 )
@@ -42,13 +41,5 @@ func (s *Server) acceptSignature(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	doc, err := s.Records.Retry(r.Context(), doc.ID)
-	if err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	if _, err := s.Queue.Enqueue(r.Context(), pipeline.Stage(doc.Stage), pipeline.Payload{DocumentID: doc.ID, Run: doc.Run}); err != nil {
-		s.Log.Warn("accept-signature enqueue; the reconciler will", "document", doc.ID, "error", err)
-	}
-	s.writeDocument(w, r, http.StatusAccepted, doc)
+	s.rerun(w, r, doc)
 }

@@ -309,6 +309,12 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
 			Error: "Làm lại không khắc phục được lỗi này (" + doc.Error + "); hãy gửi lại tệp đã sửa."})
 		return
 	}
+	s.rerun(w, r, doc)
+}
+
+// rerun starts a new run of a failed document and queues its stage, answering 202 with the
+// document, or 409 when the document is not failed.
+func (s *Server) rerun(w http.ResponseWriter, r *http.Request, doc storage.Document) {
 	doc, err := s.Records.Retry(r.Context(), doc.ID)
 	if err != nil {
 		s.storeError(w, r, err)
@@ -324,7 +330,7 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		// The new run is recorded; the reconciler enqueues it if this did not.
-		s.Log.Warn("retry enqueue", "document", doc.ID, "error", err)
+		s.Log.Warn("rerun enqueue", "document", doc.ID, "error", err)
 	}
 	s.writeDocument(w, r, http.StatusAccepted, doc)
 }

@@ -1,7 +1,6 @@
 package childproc
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"regexp"
@@ -11,29 +10,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
-// syncBuffer collects the children's stderr, written from the pool's copying goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newPool(t *testing.T, cfg Config) (*Pool, *syncBuffer) {
+func newPool(t *testing.T, cfg Config) (*Pool, *testenv.Buffer) {
 	t.Helper()
-	log := &syncBuffer{}
+	log := &testenv.Buffer{}
 	cfg.Name, cfg.Proto, cfg.Stderr = testName, testProto, log
 	if cfg.Argv == nil {
 		cfg.Argv = []string{osArgs0(), testName}

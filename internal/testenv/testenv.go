@@ -5,6 +5,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -337,4 +338,23 @@ func PDFSig(t testing.TB, file string) string {
 	Need(t, "pdfsig")
 	out, _ := exec.Command("pdfsig", file).CombinedOutput()
 	return string(out)
+}
+
+// Buffer collects what concurrent writers write (a process's output, a logger's lines) for a test
+// to read while they still write.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -16,32 +16,15 @@ import (
 	"time"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr"
+	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
 const sample = "../../../testdata/scans/khai-sinh.png"
 
-// syncBuffer collects the children's stderr, written from the pool's copying goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newPool(t *testing.T, size int, opts ocr.Options) (*Pool, *syncBuffer) {
+func newPool(t *testing.T, size int, opts ocr.Options) (*Pool, *testenv.Buffer) {
 	t.Helper()
 	p := New(size, opts, os.Args[0], Command)
-	log := &syncBuffer{}
+	log := &testenv.Buffer{}
 	p.Stderr = log
 	t.Cleanup(func() {
 		if err := p.Close(); err != nil {
@@ -187,7 +170,7 @@ func TestStartFailures(t *testing.T) {
 		t.Errorf("missing model: %v, want it named", err)
 	}
 	q := New(1, ocr.Options{}, "/bin/echo", "not a child")
-	q.Stderr = &syncBuffer{}
+	q.Stderr = &testenv.Buffer{}
 	defer q.Close()
 	if _, err := q.RecognizeDPI(context.Background(), blank(t), 300); err == nil || errors.Is(err, ErrCrashed) {
 		t.Errorf("a binary that is no child: %v, want a start error blaming no page", err)
