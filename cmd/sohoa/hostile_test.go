@@ -34,8 +34,11 @@ func TestHostileFiles(t *testing.T) {
 		}
 		d := sys.wait(t, decode[api.Document](t, body).ID, 2*time.Minute)
 		want := scantest.BadCodes[name]
-		if d.Status != "failed" || d.Stage != "ingest" || !strings.Contains(d.Error, "("+want+")") {
-			t.Errorf("%s: %s at %s with %q, want failed at ingest with code %s", name, d.Status, d.Stage, d.Error, want)
+		if d.Status != "failed" || d.Stage != "ingest" || d.ErrorCode != want || d.Error == "" || strings.Contains(d.Error, want) {
+			t.Errorf("%s: %s at %s with %q (%s), want failed at ingest with code %s and a sentence", name, d.Status, d.Stage, d.Error, d.ErrorCode, want)
+		}
+		if code, body := sys.get(t, "/readyz"); code != http.StatusOK {
+			t.Errorf("after %s: /readyz %d %s", name, code, body)
 		}
 		t.Logf("%-26s %s", name, d.Error)
 	}
