@@ -10,9 +10,10 @@ COPY . .
 RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/sohoa ./cmd/sohoa
 
 # Run: the same Debian release, so the Tesseract and Leptonica libraries match the build's.
+# poppler-utils: the scan children draw born-digital PDF pages (pdftoppm) and read their text (pdftotext).
 FROM debian:trixie-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng ca-certificates \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /var/lib/sohoa --create-home sohoa
 COPY --from=build /out/sohoa /usr/local/bin/sohoa
