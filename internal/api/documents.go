@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -75,6 +76,11 @@ type DocumentList struct {
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	// A misspelt status would otherwise list nothing, which reads as "no such documents".
+	if st := q.Get("status"); st != "" && statusName(st) == st {
+		writeError(w, http.StatusBadRequest, codeBadRequest, fmt.Sprintf("Trạng thái %q không có; dùng received, processing, done hoặc failed.", st))
+		return
+	}
 	docs, total, err := s.Records.List(r.Context(), storage.Filter{
 		SHA256: strings.ToLower(q.Get("sha256")), Status: q.Get("status"),
 		Limit: bounded(q.Get("limit"), 50, 1, 200), Offset: bounded(q.Get("offset"), 0, 0, 1<<30),

@@ -68,6 +68,7 @@ func TestListDocuments(t *testing.T) {
 			}
 		})
 	}
+	r.get("/api/v1/documents?status=fail").wantError(t, http.StatusBadRequest, codeBadRequest)
 }
 
 // A document's JSON says where it stands: its status and stage, the stages of its current run with
