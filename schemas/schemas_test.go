@@ -1,7 +1,10 @@
 package schemas_test
 
 import (
+	"io/fs"
 	"testing"
+
+	"github.com/sohoa-vn/sohoa/schemas"
 
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/schemas/schematest"
@@ -43,6 +46,26 @@ func TestTaskPayloadSchema(t *testing.T) {
 	} {
 		if err := set.Validate("task-payload.schema.json", []byte(bad)); err == nil {
 			t.Errorf("task-payload.schema.json accepts %s", bad)
+		}
+	}
+}
+
+// Every JSON schema compiles, under the $id openapi.yaml's references resolve to.
+func TestSchemasCompile(t *testing.T) {
+	set, err := schematest.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(schemas.API, "*.schema.json")
+	if len(names) < 2 {
+		t.Fatalf("schemas: %v", names)
+	}
+	for _, n := range names {
+		if err := set.Compile(n); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+		if id := set.ID(n); id != schematest.Base+n {
+			t.Errorf("%s: $id %q, want %q", n, id, schematest.Base+n)
 		}
 	}
 }

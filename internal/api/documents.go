@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,7 +78,7 @@ type DocumentList struct {
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	// A misspelt status would otherwise list nothing, which reads as "no such documents".
-	if st := q.Get("status"); st != "" && statusName(st) == st {
+	if st := q.Get("status"); st != "" && !slices.Contains([]string{storage.StatusReceived, storage.StatusProcessing, storage.StatusDone, storage.StatusFailed}, st) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, fmt.Sprintf("Trạng thái %q không có; dùng received, processing, done hoặc failed.", st))
 		return
 	}

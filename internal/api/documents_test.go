@@ -41,10 +41,10 @@ func TestListDocuments(t *testing.T) {
 		{"?limit=2&offset=2", 5, newest[2:4]},
 		{"?offset=4", 5, newest[4:]},
 		{"?offset=9", 5, nil},
-		{"?limit=0", 5, newest[:1]},     // bounded below by 1
-		{"?limit=junk", 5, newest},      // the default
-		{"?status=done", 1, ids[1:2]},   //
-		{"?status=failed", 1, ids[3:4]}, //
+		{"?limit=0", 5, newest[:1]}, // bounded below by 1
+		{"?limit=junk", 5, newest},  // the default
+		{"?status=done", 1, ids[1:2]},
+		{"?status=failed", 1, ids[3:4]},
 		{"?status=received", 3, []string{ids[4], ids[2], ids[0]}},
 		{"?status=received&limit=1&offset=1", 3, ids[2:3]},
 		{"?sha256=" + sha, 1, ids[2:3]},
@@ -52,6 +52,7 @@ func TestListDocuments(t *testing.T) {
 		{"?sha256=" + strings.Repeat("0", 64), 0, nil},
 	} {
 		t.Run(c.query, func(t *testing.T) {
+			r := r.in(t)
 			a := r.get("/api/v1/documents" + c.query)
 			a.wantStatus(t, http.StatusOK)
 			var list DocumentList
@@ -176,6 +177,7 @@ func TestRetry(t *testing.T) {
 		"done":       r.finish(r.receive("xong.png", scanPNG(34)).ID).ID,
 	} {
 		t.Run(name, func(t *testing.T) {
+			r := r.in(t)
 			before, queued := r.doc(id), len(r.queue.ids())
 			r.do(post("/api/v1/documents/"+id+"/retry")).wantError(t, http.StatusConflict, codeNotFailed)
 			if d := r.doc(id); d.Run != before.Run || d.Status != before.Status {
@@ -270,6 +272,7 @@ func TestNotFound(t *testing.T) {
 		} {
 			path := fmt.Sprintf(c.path, id)
 			t.Run(c.method+" "+path, func(t *testing.T) {
+				r := r.in(t)
 				e := r.sendJSON(c.method, path, c.body).wantError(t, http.StatusNotFound, codeNotFound)
 				if strings.Contains(path, "dossiers") && id == unknown && !strings.Contains(e.Error, "hồ sơ") {
 					t.Errorf("reason %q does not say the dossier is unknown", e.Error)
@@ -278,6 +281,7 @@ func TestNotFound(t *testing.T) {
 		}
 	}
 	t.Run("upload into an unknown dossier", func(t *testing.T) {
+		r := r.in(t)
 		r.upload("/api/v1/dossiers/"+unknown+"/documents", "a.png", scanPNG(60)).wantError(t, http.StatusNotFound, codeNotFound)
 		if n := r.count(); n != 0 {
 			t.Errorf("%d documents recorded for an unknown dossier", n)

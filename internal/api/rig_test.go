@@ -73,6 +73,13 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
+// in returns the rig reporting to t, for a subtest of the test that made it.
+func (r *rig) in(t *testing.T) *rig {
+	c := *r
+	c.t = t
+	return &c
+}
+
 // answer is what the API answered.
 type answer struct {
 	status int

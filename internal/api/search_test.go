@@ -64,6 +64,7 @@ func TestSearch(t *testing.T) {
 		{"q=chỉ+mục", nil, 0},
 	} {
 		t.Run(c.query, func(t *testing.T) {
+			r := r.in(t)
 			a := r.get("/api/v1/search?" + c.query)
 			a.wantStatus(t, http.StatusOK)
 			var res SearchResult
@@ -88,6 +89,7 @@ func TestSearch(t *testing.T) {
 		{"q=khai&to=2020-13-01", codeBadDate},
 	} {
 		t.Run("refused "+c.query, func(t *testing.T) {
+			r := r.in(t)
 			r.get("/api/v1/search?"+c.query).wantError(t, http.StatusBadRequest, c.code)
 		})
 	}

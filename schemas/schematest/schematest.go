@@ -20,9 +20,9 @@ import (
 	"github.com/sohoa-vn/sohoa/schemas"
 )
 
-// base is where the schemas live for reference resolution: the $id of each *.schema.json is under it,
+// Base is where the schemas live for reference resolution: the $id of each *.schema.json is under it,
 // so openapi.yaml's relative $refs ("document.schema.json") resolve to them.
-const base = "https://sohoa.vn/schemas/"
+const Base = "https://sohoa.vn/schemas/"
 
 // Set is every schema of schemas/, compiled on first use. It is safe for concurrent use.
 type Set struct {
@@ -52,7 +52,7 @@ func Load() (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", n, err)
 		}
-		if err := c.AddResource(base+n, doc); err != nil {
+		if err := c.AddResource(Base+n, doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", n, err)
 		}
 		if docs[n], _ = doc.(map[string]any); docs[n] == nil {
@@ -63,7 +63,7 @@ func Load() (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.AddResource(base+"openapi.yaml", api); err != nil {
+	if err := c.AddResource(Base+"openapi.yaml", api); err != nil {
 		return nil, fmt.Errorf("openapi.yaml: %w", err)
 	}
 	docs["openapi.yaml"] = api
@@ -95,10 +95,22 @@ func openAPI() (map[string]any, error) {
 	return m, nil
 }
 
+// Compile compiles the schema at loc (as Validate names it), reporting what is wrong with it.
+func (s *Set) Compile(loc string) error {
+	_, err := s.schema(Base + loc)
+	return err
+}
+
+// ID returns the $id the file name declares.
+func (s *Set) ID(name string) string {
+	id, _ := s.docs[name]["$id"].(string)
+	return id
+}
+
 // Validate checks body against the schema at loc: a file name such as "document.schema.json",
 // optionally with a JSON pointer fragment.
 func (s *Set) Validate(loc string, body []byte) error {
-	sch, err := s.schema(base + loc)
+	sch, err := s.schema(Base + loc)
 	if err != nil {
 		return err
 	}
