@@ -4,12 +4,32 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/code"
 )
 
 // ErrNotReusable is returned (wrapped) when a paper cannot be reused for a dossier: it belongs to
 // another owner, is not done, is marked not reusable, or is no longer valid.
 var ErrNotReusable = errors.New("paper cannot be reused")
+
+// Why a paper cannot be reused; each wraps ErrNotReusable.
+var (
+	ErrOtherOwner = fmt.Errorf("a paper of another owner: %w", ErrNotReusable)
+	ErrNotReady   = fmt.Errorf("not done or not reusable: %w", ErrNotReusable)
+	ErrExpired    = fmt.Errorf("no longer valid: %w", ErrNotReusable)
+)
+
+// Expired reports whether a paper valid until validUntil (a date, nil for no end) is expired at now:
+// it is valid through the whole of that day, Vietnam's day (code.Vietnam), wherever the server runs.
+func Expired(validUntil *time.Time, now time.Time) bool {
+	if validUntil == nil {
+		return false
+	}
+	y, m, d := now.In(code.Vietnam).Date()
+	return validUntil.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+}
 
 // Owner is a citizen (by personal ID) or a business (by tax code).
 type Owner struct {

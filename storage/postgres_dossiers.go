@@ -100,11 +100,11 @@ func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role strin
 		if reused {
 			switch {
 			case docOwner != owner:
-				return fmt.Errorf("document %s is not a paper of %s: %w", documentID, owner, ErrNotReusable)
+				return fmt.Errorf("document %s is not a paper of %s: %w", documentID, owner, ErrOtherOwner)
 			case status != StatusDone || !reusable:
-				return fmt.Errorf("document %s is %s, reusable %v: %w", documentID, status, reusable, ErrNotReusable)
-			case validUntil != nil && validUntil.Before(time.Now().Truncate(24*time.Hour)):
-				return fmt.Errorf("document %s expired on %s: %w", documentID, validUntil.Format(time.DateOnly), ErrNotReusable)
+				return fmt.Errorf("document %s is %s, reusable %v: %w", documentID, status, reusable, ErrNotReady)
+			case Expired(validUntil, time.Now()):
+				return fmt.Errorf("document %s expired on %s: %w", documentID, validUntil.Format(time.DateOnly), ErrExpired)
 			}
 		} else if docOwner == "" {
 			// A paper handed in with a dossier belongs to the dossier's owner.

@@ -115,11 +115,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // and not shown.
 func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, storage.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "Không tìm thấy tài liệu.")
+		writeError(w, http.StatusNotFound, codeNotFound, "Không tìm thấy tài liệu.")
 		return
 	}
 	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	writeError(w, http.StatusInternalServerError, "Lỗi máy chủ; vui lòng thử lại sau.")
+	writeError(w, http.StatusInternalServerError, codeInternal, "Lỗi máy chủ; vui lòng thử lại sau.")
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -130,14 +130,31 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.Encode(v)
 }
 
-// errorBody is every error answer: a reason a person can read, and for bad input a stable code.
+// The stable codes of the API's own error answers. Those of bad scans and bad identifiers come from
+// scan and identity; openapi.yaml lists them all (a test checks).
+const (
+	codeBadRequest          = "bad_request"   // the request body or form cannot be read
+	codeMissing             = "missing_field" // a required field or parameter is absent
+	codeBadDate             = "bad_date"      // a date not written YYYY-MM-DD
+	codeNotFound            = "not_found"     // no such document or dossier, or an ID that cannot be one
+	codeNotSigned           = "not_signed"    // the document has no signed file yet
+	codeNotFailed           = "not_failed"    // only a failed document can be retried
+	codeNotRetryable        = "not_retryable" // the failure is the input's: a retry cannot help
+	codeNotReusable         = "not_reusable"  // the paper cannot be reused for this dossier
+	codeUnreadableSignature = "unreadable_signature"
+	codeUnauthorized        = "unauthorized"
+	codeNotificationsOff    = "notifications_off"
+	codeInternal            = "internal" // details are in the operators' log
+)
+
+// errorBody is every error answer: a reason a person can read, and a stable code for programs.
 type errorBody struct {
 	Error string `json:"error"`
-	Code  string `json:"code,omitempty"`
+	Code  string `json:"code"`
 }
 
-func writeError(w http.ResponseWriter, status int, reason string) {
-	writeJSON(w, status, errorBody{Error: reason})
+func writeError(w http.ResponseWriter, status int, code, reason string) {
+	writeJSON(w, status, errorBody{Error: reason, Code: code})
 }
 
 func (s *Server) logged(next http.Handler) http.Handler {

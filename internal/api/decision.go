@@ -25,15 +25,15 @@ func (s *Server) acceptSignature(w http.ResponseWriter, r *http.Request) {
 	}
 	var b acceptBody
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, "Nội dung yêu cầu không phải JSON hợp lệ.")
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không phải JSON hợp lệ.")
 		return
 	}
 	if strings.TrimSpace(b.Staff) == "" || strings.TrimSpace(b.Note) == "" {
-		writeError(w, http.StatusBadRequest, "Cần ghi rõ cán bộ quyết định (staff) và lý do (note), ví dụ đã đối chiếu với bản gốc giấy.")
+		writeError(w, http.StatusBadRequest, codeMissing, "Cần ghi rõ cán bộ quyết định (staff) và lý do (note), ví dụ đã đối chiếu với bản gốc giấy.")
 		return
 	}
 	if doc.Status != storage.StatusFailed || doc.ErrorCode != workers.CodeSignatureInvalid {
-		writeError(w, http.StatusConflict, "Chỉ quyết định được với tài liệu bị dừng vì chữ ký số của bản gốc không hợp lệ.")
+		writeError(w, http.StatusConflict, codeNotFailed, "Chỉ quyết định được với tài liệu bị dừng vì chữ ký số của bản gốc không hợp lệ.")
 		return
 	}
 	e := storage.Event{Actor: b.Staff, Action: workers.AcceptedSignature, DocumentID: doc.ID, Detail: map[string]any{"note": b.Note}}

@@ -2,10 +2,12 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,6 +77,11 @@ type DocumentList struct {
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	// A misspelt status would otherwise list nothing, which reads as "no such documents".
+	if st := q.Get("status"); st != "" && !slices.Contains([]string{storage.StatusReceived, storage.StatusProcessing, storage.StatusDone, storage.StatusFailed}, st) {
+		writeError(w, http.StatusBadRequest, codeBadRequest, fmt.Sprintf("Trạng thái %q không có; dùng received, processing, done hoặc failed.", st))
+		return
+	}
 	docs, total, err := s.Records.List(r.Context(), storage.Filter{
 		SHA256: strings.ToLower(q.Get("sha256")), Status: q.Get("status"),
 		Limit: bounded(q.Get("limit"), 50, 1, 200), Offset: bounded(q.Get("offset"), 0, 0, 1<<30),
@@ -108,22 +115,22 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) (storage.Document, bool, bool) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
-		writeError(w, http.StatusBadRequest, "Gửi tệp dưới dạng multipart/form-data, trường \"file\".")
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Gửi tệp dưới dạng multipart/form-data, trường \"file\".")
 		return storage.Document{}, false, false
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "Yêu cầu tải lên không hợp lệ: "+err.Error())
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Yêu cầu tải lên không hợp lệ: "+err.Error())
 		return storage.Document{}, false, false
 	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			writeError(w, http.StatusBadRequest, "Thiếu trường \"file\" chứa tệp cần số hóa.")
+			writeError(w, http.StatusBadRequest, codeMissing, "Thiếu trường \"file\" chứa tệp cần số hóa.")
 			return storage.Document{}, false, false
 		}
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "Yêu cầu tải lên không hợp lệ: "+err.Error())
+			writeError(w, http.StatusBadRequest, codeBadRequest, "Yêu cầu tải lên không hợp lệ: "+err.Error())
 			return storage.Document{}, false, false
 		}
 		if part.FormName() != "file" {
@@ -154,7 +161,7 @@ func (s *Server) inputError(w http.ResponseWriter, r *http.Request, err error) {
 	case scan.CodeTooLarge:
 		status = http.StatusRequestEntityTooLarge
 	}
-	writeJSON(w, status, errorBody{Error: in.Message, Code: in.Code})
+	writeError(w, status, in.Code, in.Message)
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
@@ -181,7 +188,7 @@ func (s *Server) pathDocument(w http.ResponseWriter, r *http.Request) (storage.D
 // signedFile opens the document's signed file, answering 409 itself while there is none yet.
 func (s *Server) signedFile(w http.ResponseWriter, r *http.Request, doc storage.Document) (io.ReadCloser, bool) {
 	if doc.SignedKey == "" {
-		writeError(w, http.StatusConflict, "Tài liệu chưa được ký số (trạng thái: "+statusName(doc.Status)+").")
+		writeError(w, http.StatusConflict, codeNotSigned, "Tài liệu chưa được ký số (trạng thái: "+statusName(doc.Status)+").")
 		return nil, false
 	}
 	f, err := s.Objects.Get(r.Context(), storage.Archive, doc.SignedKey)
@@ -304,12 +311,21 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if doc.Status == storage.StatusFailed && !doc.Retryable {
-		writeJSON(w, http.StatusConflict, errorBody{Code: "not_retryable",
-			Error: "Làm lại không khắc phục được lỗi này (" + doc.Error + "); hãy gửi lại tệp đã sửa."})
+	switch {
+	case doc.Status != storage.StatusFailed:
+		// Records.Retry returns such a document unchanged; a received one would look like a new run.
+		notFailed(w, doc)
+		return
+	case !doc.Retryable:
+		writeError(w, http.StatusConflict, codeNotRetryable,
+			"Làm lại không khắc phục được lỗi này ("+doc.Error+"); hãy gửi lại tệp đã sửa.")
 		return
 	}
 	s.rerun(w, r, doc)
+}
+
+func notFailed(w http.ResponseWriter, doc storage.Document) {
+	writeError(w, http.StatusConflict, codeNotFailed, "Chỉ làm lại được tài liệu bị lỗi; tài liệu này đang ở trạng thái "+statusName(doc.Status)+".")
 }
 
 // rerun starts a new run of a failed document and queues its stage, answering 202 with the
@@ -320,8 +336,8 @@ func (s *Server) rerun(w http.ResponseWriter, r *http.Request, doc storage.Docum
 		s.storeError(w, r, err)
 		return
 	}
-	if doc.Status != storage.StatusReceived {
-		writeError(w, http.StatusConflict, "Chỉ làm lại được tài liệu bị lỗi; tài liệu này đang ở trạng thái "+statusName(doc.Status)+".")
+	if doc.Status != storage.StatusReceived { // another request retried it first, and it moved on
+		notFailed(w, doc)
 		return
 	}
 	stage, err := pipeline.Parse(doc.Stage)

@@ -60,7 +60,7 @@ type newDossierBody struct {
 func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
 	var b newDossierBody
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
 		return
 	}
 	owner, err := identity.Parse(b.OwnerID)
@@ -69,7 +69,7 @@ func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.TrimSpace(b.ProcedureCode) == "" {
-		writeError(w, http.StatusBadRequest, "Thiếu mã thủ tục hành chính (procedure_code).")
+		writeError(w, http.StatusBadRequest, codeMissing, "Thiếu mã thủ tục hành chính (procedure_code).")
 		return
 	}
 	now := time.Now()
@@ -100,6 +100,10 @@ func (s *Server) pathDossier(w http.ResponseWriter, r *http.Request) (storage.Do
 		return storage.Dossier{}, false
 	}
 	d, err := s.Dossiers.Dossier(r.Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		writeError(w, http.StatusNotFound, codeNotFound, "Không tìm thấy hồ sơ.")
+		return storage.Dossier{}, false
+	}
 	if err != nil {
 		s.storeError(w, r, err)
 		return storage.Dossier{}, false
@@ -148,7 +152,7 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
 
 // reuse attaches a paper the store already holds: the citizen is not asked for it again.
 func (s *Server) reuse(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	d, ok := s.pathDossier(w, r) // so that a not-found from Attach names the document
 	if !ok {
 		return
 	}
@@ -157,21 +161,21 @@ func (s *Server) reuse(w http.ResponseWriter, r *http.Request) {
 		Staff      string `json:"staff"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
 		return
 	}
 	if _, err := uuid.Parse(b.DocumentID); err != nil {
-		writeError(w, http.StatusBadRequest, "document_id không hợp lệ.")
+		writeError(w, http.StatusBadRequest, codeBadRequest, "document_id không hợp lệ.")
 		return
 	}
-	s.attach(w, r, id, b.DocumentID, "component", true, cmp.Or(b.Staff, r.URL.Query().Get("staff")))
+	s.attach(w, r, d.ID, b.DocumentID, "component", true, cmp.Or(b.Staff, r.URL.Query().Get("staff")))
 }
 
 func (s *Server) attach(w http.ResponseWriter, r *http.Request, dossierID, documentID, role string, reused bool, staff string) {
 	a, err := s.Dossiers.Attach(r.Context(), dossierID, documentID, role, reused, staff,
 		func(series string, seq int) (string, error) { return code.Component(s.Agency, series, seq) })
 	if errors.Is(err, storage.ErrNotReusable) {
-		writeError(w, http.StatusConflict, "Không dùng lại được giấy tờ này: "+reuseReason(err))
+		writeError(w, http.StatusConflict, codeNotReusable, "Không dùng lại được giấy tờ này: "+reuseReason(err))
 		return
 	}
 	if err != nil {
@@ -183,10 +187,10 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request, dossierID, docum
 }
 
 func reuseReason(err error) string {
-	switch msg := err.Error(); {
-	case strings.Contains(msg, "is not a paper of"):
+	switch {
+	case errors.Is(err, storage.ErrOtherOwner):
 		return "giấy tờ thuộc về người khác."
-	case strings.Contains(msg, "expired"):
+	case errors.Is(err, storage.ErrExpired):
 		return "giấy tờ đã hết hiệu lực."
 	default:
 		return "giấy tờ chưa số hóa xong hoặc không được phép dùng lại."
@@ -249,16 +253,24 @@ func paperJSON(p storage.Paper) PaperJSON {
 		}
 		return t.Format(time.DateOnly)
 	}
-	return PaperJSON{Document: toJSON(p.Document, nil), Kind: p.Kind, Notation: p.Notation, IssuedOn: day(p.IssuedOn),
+	out := PaperJSON{Document: toJSON(p.Document, nil), Kind: p.Kind, Notation: p.Notation, IssuedOn: day(p.IssuedOn),
 		IssuingBody: p.IssuingBody, ValidUntil: day(p.ValidUntil), ValidityScope: p.ValidityScope, Reusable: p.Reusable,
 		Dossiers: p.Dossiers, File: "/api/v1/documents/" + p.ID + "/file", Extracted: p.Extracted}
+	// Lists are lists in JSON even when empty, never null.
+	if out.Dossiers == nil {
+		out.Dossiers = []string{}
+	}
+	if len(out.Extracted) == 0 {
+		out.Extracted = json.RawMessage(`[]`)
+	}
+	return out
 }
 
 // pathID returns the {id} path value when it is a UUID, answering 404 itself otherwise.
 func pathID(w http.ResponseWriter, r *http.Request) (string, bool) {
 	id := r.PathValue("id")
 	if _, err := uuid.Parse(id); err != nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("Không tìm thấy %q.", id))
+		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("Không tìm thấy %q.", id))
 		return "", false
 	}
 	return id, true
@@ -268,8 +280,8 @@ func pathID(w http.ResponseWriter, r *http.Request) (string, bool) {
 func badIdentity(w http.ResponseWriter, err error) {
 	var e *identity.Error
 	if errors.As(err, &e) {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: e.Message, Code: e.Code})
+		writeError(w, http.StatusBadRequest, e.Code, e.Message)
 		return
 	}
-	writeError(w, http.StatusBadRequest, err.Error())
+	writeError(w, http.StatusBadRequest, codeBadRequest, err.Error())
 }

@@ -23,17 +23,17 @@ type event struct {
 // event again; the sweep catches it in any case.
 func (s *Server) inboxEvents(w http.ResponseWriter, r *http.Request) {
 	if s.EventsToken == "" {
-		writeError(w, http.StatusNotFound, "Thông báo từ kho lưu trữ chưa được bật.")
+		writeError(w, http.StatusNotFound, codeNotificationsOff, "Thông báo từ kho lưu trữ chưa được bật.")
 		return
 	}
 	auth := r.Header.Get("Authorization")
 	if subtle.ConstantTimeCompare([]byte(auth), []byte("Bearer "+s.EventsToken)) != 1 {
-		writeError(w, http.StatusUnauthorized, "Sai mã xác thực.")
+		writeError(w, http.StatusUnauthorized, codeUnauthorized, "Sai mã xác thực.")
 		return
 	}
 	var ev event
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&ev); err != nil {
-		writeError(w, http.StatusBadRequest, "Thông báo không đọc được: "+err.Error())
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Thông báo không đọc được: "+err.Error())
 		return
 	}
 	status := http.StatusNoContent

@@ -87,7 +87,7 @@ func (s *Server) setPaper(w http.ResponseWriter, r *http.Request) {
 	}
 	var b paperBody
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
 		return
 	}
 	f := storage.PaperFields{Kind: b.Kind, Notation: b.Notation, IssuingBody: b.IssuingBody, ValidityScope: b.ValidityScope, Reusable: b.Reusable}
@@ -101,7 +101,7 @@ func (s *Server) setPaper(w http.ResponseWriter, r *http.Request) {
 		}
 		t, err := time.Parse(time.DateOnly, *d.in)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, d.name+" phải có dạng YYYY-MM-DD.")
+			writeError(w, http.StatusBadRequest, codeBadDate, d.name+" phải có dạng YYYY-MM-DD.")
 			return
 		}
 		*d.out = &t

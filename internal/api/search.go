@@ -26,7 +26,7 @@ type Hit struct {
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if q == "" {
-		writeError(w, http.StatusBadRequest, "Nhập từ cần tìm (tham số q).")
+		writeError(w, http.StatusBadRequest, codeMissing, "Nhập từ cần tìm (tham số q).")
 		return
 	}
 	v := r.URL.Query()
@@ -41,7 +41,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		}
 		t, err := time.Parse(time.DateOnly, v.Get(d.name))
 		if err != nil {
-			writeError(w, http.StatusBadRequest, d.name+" phải có dạng YYYY-MM-DD.")
+			writeError(w, http.StatusBadRequest, codeBadDate, d.name+" phải có dạng YYYY-MM-DD.")
 			return
 		}
 		*d.to = &t

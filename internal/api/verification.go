@@ -28,7 +28,7 @@ func (s *Server) verification(w http.ResponseWriter, r *http.Request) {
 	}
 	report, err := verify.File(r.Context(), bytes.NewReader(data), int64(len(data)), s.Roots)
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "Không đọc được chữ ký của tệp: "+err.Error())
+		writeError(w, http.StatusUnprocessableEntity, codeUnreadableSignature, "Không đọc được chữ ký của tệp: "+err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, report)

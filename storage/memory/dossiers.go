@@ -127,17 +127,16 @@ func (s *Store) Attach(ctx context.Context, dossierID, documentID, role string, 
 	return a, nil
 }
 
-// reusable says why d cannot be reused for a dossier of owner, or returns nil. Expiry is checked
-// against today as PostgreSQL's backend does: the UTC day.
-func reusable(d *document, owner string, today time.Time) error {
+// reusable says why d cannot be reused for a dossier of owner at now, or returns nil.
+func reusable(d *document, owner string, now time.Time) error {
 	p := d.paper
 	switch {
 	case p.owner != owner:
-		return fmt.Errorf("document %s is not a paper of %s: %w", d.ID, owner, storage.ErrNotReusable)
+		return fmt.Errorf("document %s is not a paper of %s: %w", d.ID, owner, storage.ErrOtherOwner)
 	case d.Status != storage.StatusDone || !p.reusable:
-		return fmt.Errorf("document %s is %s, reusable %v: %w", d.ID, d.Status, p.reusable, storage.ErrNotReusable)
-	case p.validUntil != nil && p.validUntil.Before(today.Truncate(24*time.Hour)):
-		return fmt.Errorf("document %s expired on %s: %w", d.ID, p.validUntil.Format(time.DateOnly), storage.ErrNotReusable)
+		return fmt.Errorf("document %s is %s, reusable %v: %w", d.ID, d.Status, p.reusable, storage.ErrNotReady)
+	case storage.Expired(p.validUntil, now):
+		return fmt.Errorf("document %s expired on %s: %w", d.ID, p.validUntil.Format(time.DateOnly), storage.ErrExpired)
 	}
 	return nil
 }

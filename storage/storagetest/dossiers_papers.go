@@ -133,45 +133,45 @@ func dossiersReuse(t *testing.T, r storage.Records, d storage.Dossiers) {
 	for _, c := range []struct {
 		name   string
 		paper  func() storage.Document
-		refuse bool
+		refuse error // the reason, which wraps ErrNotReusable; nil: reused
 	}{
-		{"valid with no end", func() storage.Document { return reusable(t, r, d, "no end", citizen, storage.PaperFields{}) }, false},
+		{"valid with no end", func() storage.Document { return reusable(t, r, d, "no end", citizen, storage.PaperFields{}) }, nil},
 		{"valid until 2100", func() storage.Document {
 			return reusable(t, r, d, "2100", citizen, storage.PaperFields{ValidUntil: ptr(farFuture)})
-		}, false},
-		{"another owner's", func() storage.Document { return reusable(t, r, d, "other", "001090000001", storage.PaperFields{}) }, true},
+		}, nil},
+		{"another owner's", func() storage.Document { return reusable(t, r, d, "other", "001090000001", storage.PaperFields{}) }, storage.ErrOtherOwner},
 		{"nobody's", func() storage.Document {
 			doc := create(t, r, "nobody")
 			finish(t, r, doc.ID)
 			return doc
-		}, true},
+		}, storage.ErrOtherOwner},
 		{"not done", func() storage.Document {
 			doc := create(t, r, "processing")
 			attach(t, d, openDossier(t, d, citizen).ID, doc.ID, "component", false)
 			walk(t, r, doc.ID, 1, "ingest", "ocr")
 			return doc
-		}, true},
+		}, storage.ErrNotReady},
 		{"failed", func() storage.Document {
 			doc := create(t, r, "failed")
 			attach(t, d, openDossier(t, d, citizen).ID, doc.ID, "component", false)
 			walk(t, r, doc.ID, 1, "ingest")
 			must(t, r.FailStage(ctx, storage.Claim{Document: doc.ID, Run: 1, Stage: "ingest"}, storage.Failure{Reason: "hỏng"}, true))
 			return doc
-		}, true},
+		}, storage.ErrNotReady},
 		{"marked not reusable", func() storage.Document {
 			return reusable(t, r, d, "not reusable", citizen, storage.PaperFields{Reusable: ptr(false)})
-		}, true},
+		}, storage.ErrNotReady},
 		{"expired", func() storage.Document {
 			return reusable(t, r, d, "expired", citizen, storage.PaperFields{ValidUntil: ptr(longAgo)})
-		}, true},
+		}, storage.ErrExpired},
 	} {
 		doc := c.paper()
 		ds := openDossier(t, d, citizen)
 		before, _ := d.Paper(ctx, doc.ID)
 		a, err := d.Attach(ctx, ds.ID, doc.ID, "component", true, "cán bộ 2", componentCode)
-		if c.refuse {
-			if !errors.Is(err, storage.ErrNotReusable) {
-				t.Errorf("reusing a paper %s = %+v, %v; want ErrNotReusable", c.name, a, err)
+		if c.refuse != nil {
+			if !errors.Is(err, storage.ErrNotReusable) || !errors.Is(err, c.refuse) {
+				t.Errorf("reusing a paper %s = %+v, %v; want %v, an ErrNotReusable", c.name, a, err, c.refuse)
 			}
 			if atts, _ := d.Attachments(ctx, ds.ID); len(atts) != 0 {
 				t.Errorf("a refused reuse of a paper %s was attached: %+v", c.name, atts)
