@@ -129,14 +129,11 @@ static PIX *sohoa_uncolourmapped(PIX *s) {
 	return g;
 }
 
-// sohoa_resample_ready returns the 8-bit grey copy that area-mapped
-// scaling and rotation work on. A rotated or scaled colour page read by
-// Tesseract's own colour thresholding loses characters its grey copy
-// keeps (dkdn skewed by 6°: 0.63 % CER against 0.14 %), so colour goes to
-// grey first, each pixel its brightest channel plus chroma_pct of its
-// chroma (neutral pixels keep their tone; what is left of dropped ink goes
-// light); a bilevel page (a G4 scan) becomes 0 and 255.
-static PIX *sohoa_resample_ready(PIX *p, int chroma_pct) {
+// sohoa_grey returns an 8-bit grey copy: for colour, each pixel its
+// brightest channel plus chroma_pct of its chroma (neutral pixels keep
+// their tone, what is left of dropped ink goes light); a bilevel page (a
+// G4 scan) becomes 0 and 255; an 8-bit page is cloned.
+static PIX *sohoa_grey(PIX *p, int chroma_pct) {
 	if (pixGetDepth(p) != 32) return pixGetDepth(p) == 8 ? pixClone(p) : pixConvertTo8(p, 0);
 	l_int32 w = pixGetWidth(p), h = pixGetHeight(p);
 	PIX *d = pixCreate(w, h, 8);
@@ -213,6 +210,8 @@ func (x pix) size() (w, h int) { return int(C.pixGetWidth(x.p)), int(C.pixGetHei
 
 func (x pix) xres() int { return int(C.pixGetXRes(x.p)) }
 
+func (x pix) depth() int { return int(C.pixGetDepth(x.p)) }
+
 // readHeader reads the format and size without decoding the pixels.
 func readHeader(img []byte) (w, h int, err error) {
 	if len(img) == 0 {
@@ -263,11 +262,21 @@ func dropInk(p pix, edgeChroma, halo, chromaPct int) error {
 	return nil
 }
 
+// grey returns the 8-bit grey copy of src (see sohoa_grey), a clone of
+// an 8-bit src.
+func grey(src pix) (pix, error) {
+	p := C.sohoa_grey(src.p, chromaShare)
+	if p == nil {
+		return pix{}, errors.New("grey copy failed")
+	}
+	return pix{p}, nil
+}
+
 // scaleDown shrinks by f < 1 with area mapping (no aliasing of thin strokes).
 func scaleDown(src pix, f float64) (pix, error) {
-	s := pix{C.sohoa_resample_ready(src.p, chromaShare)}
-	if s.p == nil {
-		return pix{}, errors.New("grey copy failed")
+	s, err := grey(src)
+	if err != nil {
+		return pix{}, err
 	}
 	defer s.destroy()
 	p := C.pixScaleAreaMap(s.p, C.l_float32(f), C.l_float32(f))
@@ -300,9 +309,9 @@ func findSkew(grey pix, rangeDeg float64) (angle, conf float64, err error) {
 // enlarging it so that no corner is cut off; new area comes in white.
 func rotate(src pix, deg float64) (pix, error) {
 	w, h := src.size()
-	s := pix{C.sohoa_resample_ready(src.p, chromaShare)}
-	if s.p == nil {
-		return pix{}, errors.New("grey copy failed")
+	s, err := grey(src)
+	if err != nil {
+		return pix{}, err
 	}
 	defer s.destroy()
 	p := C.pixRotate(s.p, C.l_float32(deg*math.Pi/180), C.L_ROTATE_AREA_MAP, C.L_BRING_IN_WHITE,
