@@ -52,13 +52,23 @@ type recCopy struct {
 }
 
 // copyInProgress is the recognition copy as the steps make it: cur is the
-// latest copy and the only one alive.
+// latest copy and the only one alive, but for probe: the grey twin of a
+// colour cur, which orientation and skew are measured on (OSD takes a
+// fifth less time on grey), nil when cur is grey itself.
 type copyInProgress struct {
-	cur        pix
+	cur, probe pix
 	dpi        float64
 	geom       geometry
 	prep       Prep
 	marksKnown bool
+}
+
+// measured is the copy to measure orientation, skew and marks on.
+func (c *copyInProgress) measured() pix {
+	if c.probe.p != nil {
+		return c.probe
+	}
+	return c.cur
 }
 
 // replace makes p the current copy.
@@ -75,7 +85,7 @@ func (c *copyInProgress) replace(p pix, err error) error {
 // text, counting them the first time it is asked.
 func (c *copyInProgress) marked() bool {
 	if !c.marksKnown {
-		c.prep.Marks, c.marksKnown = marks(c.cur, int(math.Round(c.dpi))), true
+		c.prep.Marks, c.marksKnown = marks(c.measured(), int(math.Round(c.dpi))), true
 	}
 	return c.prep.Marks > 0
 }
@@ -97,6 +107,7 @@ func (e *Engine) prepare(img []byte, dpi float64) (rc recCopy, err error) {
 	}
 	c := copyInProgress{cur: src, dpi: resolution(dpi, src.xres(), w, h), geom: geometry{w0: w, h0: h, scale: 1}}
 	defer func() {
+		c.probe.destroy()
 		if err != nil {
 			c.cur.destroy()
 		}
@@ -118,9 +129,9 @@ func (e *Engine) prepare(img []byte, dpi float64) (rc recCopy, err error) {
 	c.geom.w1, c.geom.h1 = c.cur.size()
 	dpiInt := int(math.Round(c.dpi))
 
-	c.geom.quads = e.upright(c.cur, dpiInt)
+	c.geom.quads = e.upright(c.measured(), dpiInt)
 	if c.geom.quads != 0 {
-		if err := c.replace(rotateOrth(c.cur, c.geom.quads)); err != nil {
+		if err := c.turn(c.geom.quads); err != nil {
 			return rc, fmt.Errorf("ocr: turn page upright: %w", err)
 		}
 	}
@@ -192,16 +203,26 @@ func (c *copyInProgress) greyUnlessMarked() error {
 	if err != nil {
 		return fmt.Errorf("ocr: grey copy: %w", err)
 	}
-	// Marks are counted on the grey copy: binarising it is cheaper.
-	colour := c.cur
-	c.cur = g
+	c.probe = g
 	if c.marked() {
-		c.cur = colour
-		g.destroy()
 		return nil
 	}
-	colour.destroy()
+	c.cur.destroy()
+	c.cur, c.probe = g, pix{}
 	return nil
+}
+
+// turn turns the copy (and its probe) by clockwise quarter turns.
+func (c *copyInProgress) turn(quads int) error {
+	if c.probe.p != nil {
+		p, err := rotateOrth(c.probe, quads)
+		if err != nil {
+			return err
+		}
+		c.probe.destroy()
+		c.probe = p
+	}
+	return c.replace(rotateOrth(c.cur, quads))
 }
 
 // upright returns the clockwise quarter turns that make the page upright,

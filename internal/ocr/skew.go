@@ -42,7 +42,7 @@ const (
 // helps. laidOut says the text engine holds the copy to read with its
 // layout analysed.
 func (e *Engine) deskew(c *copyInProgress) (laidOut bool, err error) {
-	angle, conf, err := findSkew(c.cur, skewSearch)
+	angle, conf, err := findSkew(c.measured(), skewSearch)
 	a := math.Abs(angle)
 	if err != nil || conf < minSkewConf || a < minSkew || a > maxSkew {
 		return false, nil
@@ -52,7 +52,7 @@ func (e *Engine) deskew(c *copyInProgress) (laidOut bool, err error) {
 	if marked && a < markedSkew {
 		return false, nil
 	}
-	rot, err := rotate(c.cur, angle)
+	rot, err := rotate(c.measured(), angle) // a grey copy either way
 	if err != nil {
 		return false, fmt.Errorf("ocr: deskew by %.2f°: %w", angle, err)
 	}
