@@ -22,7 +22,8 @@ on the same page files, in the same process tree, with the same
 parallelism) against NAME.gt.txt beside the scan (pages separated by form
 feeds), the confidence, the seconds of each and the preprocessing steps
 sohoa applied; then pages per minute, CPU seconds per page and peak RSS of
-both, and the ratios. With -runs R, times are medians over R runs.
+both (the whole sohoa process; the largest tesseract process), and the
+ratios. With -runs R, times are medians over R runs.
 -strokes adds copies of every page marked by hand: black signatures and
 notes across the text, blue ink, a signature over a red seal.
 -soak reads the pages round and round up to that many and prints RSS after

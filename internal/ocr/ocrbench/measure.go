@@ -53,10 +53,11 @@ func cpuSeconds(who int) float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-// peakRSS is the process's high-water resident set, in bytes.
-func peakRSS() int64 {
+// peakRSS is the high-water resident set, in bytes, of the process
+// (RUSAGE_SELF) or of its largest child that has ended (RUSAGE_CHILDREN).
+func peakRSS(who int) int64 {
 	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	syscall.Getrusage(who, &ru)
 	return ru.Maxrss * 1024
 }
 
