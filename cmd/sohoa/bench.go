@@ -21,9 +21,8 @@ character error rate of sohoa and of plain "tesseract FILE - -l vie" (run
 on the same page files, in the same process tree, with the same
 parallelism) against NAME.gt.txt beside the scan (pages separated by form
 feeds), the confidence, the seconds of each and the preprocessing steps
-sohoa applied; then pages per minute, CPU seconds per page and peak RSS of
-both (the whole sohoa process; the largest tesseract process), and the
-ratios. With -runs R, times are medians over R runs.
+sohoa applied; then pages per minute and CPU seconds per page of both,
+sohoa's peak RSS, and the ratios. With -runs R, times are medians over R runs.
 -strokes adds copies of every page marked by hand: black signatures and
 notes across the text, blue ink, a signature over a red seal.
 -soak reads the pages round and round up to that many and prints RSS after

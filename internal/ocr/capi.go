@@ -162,6 +162,7 @@ static int sohoa_find_skew(PIX *grey, float range, float *angle, float *conf) {
 	pixDestroy(&b);
 	return bad;
 }
+
 // sohoa_components binarises p, takes out straight runs of rule_len
 // pixels or longer (ruled lines, table borders, underlines: print, not
 // marks), and returns the boxes of the 8-connected components left, which

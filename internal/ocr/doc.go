@@ -28,12 +28,14 @@
 //     Only the ink and a 0.01-inch halo change: over paper they take the
 //     paper's colour, over print they keep the print's grey. Pages with a
 //     blue signature and note read as the clean ones (0.00–0.45 %, plain
-//     3.2–64 %), a red seal under a black signature at 1.1–11 % (plain
-//     8.7–78 %).
+//     2.7–64 %), a red seal under a black signature at 1.1–14 % (plain
+//     8.7–78 %), but for a three-line page it covers whole (64 %, as
+//     plain).
 //   - Hand marks: a connected component, once ruled lines (runs of 0.4
 //     inch) are taken out, at least 2.5 times the median glyph height in
 //     both directions. No clean sample has one; black signatures and notes
-//     make one to four. Marks decide the two resampling steps below.
+//     make one to four (a note whose loops touch no print may make none,
+//     and is read as unmarked). Marks decide the resampling steps below.
 //   - Scaling: a page over 400 dpi is read at 300, a third of the CPU and
 //     memory (the CLI on dkdn at 600 dpi: 5.7 s and 394 MB, at 300 dpi
 //     1.75 s and 127 MB) and better (clean 600 dpi copies: 0.11–0.21 %
@@ -56,19 +58,23 @@
 //
 // Tesseract's mean word confidence cannot settle these doubts: the words
 // it reads on a page that lost lines to skew are read well (khai-sinh at
-// 3°: 33.8 % CER at confidence 95.0, deskewed 0.21 % at 96.0), and of
-// the 34 marked pages whose two reads differed, the worse scored higher on
-// 11. Reading a page twice would also double its cost. The layout comparison costs two
-// layout analyses, some 15–20 % of a page each, and only on marked pages
-// skewed 1.5° or more; when the unrotated copy wins, recognition reuses
-// its layout. Counting marks costs 20–80 ms, and is done only for pages
-// skewed 0.1° or more or over 400 dpi. A marked page over 400 dpi costs
-// what it costs plain Tesseract.
+// 3°: 33.8 % CER at confidence 95.0, deskewed 0.21 % at 96.0), and of the
+// 34 marked pages whose two reads differed, the worse scored higher on 11.
+// Reading a page twice would also double its cost. The layout comparison
+// costs two layout analyses, some 15 % of a page each, only on marked
+// pages skewed 1.5° or more, and recognition reuses the layout of the
+// unrotated copy when it wins. Counting marks costs 20–80 ms, on colour
+// pages, pages over 400 dpi and pages skewed 0.1° or more. A marked page
+// is read in colour, as plain Tesseract reads it, which costs some 10 %
+// more than grey, and over 400 dpi unscaled, which costs what it costs
+// plain Tesseract. Tesseract's second pass over inverted lines is on, as
+// in the command line: off, the bench ran 0–4 % faster, within its noise.
 //
-// Two cases are left where a step could help and is not applied: a marked
-// page skewed 1.5–2.5° on which Tesseract finds the lines of both copies,
-// and a marked page over 400 dpi; both read as plain Tesseract does.
-// Coloured print (a red heading) would be painted over as ink.
+// Left where a step could help but nothing cheap tells that it does, and
+// read as plain Tesseract reads them: marked pages skewed less than 1.5°,
+// or more without lines lost, and marked pages over 400 dpi (scaled, dkdn
+// with a signature read 6.0 % against 14.3 %). Coloured print (a red
+// heading) would be painted over as ink.
 //
 // The page image that is archived is never touched: the archive keeps what
 // was scanned (a re-sampled rotation would blur it and an auditor must see

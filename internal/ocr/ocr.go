@@ -55,9 +55,10 @@ type Prep struct {
 	Scaled     bool    // the page was over 400 dpi and read at 300
 	FoundSkew  float64 // degrees Leptonica measured; Skew is what was applied
 	// Marks counts what is too large to be print (pen strokes joined to
-	// the glyphs they cross, pictures) on a skewed page. Lines are the text
-	// lines Tesseract's layout found on the unrotated and on the deskewed
-	// copy of a marked page skewed enough for the two to be compared.
+	// the glyphs they cross, pictures), where it was counted: colour pages,
+	// pages over 400 dpi and skewed ones. Lines are the text lines
+	// Tesseract's layout found on the unrotated and on the deskewed copy
+	// of a marked page skewed enough for the two to be compared.
 	Marks int
 	Lines [2]int
 }

@@ -174,7 +174,7 @@ func (c *copyInProgress) scale() error {
 	w0, _ := c.cur.size()
 	w1, _ := small.size()
 	f := float64(w1) / float64(w0)
-	// Marks are counted on the small copy: it costs a ninth of the time.
+	// Marks are counted on the small copy, at a fraction of the cost.
 	prev, prevDPI := c.cur, c.dpi
 	c.cur, c.dpi = small, c.dpi*f
 	if c.marked() {

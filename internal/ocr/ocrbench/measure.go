@@ -53,11 +53,12 @@ func cpuSeconds(who int) float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-// peakRSS is the high-water resident set, in bytes, of the process
-// (RUSAGE_SELF) or of its largest child that has ended (RUSAGE_CHILDREN).
-func peakRSS(who int) int64 {
+// peakRSS is the process's high-water resident set, in bytes. (Not the
+// tesseract children's: Linux counts in a child the parent's resident set
+// at fork, so theirs would read as ours.)
+func peakRSS() int64 {
 	var ru syscall.Rusage
-	syscall.Getrusage(who, &ru)
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Maxrss * 1024
 }
 

@@ -11,7 +11,6 @@ import (
 	"io"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/sohoa-vn/sohoa/internal/ocr"
@@ -64,7 +63,7 @@ func a4(ctx context.Context, out io.Writer, e *ocr.Engine, first page) error {
 		c = fmt.Sprintf("%.2f%%", 100*cer.Rate(p.Text, first.gt))
 	}
 	fmt.Fprintf(out, "600 dpi A4 colour page from %s (4960×7016, JPEG %d MB): CER %s, %.1f s, RSS before %d MB, peak RSS %d MB\n",
-		first.name, buf.Len()>>20, c, time.Since(t).Seconds(), before>>20, peakRSS(syscall.RUSAGE_SELF)>>20)
+		first.name, buf.Len()>>20, c, time.Since(t).Seconds(), before>>20, peakRSS()>>20)
 	return nil
 }
 

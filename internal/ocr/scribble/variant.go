@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/jpeg" // pages from internal/scan are JPEG or PNG
 	_ "image/png"
 	"math/rand/v2"
@@ -11,8 +12,17 @@ import (
 
 // Variant is one way of marking a page by hand.
 type Variant struct {
-	Name string
-	draw func(img *image.RGBA, text image.Rectangle, dpi float64, rng *rand.Rand)
+	Name  string
+	marks []mark
+}
+
+// mark is one signature or note, started at a random point of a band of
+// the text block.
+type mark struct {
+	shape       func(img *image.RGBA, ink color.RGBA, x, y, dpi float64, rng *rand.Rand)
+	ink         color.RGBA
+	top, bottom float64 // the band, as fractions of the block's height
+	sealed      bool    // a red seal is stamped first, a tenth of the block to the right
 }
 
 // Variants lists the markings the tests and the bench put on pages:
@@ -21,35 +31,11 @@ type Variant struct {
 // black signature across a red seal.
 func Variants() []Variant {
 	return []Variant{
-		{"signature", func(img *image.RGBA, b image.Rectangle, dpi float64, rng *rand.Rand) {
-			x, y := spot(b, 0.15, 0.5, rng)
-			Signature(img, Black, x, y, dpi, rng)
-			x, y = spot(b, 0.55, 0.9, rng)
-			Signature(img, Black, x, y, dpi, rng)
-		}},
-		{"note", func(img *image.RGBA, b image.Rectangle, dpi float64, rng *rand.Rand) {
-			x, y := spot(b, 0.1, 0.45, rng)
-			Note(img, Black, x, y, dpi, rng)
-			x, y = spot(b, 0.55, 0.9, rng)
-			Note(img, Black, x, y, dpi, rng)
-		}},
-		{"signed-note", func(img *image.RGBA, b image.Rectangle, dpi float64, rng *rand.Rand) {
-			x, y := spot(b, 0.2, 0.5, rng)
-			Note(img, Black, x, y, dpi, rng)
-			x, y = spot(b, 0.6, 0.9, rng)
-			Signature(img, Black, x, y, dpi, rng)
-		}},
-		{"blue", func(img *image.RGBA, b image.Rectangle, dpi float64, rng *rand.Rand) {
-			x, y := spot(b, 0.15, 0.5, rng)
-			Note(img, Blue, x, y, dpi, rng)
-			x, y = spot(b, 0.55, 0.9, rng)
-			Signature(img, Blue, x, y, dpi, rng)
-		}},
-		{"seal", func(img *image.RGBA, b image.Rectangle, dpi float64, rng *rand.Rand) {
-			x, y := spot(b, 0.6, 0.85, rng)
-			Seal(img, x+0.1*float64(b.Dx()), y, dpi, rng)
-			Signature(img, Black, x, y, dpi, rng)
-		}},
+		{"signature", []mark{{Signature, Black, 0.15, 0.5, false}, {Signature, Black, 0.55, 0.9, false}}},
+		{"note", []mark{{Note, Black, 0.1, 0.45, false}, {Note, Black, 0.55, 0.9, false}}},
+		{"signed-note", []mark{{Note, Black, 0.2, 0.5, false}, {Signature, Black, 0.6, 0.9, false}}},
+		{"blue", []mark{{Note, Blue, 0.15, 0.5, false}, {Signature, Blue, 0.55, 0.9, false}}},
+		{"seal", []mark{{Signature, Black, 0.6, 0.85, true}}},
 	}
 }
 
@@ -67,7 +53,14 @@ func spot(b image.Rectangle, top, bottom float64, rng *rand.Rand) (float64, floa
 func Mark(page image.Image, dpi float64, v Variant, seed uint64) *image.RGBA {
 	img := RGBA(page)
 	rng := rand.New(rand.NewPCG(seed, 0x5c81bb1e))
-	v.draw(img, TextBlock(img), dpi, rng)
+	b := TextBlock(img)
+	for _, m := range v.marks {
+		x, y := spot(b, m.top, m.bottom, rng)
+		if m.sealed {
+			Seal(img, x+0.1*float64(b.Dx()), y, dpi, rng)
+		}
+		m.shape(img, m.ink, x, y, dpi, rng)
+	}
 	return img
 }
 
