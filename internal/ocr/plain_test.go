@@ -118,7 +118,8 @@ func readBoth(t *testing.T, e *Engine, data []byte, ext string, dpi float64, gt 
 // failed it once: xay-dung marked and skewed to 3.16°, which plain
 // Tesseract still read well. The rule became the layout comparison of
 // skew.go, and the "held-out-2" pages were chosen after that and first
-// read by this test with the rule as it is.
+// read by this test with the rule as it is; "held-out-3" likewise after
+// the rule that a marked page over 400 dpi is not scaled.
 func TestMarkedNoWorseThanPlain(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Tesseract twice on many full pages")
