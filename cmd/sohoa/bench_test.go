@@ -92,3 +92,21 @@ func tesseractSeconds(b testing.TB, data []byte) float64 {
 	}
 	return time.Since(start).Seconds()
 }
+
+// TestBenchCommandRefuses checks the wiring of `sohoa bench ocr`: what is not a run it can make is
+// refused before any engine is loaded. (The bench itself is tested in internal/ocr/ocrbench.)
+func TestBenchCommandRefuses(t *testing.T) {
+	for _, args := range [][]string{
+		nil,
+		{"pdf"},
+		{"ocr"},
+		{"ocr", "-workers", "0", "testdata/scans"},
+		{"ocr", "-runs", "0", "testdata/scans"},
+		{"ocr", "-bogus", "testdata/scans"},
+		{"ocr", "-strokes", filepath.Join(t.TempDir(), "missing")},
+	} {
+		if err := benchCommand(context.Background(), args); err == nil {
+			t.Errorf("bench %q: no error", args)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -232,6 +233,15 @@ func TestKilledWorkerIsTakenOver(t *testing.T) {
 	u, k := median(undisturbed), median(killed)
 	t.Logf("10 pages, median of %d rounds: undisturbed %.1f s, killed mid-page and restarted %.1f s (%+.1f s, ratio %.2f)",
 		rounds, u, k, k-u, k/u)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // TestWorkerWaitsForMinIO starts sohoa while MinIO is down: it waits, saying for what, and serves

@@ -25,43 +25,131 @@ static ETEXT_DESC *sohoa_monitor(int *flag, int msecs) {
 	return m;
 }
 
-// sohoa_inkless turns a page into 8-bit grey for recognition, dropping
-// coloured ink. For colour pages each pixel becomes its brightest channel
-// plus a share of its chroma: red seal ink absorbs green and blue but not
-// red, blue ballpoint absorbs red and green but not blue, so the brightest
-// channel sees the paper (or the black text) through either ink, while
-// black and grey text, which absorb all channels alike, stay dark. The
-// chroma share also lightens dark, saturated ink that the brightest
-// channel alone leaves mid-grey.
-static PIX *sohoa_inkless(PIX *pixs, int chroma_pct) {
-	PIX *p = pixRemoveColormap(pixs, REMOVE_CMAP_BASED_ON_SRC);
-	if (p == NULL) return NULL;
-	if (pixGetDepth(p) != 32) {
-		PIX *g = pixConvertTo8(p, 0);
-		pixDestroy(&p);
-		return g;
+// sohoa_rgb splits a Leptonica RGB pixel and finds its brightest and
+// darkest channels.
+static inline void sohoa_rgb(l_uint32 v, int *r, int *g, int *b, int *mx, int *mn) {
+	*r = (v >> L_RED_SHIFT) & 0xff, *g = (v >> L_GREEN_SHIFT) & 0xff, *b = (v >> L_BLUE_SHIFT) & 0xff;
+	*mx = *r > *g ? (*r > *b ? *r : *b) : (*g > *b ? *g : *b);
+	*mn = *r < *g ? (*r < *b ? *r : *b) : (*g < *b ? *g : *b);
+}
+
+// sohoa_colour_count counts the pixels of a 32-bit page whose channels
+// differ by min_chroma or more: coloured ink, not black or grey.
+static l_int64 sohoa_colour_count(PIX *p, int min_chroma) {
+	if (pixGetDepth(p) != 32) return 0;
+	l_int32 w = pixGetWidth(p), h = pixGetHeight(p), wpl = pixGetWpl(p);
+	l_uint32 *data = pixGetData(p);
+	l_int64 n = 0;
+	for (l_int32 y = 0; y < h; y++) {
+		l_uint32 *s = data + y * wpl;
+		for (l_int32 x = 0; x < w; x++) {
+			int r, g, b, mx, mn;
+			sohoa_rgb(s[x], &r, &g, &b, &mx, &mn);
+			n += mx - mn >= min_chroma;
+		}
 	}
+	return n;
+}
+
+// sohoa_drop_ink paints over, in place, the coloured ink of a 32-bit page:
+// every pixel whose channels differ by edge_chroma or more, and the pixels
+// within halo of one (the ink's blurred edges, too pale to be coloured).
+// What lay under the ink shows in its brightest channel: red seal ink
+// absorbs green and blue but not red, blue ballpoint red and green but not
+// blue, so that channel is light over paper and dark over black print. A
+// pixel whose brightest channel plus chroma_pct of its chroma (which
+// lifts dark, saturated ink) is still dark keeps that grey, as print; the
+// others take the paper's colour, the median of the uncoloured pixels.
+// The rest of the page is left as it is, so Tesseract reads it exactly as
+// it reads the file.
+static int sohoa_drop_ink(PIX *p, int edge_chroma, int halo, int chroma_pct) {
+	if (pixGetDepth(p) != 32) return 0;
+	l_int32 w = pixGetWidth(p), h = pixGetHeight(p), wpl = pixGetWpl(p);
+	l_uint32 *data = pixGetData(p);
+	PIX *mask = pixCreate(w, h, 1);
+	if (mask == NULL) return 1;
+	l_uint32 *mdata = pixGetData(mask);
+	l_int32 mwpl = pixGetWpl(mask);
+	l_int64 hist[3][256] = {{0}}, n = 0;
+	for (l_int32 y = 0; y < h; y++) {
+		l_uint32 *s = data + y * wpl, *m = mdata + y * mwpl;
+		for (l_int32 x = 0; x < w; x++) {
+			int r, g, b, mx, mn;
+			sohoa_rgb(s[x], &r, &g, &b, &mx, &mn);
+			if (mx - mn >= edge_chroma) {
+				SET_DATA_BIT(m, x);
+			} else {
+				hist[0][r]++, hist[1][g]++, hist[2][b]++, n++;
+			}
+		}
+	}
+	int paper[3] = {255, 255, 255};
+	for (int c = 0; c < 3 && n > 0; c++) {
+		l_int64 acc = 0;
+		for (int v = 0; v < 256; v++) {
+			if ((acc += hist[c][v]) * 2 >= n) {
+				paper[c] = v;
+				break;
+			}
+		}
+	}
+	PIX *grown = pixDilateBrick(NULL, mask, 2 * halo + 1, 2 * halo + 1);
+	pixDestroy(&mask);
+	if (grown == NULL) return 1;
+	mdata = pixGetData(grown);
+	l_uint32 paperPix;
+	composeRGBPixel(paper[0], paper[1], paper[2], &paperPix);
+	for (l_int32 y = 0; y < h; y++) {
+		l_uint32 *s = data + y * wpl, *m = mdata + y * mwpl;
+		for (l_int32 x = 0; x < w; x++) {
+			if (!GET_DATA_BIT(m, x)) continue;
+			int r, g, b, mx, mn;
+			sohoa_rgb(s[x], &r, &g, &b, &mx, &mn);
+			int o = mx + (mx - mn) * chroma_pct / 100;
+			if (o >= 128) {
+				s[x] = paperPix;
+			} else {
+				composeRGBPixel(o, o, o, &s[x]);
+			}
+		}
+	}
+	pixDestroy(&grown);
+	return 0;
+}
+
+// sohoa_uncolourmapped removes a colour map as Tesseract's own SetImage
+// does, and widens depths other than 1, 8 and 32 bits to 8-bit grey.
+static PIX *sohoa_uncolourmapped(PIX *s) {
+	PIX *p = pixRemoveColormap(s, REMOVE_CMAP_BASED_ON_SRC);
+	if (p == NULL) return NULL;
+	l_int32 d = pixGetDepth(p);
+	if (d == 1 || d == 8 || d == 32) return p;
+	PIX *g = pixConvertTo8(p, 0);
+	pixDestroy(&p);
+	return g;
+}
+
+// sohoa_grey returns an 8-bit grey copy: for colour, each pixel its
+// brightest channel plus chroma_pct of its chroma (neutral pixels keep
+// their tone, what is left of dropped ink goes light); a bilevel page (a
+// G4 scan) becomes 0 and 255; an 8-bit page is cloned.
+static PIX *sohoa_grey(PIX *p, int chroma_pct) {
+	if (pixGetDepth(p) != 32) return pixGetDepth(p) == 8 ? pixClone(p) : pixConvertTo8(p, 0);
 	l_int32 w = pixGetWidth(p), h = pixGetHeight(p);
 	PIX *d = pixCreate(w, h, 8);
-	if (d == NULL) {
-		pixDestroy(&p);
-		return NULL;
-	}
+	if (d == NULL) return NULL;
 	pixCopyResolution(d, p);
 	l_uint32 *sdata = pixGetData(p), *ddata = pixGetData(d);
 	l_int32 swpl = pixGetWpl(p), dwpl = pixGetWpl(d);
 	for (l_int32 y = 0; y < h; y++) {
 		l_uint32 *s = sdata + y * swpl, *dl = ddata + y * dwpl;
 		for (l_int32 x = 0; x < w; x++) {
-			l_uint32 v = s[x];
-			int r = (v >> L_RED_SHIFT) & 0xff, g = (v >> L_GREEN_SHIFT) & 0xff, b = (v >> L_BLUE_SHIFT) & 0xff;
-			int mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
-			int mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
+			int r, g, b, mx, mn;
+			sohoa_rgb(s[x], &r, &g, &b, &mx, &mn);
 			int o = mx + (mx - mn) * chroma_pct / 100;
 			SET_DATA_BYTE(dl, x, o > 255 ? 255 : o);
 		}
 	}
-	pixDestroy(&p);
 	return d;
 }
 
@@ -73,6 +161,24 @@ static int sohoa_find_skew(PIX *grey, float range, float *angle, float *conf) {
 	l_ok bad = pixFindSkewSweepAndSearch(b, angle, conf, 4, 2, range, 1.0, 0.01);
 	pixDestroy(&b);
 	return bad;
+}
+
+// sohoa_components binarises p, takes out straight runs of rule_len
+// pixels or longer (ruled lines, table borders, underlines: print, not
+// marks), and returns the boxes of the 8-connected components left, which
+// the caller destroys.
+static BOXA *sohoa_components(PIX *p, int rule_len) {
+	PIX *b = pixConvertTo1(p, 130);
+	if (b == NULL) return NULL;
+	PIX *h = pixOpenBrick(NULL, b, rule_len, 1);
+	PIX *v = pixOpenBrick(NULL, b, 1, rule_len);
+	if (h != NULL) pixSubtract(b, b, h);
+	if (v != NULL) pixSubtract(b, b, v);
+	pixDestroy(&h);
+	pixDestroy(&v);
+	BOXA *boxa = pixConnCompBB(b, 8);
+	pixDestroy(&b);
+	return boxa;
 }
 */
 import "C"
@@ -105,6 +211,8 @@ func (x pix) size() (w, h int) { return int(C.pixGetWidth(x.p)), int(C.pixGetHei
 
 func (x pix) xres() int { return int(C.pixGetXRes(x.p)) }
 
+func (x pix) depth() int { return int(C.pixGetDepth(x.p)) }
+
 // readHeader reads the format and size without decoding the pixels.
 func readHeader(img []byte) (w, h int, err error) {
 	if len(img) == 0 {
@@ -129,18 +237,50 @@ func readPix(img []byte) (pix, error) {
 	return pix{p}, nil
 }
 
-// inkless returns the grey recognition copy with coloured ink dropped.
-func inkless(src pix, chromaPct int) (pix, error) {
-	p := C.sohoa_inkless(src.p, C.int(chromaPct))
+// uncolourmapped returns src without a colour map, at 1, 8 or 32 bits.
+func uncolourmapped(src pix) (pix, error) {
+	p := C.sohoa_uncolourmapped(src.p)
 	if p == nil {
-		return pix{}, errors.New("convert to grey failed")
+		return pix{}, errors.New("remove colour map failed")
+	}
+	return pix{p}, nil
+}
+
+// colouredShare is the share of src's pixels that are coloured ink.
+func colouredShare(src pix, minChroma int) float64 {
+	w, h := src.size()
+	if w*h == 0 {
+		return 0
+	}
+	return float64(C.sohoa_colour_count(src.p, C.int(minChroma))) / float64(w*h)
+}
+
+// dropInk paints over the coloured ink of p in place (see sohoa_drop_ink).
+func dropInk(p pix, edgeChroma, halo, chromaPct int) error {
+	if C.sohoa_drop_ink(p.p, C.int(edgeChroma), C.int(halo), C.int(chromaPct)) != 0 {
+		return errors.New("out of memory for the ink mask")
+	}
+	return nil
+}
+
+// grey returns the 8-bit grey copy of src (see sohoa_grey), a clone of
+// an 8-bit src.
+func grey(src pix) (pix, error) {
+	p := C.sohoa_grey(src.p, chromaShare)
+	if p == nil {
+		return pix{}, errors.New("grey copy failed")
 	}
 	return pix{p}, nil
 }
 
 // scaleDown shrinks by f < 1 with area mapping (no aliasing of thin strokes).
 func scaleDown(src pix, f float64) (pix, error) {
-	p := C.pixScaleAreaMap(src.p, C.l_float32(f), C.l_float32(f))
+	s, err := grey(src)
+	if err != nil {
+		return pix{}, err
+	}
+	defer s.destroy()
+	p := C.pixScaleAreaMap(s.p, C.l_float32(f), C.l_float32(f))
 	if p == nil {
 		return pix{}, fmt.Errorf("scale by %.3f failed", f)
 	}
@@ -170,7 +310,12 @@ func findSkew(grey pix, rangeDeg float64) (angle, conf float64, err error) {
 // enlarging it so that no corner is cut off; new area comes in white.
 func rotate(src pix, deg float64) (pix, error) {
 	w, h := src.size()
-	p := C.pixRotate(src.p, C.l_float32(deg*math.Pi/180), C.L_ROTATE_AREA_MAP, C.L_BRING_IN_WHITE,
+	s, err := grey(src)
+	if err != nil {
+		return pix{}, err
+	}
+	defer s.destroy()
+	p := C.pixRotate(s.p, C.l_float32(deg*math.Pi/180), C.L_ROTATE_AREA_MAP, C.L_BRING_IN_WHITE,
 		C.l_int32(w), C.l_int32(h))
 	if p == nil {
 		return pix{}, fmt.Errorf("rotate by %.2f° failed", deg)
@@ -236,6 +381,24 @@ func (t tess) setVariable(name, value string) error {
 		return fmt.Errorf("set tesseract variable %s=%s failed", name, value)
 	}
 	return nil
+}
+
+// layoutLines runs Tesseract's layout analysis on the image set and
+// returns the number of text lines it found. Recognising the same image
+// next reuses this layout rather than analysing the page again.
+func (t tess) layoutLines() int {
+	pi := C.TessBaseAPIAnalyseLayout(t.api)
+	if pi == nil {
+		return 0 // an empty page
+	}
+	defer C.TessPageIteratorDelete(pi)
+	n := 0
+	for {
+		n++
+		if C.TessPageIteratorNext(pi, rilTextline) == 0 {
+			return n
+		}
+	}
 }
 
 func (t tess) setPageSegMode(mode int) {
@@ -354,4 +517,22 @@ func bbox(pi *C.TessPageIterator, level C.TessPageIteratorLevel) [4]int {
 		return [4]int{}
 	}
 	return [4]int{int(l), int(t), int(r), int(b)}
+}
+
+// components returns the width and height of every connected component
+// of p's dark pixels, once straight runs of ruleLen pixels are taken out.
+func components(p pix, ruleLen int) [][2]int {
+	boxa := C.sohoa_components(p.p, C.int(ruleLen))
+	if boxa == nil {
+		return nil
+	}
+	defer C.boxaDestroy(&boxa)
+	n := int(C.boxaGetCount(boxa))
+	out := make([][2]int, 0, n)
+	for i := range n {
+		var x, y, w, h C.l_int32
+		C.boxaGetBoxGeometry(boxa, C.l_int32(i), &x, &y, &w, &h)
+		out = append(out, [2]int{int(w), int(h)})
+	}
+	return out
 }

@@ -1,40 +1,3 @@
-// Package ocr recognizes the text of one page image with Tesseract,
-// returning words and lines with their boxes and confidences as well as
-// the plain text that indexing and coding work from.
-//
-// Each page goes through a recognition copy (prep.go): coloured ink (red
-// seals, blue signatures) dropped to grey, scaled to at most 400 dpi,
-// turned upright with Tesseract's orientation detection (osd model), and
-// deskewed up to ±10° with Leptonica. The page image that is archived is
-// never touched: the archive keeps what was scanned (a re-sampled rotation
-// would blur it and an auditor must see the paper as it came in), and the
-// word boxes are mapped back onto the original image (geom.go), which is
-// what the PDF text layer is drawn over.
-//
-// Tesseract parallelises inside a page with OpenMP, which only fights with
-// our own one-page-per-worker parallelism: the process running workers
-// must set OMP_THREAD_LIMIT=1 in its environment before the first page
-// (Tesseract reads it once, so setting it from Go later has no effect).
-//
-// Tesseract and Leptonica are called through their C APIs (capi.go)
-// rather than through gosseract v2.4.1, which this package used before and
-// which is now only used to list the installed languages for an error
-// message. What gosseract got wrong, and what replaced it:
-//   - Text, HOCRText and GetBoundingBoxes never free the strings (and
-//     GetBoundingBoxes the iterator) Tesseract returns: a leak on every page.
-//     Here every string goes to TessDeleteText and the iterator to
-//     TessResultIteratorDelete.
-//   - Each of those calls re-runs recognition; here the page is recognised
-//     once and its result iterator walked for words, lines and paragraphs.
-//   - Client setup redirects the whole process's stderr into a 512-byte
-//     buffer and crashes when Tesseract writes more (a missing language);
-//     here nothing is redirected: what Tesseract prints reaches stderr.
-//   - SetImageFromBytes reads only a TIFF's first page; pages reach us
-//     split by internal/scan, and Leptonica's pixReadMem reads PNG, JPEG
-//     and TIFF alike.
-//   - Orientation detection, the source resolution and an interruptible
-//     recognition (a progress monitor with a deadline and a cancel
-//     function) are not exposed; here they are.
 package ocr
 
 import (
@@ -78,6 +41,26 @@ type Page struct {
 	Rotation int
 	Skew     float64
 	DPI      int // resolution Tesseract was told, after any scaling
+	Prep     Prep
+}
+
+// Prep tells how the recognition copy was made: what each step's detector
+// measured and which steps were applied (Rotation, Skew and DPI above say
+// the rest).
+type Prep struct {
+	// ColourInk is the share of pixels (0..1) that are coloured ink;
+	// InkDropped says it was enough for the ink to be dropped.
+	ColourInk  float64
+	InkDropped bool
+	Scaled     bool    // the page was over 400 dpi and read at 300
+	FoundSkew  float64 // degrees Leptonica measured; Skew is what was applied
+	// Marks counts what is too large to be print (pen strokes joined to
+	// the glyphs they cross, pictures), where it was counted: colour pages,
+	// pages over 400 dpi and skewed ones. Lines are the text lines
+	// Tesseract's layout found on the unrotated and on the deskewed copy
+	// of a marked page skewed enough for the two to be compared.
+	Marks int
+	Lines [2]int
 }
 
 // Options tune an Engine; the zero value of each field means its default.
@@ -138,10 +121,7 @@ func NewEngineWith(o Options) (*Engine, error) {
 		avail, _ := gosseract.GetAvailableLanguages()
 		return nil, fmt.Errorf("ocr: load %s (installed: %v): %w", langs, avail, err)
 	}
-	if err := configure(text); err != nil {
-		text.end()
-		return nil, fmt.Errorf("ocr: configure %s: %w", langs, err)
-	}
+	configure(text)
 	osd, err := newTess("osd", oemDefault)
 	if err != nil {
 		text.end()
@@ -172,13 +152,15 @@ func (e *Engine) RecognizeDPI(ctx context.Context, img []byte, dpi float64) (*Pa
 	}
 	defer rc.pix.destroy()
 
-	e.text.setImage(rc.pix, rc.dpi)
 	defer e.text.clear()
+	if !rc.laidOut {
+		e.text.setImage(rc.pix, rc.dpi)
+	}
 	if err := e.run(ctx); err != nil {
 		return nil, err
 	}
 	page := collect(e.text, rc.geom)
-	page.Rotation, page.Skew, page.DPI = rc.geom.quads*90, rc.geom.skew, rc.dpi
+	page.Rotation, page.Skew, page.DPI, page.Prep = rc.geom.quads*90, rc.geom.skew, rc.dpi, rc.prep
 	return page, nil
 }
 
