@@ -65,6 +65,11 @@ func TestEveryScanArchived(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Without Adobe's APP14 segment, as some scanners write them: image/jpeg cannot decode it.
+	plainCMYK, err := pdfatest.CMYKJPEG(upright, pdfatest.CMYK{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Transparent along the left edge, which holds no print.
 	alpha := image.NewNRGBA(upright.Bounds())
 	draw.Draw(alpha, alpha.Bounds(), upright, image.Point{}, draw.Src)
@@ -83,6 +88,7 @@ func TestEveryScanArchived(t *testing.T) {
 		{"khai-sinh-90.png", encode(pdfatest.Turn(upright, 1)), 270, ""},
 		{"khai-sinh-270.png", encode(pdfatest.Turn(upright, 3)), 90, ""},
 		{"khai-sinh-cmyk.jpg", cmyk, 0, ""},
+		{"khai-sinh-cmyk-plain.jpg", plainCMYK, 0, ""},
 		{"khai-sinh-alpha.png", encode(alpha), 0, pdfa.ChangeFlattened},
 	}
 	ids := make([]string, len(files))

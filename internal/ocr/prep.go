@@ -94,6 +94,9 @@ func (c *copyInProgress) marked() bool {
 // where its detector says it helps (see the package doc): coloured ink
 // dropped, at most maxDPI, upright, deskewed.
 func (e *Engine) prepare(img []byte, dpi float64) (rc recCopy, err error) {
+	if img, err = readable(img); err != nil {
+		return rc, fmt.Errorf("ocr: %w", err)
+	}
 	w, h, err := readHeader(img)
 	if err != nil {
 		return rc, fmt.Errorf("ocr: read page image header: %w", err)

@@ -33,7 +33,7 @@ func verifyJPEG(page int, data []byte, lim Limits) (w, h int, err error) {
 	if err := checkPixels(page, cfg.Width, cfg.Height, lim); err != nil {
 		return 0, 0, err
 	}
-	if _, err := jpeg.Decode(bytes.NewReader(decodable(data, cfg))); err != nil {
+	if _, err := jpeg.Decode(bytes.NewReader(WithAdobeMarker(data, cfg))); err != nil {
 		if !hasJPEGEnd(data) {
 			// The decoder reports a cut-off entropy stream as a format
 			// error; a missing end-of-image marker says what really happened.
@@ -44,16 +44,23 @@ func verifyJPEG(page int, data []byte, lim Limits) (w, h int, err error) {
 	return cfg.Width, cfg.Height, nil
 }
 
-// decodable returns data as Go's decoder can check it. A CMYK JPEG without Adobe's APP14 segment
-// is valid, and scanners write them, but image/jpeg refuses its colour model; the check is of the
-// entropy-coded data, not the colours, so it reads a copy with an APP14 segment put after SOI. The
-// file archived is the original.
-func decodable(data []byte, cfg image.Config) []byte {
-	if cfg.ColorModel != color.CMYKModel || bytes.Contains(data[:min(len(data), 64<<10)], []byte("Adobe")) || len(data) < 2 {
+// WithAdobeMarker returns data as Go's decoder reads it. A CMYK JPEG without Adobe's APP14
+// segment is valid, and scanners write them, but image/jpeg refuses its colour model; this returns
+// a copy with an APP14 segment put after SOI, which image/jpeg decodes taking the inks as stored
+// inverted, as Adobe stores them (so the plain file's inks come out inverted). Any other JPEG, cfg
+// being its header, is returned as it is. The file archived is always the original.
+func WithAdobeMarker(data []byte, cfg image.Config) []byte {
+	if !PlainCMYK(data, cfg) {
 		return data
 	}
 	app14 := []byte{0xFF, 0xEE, 0x00, 0x0E, 'A', 'd', 'o', 'b', 'e', 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00}
 	return slices.Concat(data[:2], app14, data[2:])
+}
+
+// PlainCMYK reports whether data, a JPEG whose header is cfg, holds CMYK without Adobe's APP14
+// segment: its inks are stored as they are, where decoders assume them inverted.
+func PlainCMYK(data []byte, cfg image.Config) bool {
+	return cfg.ColorModel == color.CMYKModel && len(data) >= 2 && !bytes.Contains(data[:min(len(data), 64<<10)], []byte("Adobe"))
 }
 
 // hasJPEGEnd looks for the EOI marker, tolerating the padding some
