@@ -6,8 +6,8 @@
 const STAGES = [
   ['ingest', 'Tiếp nhận'],
   ['ocr', 'Nhận dạng chữ (OCR)'],
-  ['pdfa', 'Tạo PDF/A'],
   ['code', 'Cấp mã'],
+  ['pdfa', 'Tạo PDF/A'],
   ['sign', 'Ký số'],
   ['index', 'Lập chỉ mục'],
 ];
@@ -482,7 +482,7 @@ function intakeView(root, _arg, params) {
     if (d.signed) {
       out.push(h('a', { class: 'btn btn--small', href: fileHref(d.id), download: true, 'data-key': `dl:${d.id}` }, 'Tải bản ký số'));
     }
-    if (d.status === 'failed') {
+    if (d.status === 'failed' && d.retryable) { // a bad input cannot be mended by running it again
       out.push(retryButton(d, 'btn btn--small btn--warn', `retry:${d.id}`, msg, `“${d.filename}”`, () => refresh()));
     }
     return out.length ? out : h('span', { class: 'muted' }, '—');
@@ -621,7 +621,7 @@ function detailView(root, id) {
     if (doc.signed) {
       acts.push(h('a', { class: 'btn btn--primary', href: fileHref(doc.id), download: true, 'data-key': 'download' }, 'Tải bản ký số (PDF)'));
     }
-    if (doc.status === 'failed') {
+    if (doc.status === 'failed' && doc.retryable) {
       acts.push(retryButton(doc, 'btn btn--warn', 'retry', msg, 'hồ sơ', (d) => {
         if (d) { lastBody = JSON.stringify(d); render(d); }
         refresh();
