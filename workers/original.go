@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sohoa-vn/sohoa/internal/fault"
@@ -54,16 +55,16 @@ func (h *Handlers) keepSignatures(ctx context.Context, doc storage.Document, dat
 
 // accepted reports whether a person decided to certify the document's signed original as it is.
 func (h *Handlers) accepted(ctx context.Context, docID string) (bool, error) {
+	return h.logged(ctx, docID, AcceptedSignature)
+}
+
+// logged reports whether the document's history has an event of action.
+func (h *Handlers) logged(ctx context.Context, docID, action string) (bool, error) {
 	events, err := h.Dossiers.History(ctx, "", docID)
 	if err != nil {
 		return false, err
 	}
-	for _, e := range events {
-		if e.Action == AcceptedSignature {
-			return true, nil
-		}
-	}
-	return false, nil
+	return slices.ContainsFunc(events, func(e storage.Event) bool { return e.Action == action }), nil
 }
 
 // signatureProblems says in Vietnamese what fails in a verification report.
@@ -73,7 +74,7 @@ func signatureProblems(r *verify.Report) string {
 	}
 	var out []string
 	add := func(ok bool, what string) {
-		if !ok && !containsString(out, what) {
+		if !ok && !slices.Contains(out, what) {
 			out = append(out, what)
 		}
 	}
@@ -88,15 +89,6 @@ func signatureProblems(r *verify.Report) string {
 		return "chữ ký không được xác thực"
 	}
 	return strings.Join(out, "; ")
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // keepOriginal makes the signed original the archive copy, as it is, and records honestly whether
@@ -124,14 +116,9 @@ func (h *Handlers) keepOriginal(ctx context.Context, doc storage.Document) error
 // logOnce appends e to the document's history unless an event of its action is there already: a
 // stage run again must not repeat it.
 func (h *Handlers) logOnce(ctx context.Context, e storage.Event) error {
-	events, err := h.Dossiers.History(ctx, "", e.DocumentID)
-	if err != nil {
+	done, err := h.logged(ctx, e.DocumentID, e.Action)
+	if err != nil || done {
 		return err
-	}
-	for _, past := range events {
-		if past.Action == e.Action {
-			return nil
-		}
 	}
 	return h.Dossiers.Log(ctx, e)
 }

@@ -22,23 +22,30 @@ type Config struct {
 	Deployment  string
 	Concurrency int
 	Log         *slog.Logger
+	// RetryDelay gives the delay before a retry from the number of retries already made, counted
+	// from 0 as Asynq passes it; nil means pipeline.Backoff.
+	RetryDelay func(retried int) time.Duration
 }
 
 // NewServer serves handlers, keyed by task type, with cfg.Concurrency goroutines.
 func NewServer(opt asynq.RedisConnOpt, cfg Config, handlers map[string]asynq.HandlerFunc) *Server {
+	delay := cfg.RetryDelay
+	if delay == nil {
+		delay = pipeline.Backoff
+	}
 	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency:    cfg.Concurrency,
-		Queues:         NamesOf(cfg.Deployment).Weights(),
-		RetryDelayFunc: func(n int, _ error, _ *asynq.Task) time.Duration { return pipeline.Backoff(n) },
-		// Failures are recorded in PostgreSQL by the handlers; an interrupted or refused task is not a
-		// failure of the queue.
-		IsFailure:       func(error) bool { return true },
+		Concurrency:     cfg.Concurrency,
+		Queues:          NamesOf(cfg.Deployment).Weights(),
+		RetryDelayFunc:  func(n int, _ error, _ *asynq.Task) time.Duration { return delay(n) },
 		ShutdownTimeout: 30 * time.Second,
 		// Asynq sleeps this long when it finds the queues empty. Each stage enqueues the next, so a
 		// document waits out this interval at every hop: the default of 1 s added seconds to each
 		// document. 100 ms costs an idle worker ten cheap Redis calls a second.
 		TaskCheckInterval: 100 * time.Millisecond,
-		Logger:            asynqLogger{cfg.Log.With("component", "asynq")},
+		// How often retries whose delay has passed move back to the queue: Asynq's 5 s default adds
+		// up to 5 s to every retry, on top of a backoff that starts at 2 s.
+		DelayedTaskCheckInterval: time.Second,
+		Logger:                   asynqLogger{cfg.Log.With("component", "asynq")},
 	})
 	mux := asynq.NewServeMux()
 	for typ, h := range handlers {
