@@ -111,7 +111,7 @@ func startSystemOn(t testing.TB, svc services, overrides ...string) system {
 			a.Close()
 			if t.Failed() {
 				b, _ := os.ReadFile(logFile.Name())
-				t.Logf("sohoa log:\n%s", tail(string(b), 60))
+				t.Logf("sohoa log, requests left out:\n%s", tail(withoutRequests(string(b)), 80))
 			}
 		})
 	}
@@ -283,6 +283,17 @@ func startTSA(t testing.TB, keyDir string) string {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts.URL
+}
+
+// withoutRequests drops the HTTP request lines of a log, mostly the test's own polling.
+func withoutRequests(log string) string {
+	var kept []string
+	for _, l := range strings.Split(log, "\n") {
+		if !strings.Contains(l, "msg=http ") {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 func tail(s string, lines int) string {
