@@ -179,8 +179,10 @@ func Postgres(t testing.TB) string {
 	return u
 }
 
-// Redis returns the address and a database number that this test has to itself: it claims a free
-// database by setting a marker key, flushes it, and flushes it again when the test ends.
+// Redis returns the address and a database number that this test has to itself, flushed now and
+// again when the test ends. Claims are kept in database 0, not in the claimed database: a test that
+// flushes its own database (as one that loses Redis does) must not make it look free to another test
+// binary running beside it, which would flush it in turn.
 func Redis(t testing.TB) (addr string, db int) {
 	t.Helper()
 	addr = os.Getenv(envRedis)
@@ -188,24 +190,30 @@ func Redis(t testing.TB) (addr string, db int) {
 		addr = "127.0.0.1:6379"
 	}
 	ctx := context.Background()
+	registry := redis.NewClient(&redis.Options{Addr: addr, DB: 0})
+	t.Cleanup(func() { registry.Close() })
 	for db = 1; db < 16; db++ {
-		c := redis.NewClient(&redis.Options{Addr: addr, DB: db})
-		ok, err := c.SetNX(ctx, "sohoa:testenv:claim", os.Getpid(), 30*time.Minute).Result()
+		claim := fmt.Sprintf("sohoa:testenv:claim:%d", db)
+		// Longer than CI may run, so a claim outlives its test binary only when that binary was killed.
+		ok, err := registry.SetNX(ctx, claim, os.Getpid(), 2*time.Hour).Result()
 		if err != nil {
-			c.Close()
 			t.Fatalf("redis at %s: %v; %s", addr, err, fixHint)
 		}
 		if !ok {
-			c.Close()
 			continue
 		}
+		c := redis.NewClient(&redis.Options{Addr: addr, DB: db})
 		if err := c.FlushDB(ctx).Err(); err != nil {
 			t.Fatalf("flush redis db %d: %v", db, err)
 		}
-		t.Cleanup(func() { c.FlushDB(ctx); c.Close() })
+		t.Cleanup(func() {
+			c.FlushDB(ctx)
+			c.Close()
+			registry.Del(ctx, claim)
+		})
 		return addr, db
 	}
-	t.Fatalf("no free Redis database on %s (1..15 all claimed)", addr)
+	t.Fatalf("no free Redis database on %s (1..15 all claimed in database 0 as sohoa:testenv:claim:N)", addr)
 	return "", 0
 }
 
