@@ -31,6 +31,12 @@ func Expired(validUntil *time.Time, now time.Time) bool {
 	return validUntil.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 }
 
+// Actor is who makes a change, for the event that records it.
+type Actor struct {
+	Name   string // the account's name
+	Client string // the address the request came from
+}
+
 // Owner is a citizen (by personal ID) or a business (by tax code).
 type Owner struct {
 	ID   string // canonical: 12 digits, or 10 digits with an optional -NNN branch suffix
@@ -60,7 +66,8 @@ type NewDossier struct {
 	Agency        string
 	AgencyName    string
 	Owner         Owner
-	Staff         string
+	Staff         string // the account receiving it
+	Client        string // the address it was received from
 	ReceivedAt    time.Time
 }
 
@@ -105,16 +112,25 @@ type Attachment struct {
 	Document      Document
 }
 
-// Event is one entry of the append-only history.
+// Event is one entry of the append-only access trail: who read or changed which document, owner or
+// dossier, from where. Events are hash-chained (Canonical, ChainHash).
 type Event struct {
 	ID         int64          `json:"id"`
 	At         time.Time      `json:"at"`
-	Actor      string         `json:"actor"`
-	Action     string         `json:"action"` // dossier.received, document.attached, document.reused, paper.updated, owner.viewed
+	Actor      string         `json:"actor"`  // the account's name, or "sohoa" for the workers
+	Action     string         `json:"action"` // dossier.received, document.attached, document.file, search, …
 	DossierID  string         `json:"dossier_id,omitempty"`
 	DocumentID string         `json:"document_id,omitempty"`
 	OwnerID    string         `json:"owner_id,omitempty"`
 	Detail     map[string]any `json:"detail,omitempty"`
+	// The access trail's own fields, shown to auditors (GET /api/v1/audit), not in a dossier's history.
+	Client string `json:"-"` // the client's address
+	Query  string `json:"-"` // what a search asked for
+	// Agencies are the agencies whose auditors see the event: the account's, and the owning agency
+	// of a paper reused across agencies.
+	Agencies []string `json:"-"`
+	PrevHash []byte   `json:"-"`
+	Hash     []byte   `json:"-"`
 }
 
 // Dossiers keeps owners, dossiers and the papers in them. Implementations are safe for concurrent
@@ -127,12 +143,15 @@ type Dossiers interface {
 
 	// Dossier returns the dossier with id.
 	Dossier(ctx context.Context, id string) (Dossier, error)
+	// DossierVisible returns nil when the dossier is of one of s's agencies, else ErrNotFound.
+	DossierVisible(ctx context.Context, id string, s Scope) error
 
 	// Attach puts a document into a dossier with role, giving it the next code of the agency's series
 	// (format turns the number into the code). Attaching twice returns the first attachment. With
 	// reused, the document must be a done, reusable, still valid paper of the dossier's owner, else
-	// ErrNotReusable. The event is logged with actor.
-	Attach(ctx context.Context, dossierID, documentID, role string, reused bool, actor string, format func(series string, seq int) (string, error)) (Attachment, error)
+	// ErrNotReusable; without, a paper that already has an owner must be the dossier owner's
+	// (ErrOtherOwner). The event is logged as done by by.
+	Attach(ctx context.Context, dossierID, documentID, role string, reused bool, by Actor, format func(series string, seq int) (string, error)) (Attachment, error)
 
 	// Attachments lists a dossier's papers in the order they were attached.
 	Attachments(ctx context.Context, dossierID string) ([]Attachment, error)
@@ -149,11 +168,44 @@ type Dossiers interface {
 	SetExtracted(ctx context.Context, documentID string, fields json.RawMessage) error
 
 	// SetPaper records facts about a paper.
-	SetPaper(ctx context.Context, documentID string, f PaperFields, actor string) error
+	SetPaper(ctx context.Context, documentID string, f PaperFields, by Actor) error
 
 	// Log appends an event.
 	Log(ctx context.Context, e Event) error
 
 	// History returns the events of a dossier, or of a document when dossierID is "", oldest first.
 	History(ctx context.Context, dossierID, documentID string) ([]Event, error)
+}
+
+// PaperChanges is the detail of a paper.updated event: for each field f sets, its old and new
+// values ({"kind": {"old": …, "new": …}}), so that a paper's history keeps every earlier value.
+// Dates are written YYYY-MM-DD.
+func PaperChanges(before Paper, f PaperFields) map[string]any {
+	out := map[string]any{}
+	str := func(name string, old string, new *string) {
+		if new != nil {
+			out[name] = map[string]any{"old": old, "new": *new}
+		}
+	}
+	day := func(name string, old *time.Time, new *time.Time) {
+		if new == nil {
+			return
+		}
+		o := ""
+		if old != nil {
+			o = old.Format(time.DateOnly)
+		}
+		out[name] = map[string]any{"old": o, "new": new.Format(time.DateOnly)}
+	}
+	str("owner_id", before.OwnerID, f.OwnerID)
+	str("kind", before.Kind, f.Kind)
+	str("notation", before.Notation, f.Notation)
+	day("issued_on", before.IssuedOn, f.IssuedOn)
+	str("issuing_body", before.IssuingBody, f.IssuingBody)
+	day("valid_until", before.ValidUntil, f.ValidUntil)
+	str("validity_scope", before.ValidityScope, f.ValidityScope)
+	if f.Reusable != nil {
+		out["reusable"] = map[string]any{"old": before.Reusable, "new": *f.Reusable}
+	}
+	return out
 }

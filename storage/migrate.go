@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -61,6 +62,31 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS) error {
 		}
 		if err := tx.Commit(ctx); err != nil {
 			return fmt.Errorf("migrate %s: commit: %w", name, err)
+		}
+	}
+	if err := sealEvents(ctx, pool); err != nil {
+		return fmt.Errorf("migrate: chain the events written before the trail was chained: %w", err)
+	}
+	return nil
+}
+
+// GrantService gives the database role that sohoa's services connect as what they need and no more:
+// it owns no table, reads and writes the records, and may only read and append to the access
+// trail; so no UPDATE, DELETE, TRUNCATE or ALTER of the trail, nor a trigger switched off (which
+// needs the owner), nor session_replication_role (which needs a superuser). Run after Migrate, as
+// the owner, at every start: new tables get their grants too.
+func GrantService(ctx context.Context, pool *pgxpool.Pool, role string) error {
+	r := pgx.Identifier{role}.Sanitize()
+	for _, q := range []string{
+		`GRANT USAGE ON SCHEMA public TO ` + r,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ` + r,
+		`REVOKE ALL ON events, schema_migrations FROM ` + r,
+		`GRANT SELECT, INSERT ON events TO ` + r,
+		`GRANT SELECT ON schema_migrations TO ` + r,
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ` + r,
+	} {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			return dbErr("grant "+role, err)
 		}
 	}
 	return nil

@@ -16,7 +16,8 @@ type Postgres struct {
 	pool *pgxpool.Pool
 }
 
-// OpenPostgres connects to url and applies the migrations in fsys.
+// OpenPostgres connects to url and applies the migrations in fsys, unless fsys is nil (the
+// migrations were applied as another role, see GrantService).
 func OpenPostgres(ctx context.Context, url string, migrations fs.FS) (*Postgres, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
@@ -25,6 +26,9 @@ func OpenPostgres(ctx context.Context, url string, migrations fs.FS) (*Postgres,
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, dbErr("postgres: connect", err)
+	}
+	if migrations == nil {
+		return &Postgres{pool: pool}, nil
 	}
 	if err := Migrate(ctx, pool, migrations); err != nil {
 		pool.Close()
@@ -38,7 +42,8 @@ func (p *Postgres) Close() { p.pool.Close() }
 
 const documentColumns = `id, sha256, original_key, filename, source, size_bytes, media_type, status, stage,
 	run, error, error_code, retryable, title, pages, coalesce(code, ''), coalesce(pdf_key, ''), conformance,
-	coalesce(signed_key, ''), signed_version, coalesce(signed_sha256, ''), signed_original, created_at, updated_at,
+	coalesce(signed_key, ''), signed_version, coalesce(signed_sha256, ''), signed_original, coalesce(agency, ''),
+	coalesce(uploaded_by, 0), created_at, updated_at,
 	coalesce((SELECT s.gen FROM stages s WHERE s.document_id = documents.id AND s.run = documents.run
 		AND s.name = documents.stage), 0)`
 
@@ -47,17 +52,17 @@ func scanDocument(row pgx.Row, extra ...any) (Document, error) {
 	var d Document
 	err := row.Scan(append([]any{&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
 		&d.Status, &d.Stage, &d.Run, &d.Error, &d.ErrorCode, &d.Retryable, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.Conformance,
-		&d.SignedKey, &d.SignedVersion, &d.SignedSHA256, &d.SignedOriginal, &d.CreatedAt, &d.UpdatedAt, &d.Gen}, extra...)...)
+		&d.SignedKey, &d.SignedVersion, &d.SignedSHA256, &d.SignedOriginal, &d.Agency, &d.UploadedBy, &d.CreatedAt, &d.UpdatedAt, &d.Gen}, extra...)...)
 	return d, err
 }
 
 func (p *Postgres) CreateDocument(ctx context.Context, n NewDocument) (Document, bool, error) {
 	d, err := scanDocument(p.pool.QueryRow(ctx, `
-		INSERT INTO documents (id, sha256, original_key, filename, source, size_bytes, media_type)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		INSERT INTO documents (id, sha256, original_key, filename, source, size_bytes, media_type, agency, uploaded_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), nullif($9, 0))
 		ON CONFLICT (sha256) DO NOTHING
 		RETURNING `+documentColumns,
-		n.ID, n.SHA256, n.OriginalKey, n.Filename, n.Source, n.Size, n.MediaType))
+		n.ID, n.SHA256, n.OriginalKey, n.Filename, n.Source, n.Size, n.MediaType, n.Agency, n.UploadedBy))
 	if err == nil {
 		return d, true, nil
 	}
@@ -76,13 +81,24 @@ func (p *Postgres) Document(ctx context.Context, id string) (Document, error) {
 	return d, dbErr("document "+id, err)
 }
 
+func (p *Postgres) Visible(ctx context.Context, id string, s Scope) error {
+	agencies, uploader := scopeArgs(&s)
+	var ok bool
+	err := p.pool.QueryRow(ctx, `SELECT `+visible("documents", 2, 3)+` FROM documents WHERE id = $1`, id, agencies, uploader).Scan(&ok)
+	if err == nil && !ok {
+		return fmt.Errorf("document %s: out of scope: %w", id, ErrNotFound)
+	}
+	return dbErr("document "+id, err)
+}
+
 func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	const where = ` FROM documents WHERE ($1 = '' OR sha256 = $1) AND ($2 = '' OR status = $2)`
+	agencies, uploader := scopeArgs(f.Scope)
+	where := ` FROM documents WHERE ($1 = '' OR sha256 = $1) AND ($2 = '' OR status = $2) AND ` + visible("documents", 3, 4)
 	rows, err := p.pool.Query(ctx, `SELECT `+documentColumns+`, count(*) OVER ()`+where+`
-		ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`, f.SHA256, f.Status, f.Limit, f.Offset)
+		ORDER BY created_at DESC, id LIMIT $5 OFFSET $6`, f.SHA256, f.Status, agencies, uploader, f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, dbErr("list documents", err)
 	}
@@ -90,7 +106,7 @@ func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) 
 	docs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r, &total) })
 	if err == nil && len(docs) == 0 && f.Offset > 0 {
 		// Past the last page the window count has no row to ride on.
-		err = p.pool.QueryRow(ctx, `SELECT count(*)`+where, f.SHA256, f.Status).Scan(&total)
+		err = p.pool.QueryRow(ctx, `SELECT count(*)`+where, f.SHA256, f.Status, agencies, uploader).Scan(&total)
 	}
 	if err != nil {
 		return nil, 0, dbErr("list documents", err)

@@ -215,7 +215,7 @@ func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
 	// agency part of the document's code, which every code starts with.
 	const from = `
 		WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS exact, websearch_to_tsquery('sohoa_folded', $1) AS folded)`
-	const where = `
+	where := `
 		FROM documents, q
 		WHERE search_folded @@ q.folded
 			AND ($2 = '' OR owner_id = $2)
@@ -224,14 +224,16 @@ func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
 			AND ($5 = '' OR code = $5 OR EXISTS (SELECT 1 FROM dossier_documents dd JOIN dossiers d ON d.id = dd.dossier_id
 				WHERE dd.document_id = documents.id AND (d.code = $5 OR dd.component_code = $5)))
 			AND ($6::date IS NULL OR coalesce(issued_on, created_at::date) >= $6::date)
-			AND ($7::date IS NULL OR coalesce(issued_on, created_at::date) <= $7::date)`
-	args := []any{q.Text, q.Owner, q.Kind, q.Agency, q.Code, day(q.From), day(q.To)}
+			AND ($7::date IS NULL OR coalesce(issued_on, created_at::date) <= $7::date)
+			AND ` + visible("documents", 8, 9)
+	agencies, uploader := scopeArgs(q.Scope)
+	args := []any{q.Text, q.Owner, q.Kind, q.Agency, q.Code, day(q.From), day(q.To), agencies, uploader}
 	rows, err := p.pool.Query(ctx, from+`
 		SELECT id, coalesce(code, ''), title,
 			ts_headline('sohoa_folded', text, q.folded, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'),
 			count(*) OVER ()`+where+`
 		ORDER BY (search @@ q.exact) DESC, ts_rank_cd(search, q.exact) DESC, ts_rank_cd(search_folded, q.folded) DESC, created_at DESC
-		LIMIT $8 OFFSET $9`, append(args, q.Limit, q.Offset)...)
+		LIMIT $10 OFFSET $11`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return 0, nil, dbErr(fmt.Sprintf("search %q", q.Text), err)
 	}

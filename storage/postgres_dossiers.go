@@ -25,17 +25,17 @@ func scanDossier(row pgx.Row) (Dossier, error) {
 func (p *Postgres) CreateDossier(ctx context.Context, n NewDossier, day time.Time, format func(seq int) (string, error)) (Dossier, error) {
 	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO owners (id, kind, name) VALUES ($1, $2, $3)
-			ON CONFLICT (id) DO UPDATE SET name = CASE WHEN $3 = '' THEN owners.name ELSE $3 END`,
+			ON CONFLICT (id) DO UPDATE SET name = CASE WHEN owners.name = '' THEN $3 ELSE owners.name END`,
 			n.Owner.ID, n.Owner.Kind, n.Owner.Name); err != nil {
 			return dbErr(fmt.Sprintf("owner %s", n.Owner.ID), err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO agencies (id, name) VALUES ($1, $2)
-			ON CONFLICT (id) DO UPDATE SET name = CASE WHEN $2 = '' THEN agencies.name ELSE $2 END`,
+			ON CONFLICT (id) DO UPDATE SET name = CASE WHEN agencies.name = '' THEN $2 ELSE agencies.name END`,
 			n.Agency, n.AgencyName); err != nil {
 			return dbErr(fmt.Sprintf("agency %s", n.Agency), err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO procedures (code, name) VALUES ($1, $2)
-			ON CONFLICT (code) DO UPDATE SET name = CASE WHEN $2 = '' THEN procedures.name ELSE $2 END`,
+			ON CONFLICT (code) DO UPDATE SET name = CASE WHEN procedures.name = '' THEN $2 ELSE procedures.name END`,
 			n.ProcedureCode, n.ProcedureName); err != nil {
 			return dbErr(fmt.Sprintf("procedure %s", n.ProcedureCode), err)
 		}
@@ -47,7 +47,7 @@ func (p *Postgres) CreateDossier(ctx context.Context, n NewDossier, day time.Tim
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, code, n.ProcedureCode, n.Agency, n.Owner.ID, n.ReceivedAt, n.Staff); err != nil {
 			return dbErr(fmt.Sprintf("dossier %s", code), err)
 		}
-		return appendEvent(ctx, tx, Event{Actor: n.Staff, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
+		return appendEvent(ctx, tx, Event{Actor: n.Staff, Client: n.Client, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
 			Detail: map[string]any{"code": code, "procedure": n.ProcedureCode}})
 	})
 	if err != nil {
@@ -74,7 +74,17 @@ func (p *Postgres) Dossier(ctx context.Context, id string) (Dossier, error) {
 	return d, dbErr("dossier "+id, err)
 }
 
-func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role string, reused bool, actor string, format func(series string, seq int) (string, error)) (Attachment, error) {
+func (p *Postgres) DossierVisible(ctx context.Context, id string, s Scope) error {
+	agencies, _ := scopeArgs(&s)
+	var ok bool
+	err := p.pool.QueryRow(ctx, `SELECT agency = ANY($2::text[]) FROM dossiers WHERE id = $1`, id, agencies).Scan(&ok)
+	if err == nil && !ok {
+		return fmt.Errorf("dossier %s: out of scope: %w", id, ErrNotFound)
+	}
+	return dbErr("dossier "+id, err)
+}
+
+func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role string, reused bool, by Actor, format func(series string, seq int) (string, error)) (Attachment, error) {
 	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
 		var agency, owner string
 		if err := tx.QueryRow(ctx, `SELECT agency, owner_id FROM dossiers WHERE id = $1 FOR UPDATE`, dossierID).Scan(&agency, &owner); err != nil {
@@ -111,6 +121,9 @@ func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role strin
 			if _, err := tx.Exec(ctx, `UPDATE documents SET owner_id = $2 WHERE id = $1`, documentID, owner); err != nil {
 				return err
 			}
+		} else if docOwner != owner {
+			// The same bytes handed in for another owner: only the reuse rules may attach them.
+			return fmt.Errorf("document %s is a paper of %s, not of %s: %w", documentID, docOwner, owner, ErrOtherOwner)
 		}
 		series := "TP"
 		if role == "result" {
@@ -133,7 +146,7 @@ func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role strin
 		if reused {
 			action = "document.reused"
 		}
-		return appendEvent(ctx, tx, Event{Actor: actor, Action: action, DossierID: dossierID, DocumentID: documentID, OwnerID: owner,
+		return appendEvent(ctx, tx, Event{Actor: by.Name, Client: by.Client, Action: action, DossierID: dossierID, DocumentID: documentID, OwnerID: owner,
 			Detail: map[string]any{"role": role, "component_code": code}})
 	})
 	if err != nil {
@@ -219,64 +232,34 @@ func (p *Postgres) SetExtracted(ctx context.Context, documentID string, fields j
 	return dbErr("set extracted fields of "+documentID, err)
 }
 
-func (p *Postgres) SetPaper(ctx context.Context, documentID string, f PaperFields, actor string) error {
+func (p *Postgres) SetPaper(ctx context.Context, documentID string, f PaperFields, by Actor) error {
 	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE documents SET
+		before, err := p.scanPaper(tx.QueryRow(ctx, `SELECT `+documentColumns+`, `+paperColumns+` FROM documents WHERE id = $1 FOR UPDATE`, documentID))
+		if err != nil {
+			return dbErr("set paper "+documentID, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE documents SET
 			owner_id = coalesce($2, owner_id), kind = coalesce($3, kind), notation = coalesce($4, notation),
 			issued_on = coalesce($5, issued_on), issuing_body = coalesce($6, issuing_body),
 			valid_until = coalesce($7, valid_until), validity_scope = coalesce($8, validity_scope),
 			reusable = coalesce($9, reusable), updated_at = now()
-			WHERE id = $1`, documentID, f.OwnerID, f.Kind, f.Notation, f.IssuedOn, f.IssuingBody, f.ValidUntil, f.ValidityScope, f.Reusable)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = ErrNotFound
-		}
-		if err != nil {
+			WHERE id = $1`, documentID, f.OwnerID, f.Kind, f.Notation, f.IssuedOn, f.IssuingBody, f.ValidUntil, f.ValidityScope, f.Reusable); err != nil {
 			return dbErr("set paper "+documentID, err)
 		}
-		detail, _ := json.Marshal(f)
-		var m map[string]any
-		json.Unmarshal(detail, &m)
-		return appendEvent(ctx, tx, Event{Actor: actor, Action: "paper.updated", DocumentID: documentID, Detail: m})
+		return appendEvent(ctx, tx, Event{Actor: by.Name, Client: by.Client, Action: "paper.updated", DocumentID: documentID, Detail: PaperChanges(before, f)})
 	})
 }
 
-func (p *Postgres) Log(ctx context.Context, e Event) error {
-	return appendEvent(ctx, p.pool, e)
-}
-
-func appendEvent(ctx context.Context, db interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}, e Event) error {
-	detail := e.Detail
-	if detail == nil {
-		detail = map[string]any{}
-	}
-	var id int64
-	err := db.QueryRow(ctx, `INSERT INTO events (actor, action, dossier_id, document_id, owner_id, detail)
-		VALUES ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, nullif($5, ''), $6) RETURNING id`,
-		e.Actor, e.Action, e.DossierID, e.DocumentID, e.OwnerID, detail).Scan(&id)
-	if err != nil {
-		return dbErr(fmt.Sprintf("log %s", e.Action), err)
-	}
-	return nil
-}
-
 func (p *Postgres) History(ctx context.Context, dossierID, documentID string) ([]Event, error) {
-	q, arg := `SELECT id, at, actor, action, coalesce(dossier_id::text, ''), coalesce(document_id::text, ''), coalesce(owner_id, ''), detail
-		FROM events WHERE dossier_id = $1 ORDER BY id`, dossierID
+	q, arg := `SELECT `+eventColumns+` FROM events WHERE dossier_id = $1 ORDER BY id`, dossierID
 	if dossierID == "" {
-		q, arg = `SELECT id, at, actor, action, coalesce(dossier_id::text, ''), coalesce(document_id::text, ''), coalesce(owner_id, ''), detail
-		FROM events WHERE document_id = $1 ORDER BY id`, documentID
+		q, arg = `SELECT `+eventColumns+` FROM events WHERE document_id = $1 ORDER BY id`, documentID
 	}
 	rows, err := p.pool.Query(ctx, q, arg)
 	if err != nil {
 		return nil, dbErr("history", err)
 	}
-	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
-		var e Event
-		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.DossierID, &e.DocumentID, &e.OwnerID, &e.Detail)
-		return e, err
-	})
+	events, err := pgx.CollectRows(rows, scanEvent)
 	if err != nil {
 		return nil, dbErr("history", err)
 	}

@@ -240,3 +240,8 @@ func TestDossierCodesFromTwoProcesses(t *testing.T) {
 		}
 	}
 }
+
+func TestPostgresAccounts(t *testing.T) {
+	open := emptied(t)
+	storagetest.Accounts(t, func(t *testing.T) storagetest.Store { return open(t) })
+}

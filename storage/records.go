@@ -46,6 +46,8 @@ type Document struct {
 	// SignedOriginal is true when the original is a PDF that was already signed: it is archived as
 	// it is, with the agency's signature appended, never rebuilt.
 	SignedOriginal bool
+	Agency         string // the agency that received it
+	UploadedBy     int64  // the account that uploaded it, 0 when none did (the inbox)
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -59,13 +61,16 @@ type NewDocument struct {
 	Source      string
 	Size        int64
 	MediaType   string
+	Agency      string // must exist
+	UploadedBy  int64  // 0: none
 }
 
 // Filter selects documents; zero fields select all.
 type Filter struct {
 	SHA256 string
 	Status string
-	Limit  int // at most this many; 0 means 50
+	Scope  *Scope // the documents it reaches; nil: all
+	Limit  int    // at most this many; 0 means 50
 	Offset int
 }
 
@@ -143,6 +148,7 @@ type Query struct {
 	Agency   string     // agency identifier: the left part of the document's code
 	Code     string     // the document's code, or the code of a dossier it belongs to
 	From, To *time.Time // issue date (or, when unknown, the day it was received), inclusive
+	Scope    *Scope     // the documents it reaches; nil: all
 	Limit    int        // 0 means 20
 	Offset   int
 }
@@ -166,6 +172,10 @@ type Records interface {
 
 	// Document returns the document with id.
 	Document(ctx context.Context, id string) (Document, error)
+	// Visible returns nil when s reaches the document: it is of one of s's agencies or in a dossier
+	// of one, and, with s.Uploader set, was uploaded by that account. Otherwise ErrNotFound, as for
+	// a document that does not exist, so that another agency cannot tell the two apart.
+	Visible(ctx context.Context, id string, s Scope) error
 
 	// List returns the documents that match f, newest first, and how many match in all.
 	List(ctx context.Context, f Filter) (docs []Document, total int, err error)

@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -13,12 +14,13 @@ import (
 // dossiers arrive as such, each uploaded document is a dossier of its own.
 func (h *Handlers) code(ctx context.Context, doc storage.Document) error {
 	day := doc.CreatedAt.In(code.Vietnam)
-	_, err := h.Records.AssignCode(ctx, doc.ID, h.Agency, day, func(seq int) (string, error) {
-		c, err := code.Dossier(h.Agency, day, seq)
+	agency := cmp.Or(doc.Agency, h.Agency) // the receiving agency's; documents from before accounts have none
+	_, err := h.Records.AssignCode(ctx, doc.ID, agency, day, func(seq int) (string, error) {
+		c, err := code.Dossier(agency, day, seq)
 		if err != nil {
 			return "", fault.Tell("code", fault.Refused, "code_unavailable", fmt.Sprintf(
 				"Không cấp được mã hồ sơ cho cơ quan %s ngày %s: mã cơ quan không hợp lệ hoặc đã hết số thứ tự trong ngày.",
-				h.Agency, day.Format("02/01/2006")), err)
+				agency, day.Format("02/01/2006")), err)
 		}
 		return c, nil
 	})

@@ -148,16 +148,16 @@ func TestIntake(t *testing.T) {
 	r := newRig(t)
 	in := &Intake{Objects: r.objects, Records: r.records, Queue: r.queue, Limits: r.h.Limits, Log: r.h.Log}
 	data := scanPNG(t, 0)
-	a, created, err := in.Receive(t.Context(), bytes.NewReader(data), "a.png")
+	a, created, err := in.Receive(t.Context(), bytes.NewReader(data), "a.png", From{})
 	if err != nil || !created {
 		t.Fatalf("first upload: %v, created %v", err, created)
 	}
-	b, created, err := in.Receive(t.Context(), bytes.NewReader(data), "lai-nua.png")
+	b, created, err := in.Receive(t.Context(), bytes.NewReader(data), "lai-nua.png", From{})
 	if err != nil || created || b.ID != a.ID {
 		t.Errorf("the same bytes again: %v, created %v, %s vs %s", err, created, b.ID, a.ID)
 	}
 	in.Limits.MaxBytes = int64(len(data) - 1)
-	_, _, err = in.Receive(t.Context(), bytes.NewReader(data), "big.png")
+	_, _, err = in.Receive(t.Context(), bytes.NewReader(data), "big.png", From{})
 	var ie *scan.InputError
 	if !errors.As(err, &ie) || ie.Code != scan.CodeTooLarge {
 		t.Errorf("an upload over the limit: %v, want %s", err, scan.CodeTooLarge)
@@ -165,7 +165,7 @@ func TestIntake(t *testing.T) {
 	for o, err := range r.objects.List(t.Context(), storage.Inbox, "") {
 		t.Errorf("left in the inbox: %+v, %v", o, err)
 	}
-	if _, _, err := in.Receive(t.Context(), strings.NewReader("không phải ảnh"), "x.jpg"); !errors.As(err, &ie) || ie.Code != scan.CodeUnsupportedType {
+	if _, _, err := in.Receive(t.Context(), strings.NewReader("không phải ảnh"), "x.jpg", From{}); !errors.As(err, &ie) || ie.Code != scan.CodeUnsupportedType {
 		t.Errorf("a text file: %v", err)
 	}
 }

@@ -33,12 +33,20 @@ type Intake struct {
 	Queue   Enqueuer
 	Limits  scan.Limits
 	Log     *slog.Logger
+	// Agency receives what arrives in the inbox bucket, which carries no account.
+	Agency string
+}
+
+// From is who an upload comes from: the agency receiving it and the account sending it.
+type From struct {
+	Agency  string
+	Account int64
 }
 
 // Receive streams an upload into the inbox and ingests it. It refuses, with a *scan.InputError and
 // before storing anything, what is plainly not a scan: an empty file or a type sohoa does not read.
 // It returns the document and whether it is new; the same bytes received twice give one document.
-func (in *Intake) Receive(ctx context.Context, r io.Reader, filename string) (storage.Document, bool, error) {
+func (in *Intake) Receive(ctx context.Context, r io.Reader, filename string, from From) (storage.Document, bool, error) {
 	br := bufio.NewReaderSize(r, 4096)
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -60,7 +68,7 @@ func (in *Intake) Receive(ctx context.Context, r io.Reader, filename string) (st
 	if err != nil {
 		return storage.Document{}, false, fmt.Errorf("store upload %q: %w", filename, err)
 	}
-	return in.register(ctx, key, hex.EncodeToString(h.Sum(nil)), info.Size, filename, "api", mediaType(format))
+	return in.register(ctx, key, hex.EncodeToString(h.Sum(nil)), info.Size, filename, "api", mediaType(format), from)
 }
 
 // IngestObject ingests an object that appeared in the inbox under key, reported by source
@@ -80,13 +88,13 @@ func (in *Intake) IngestObject(ctx context.Context, key, source string) (storage
 	if err != nil {
 		return storage.Document{}, false, fmt.Errorf("read inbox object %s: %w", key, err)
 	}
-	return in.register(ctx, key, hex.EncodeToString(h.Sum(nil)), size, path.Base(key), source+":"+key, mediaType(format))
+	return in.register(ctx, key, hex.EncodeToString(h.Sum(nil)), size, path.Base(key), source+":"+key, mediaType(format), From{Agency: in.Agency})
 }
 
 // register files the inbox object under its SHA-256, records the document and queues its first stage,
 // then clears the inbox. Each step can be repeated: a crash anywhere leaves the object in the inbox,
 // and the sweep brings it here again.
-func (in *Intake) register(ctx context.Context, inboxKey, sha string, size int64, filename, source, media string) (storage.Document, bool, error) {
+func (in *Intake) register(ctx context.Context, inboxKey, sha string, size int64, filename, source, media string, from From) (storage.Document, bool, error) {
 	orig := originalKey(sha)
 	if _, err := in.Objects.Stat(ctx, storage.Work, orig); errors.Is(err, storage.ErrNotFound) {
 		if err := in.Objects.Copy(ctx, storage.Inbox, inboxKey, storage.Work, orig); err != nil {
@@ -97,7 +105,7 @@ func (in *Intake) register(ctx context.Context, inboxKey, sha string, size int64
 	}
 	doc, created, err := in.Records.CreateDocument(ctx, storage.NewDocument{
 		ID: uuid.NewString(), SHA256: sha, OriginalKey: orig, Filename: filename,
-		Source: source, Size: size, MediaType: media,
+		Source: source, Size: size, MediaType: media, Agency: from.Agency, UploadedBy: from.Account,
 	})
 	if err != nil {
 		return storage.Document{}, false, err

@@ -61,7 +61,7 @@ func newRig(t *testing.T) *rig {
 func (r *rig) receive(t *testing.T, name string, data []byte) storage.Document {
 	t.Helper()
 	in := &Intake{Objects: r.objects, Records: r.records, Queue: r.queue, Limits: r.h.Limits, Log: r.h.Log}
-	doc, _, err := in.Receive(t.Context(), bytes.NewReader(data), name)
+	doc, _, err := in.Receive(t.Context(), bytes.NewReader(data), name, From{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
@@ -55,15 +56,8 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	if err != nil {
 		return nil, err
 	}
-	migrations, err := schemasMigrations()
+	records, err := openRecords(ctx, cfg, log)
 	if err != nil {
-		return nil, err
-	}
-	var records *storage.Postgres
-	if err := waitFor(ctx, log, "postgres", func() (err error) {
-		records, err = storage.OpenPostgres(ctx, cfg.DatabaseURL, migrations)
-		return err
-	}); err != nil {
 		return nil, err
 	}
 	objects, err := storage.NewS3(storage.S3Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey,
@@ -84,8 +78,65 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	}
 	limits := scan.DefaultLimits()
 	limits.MaxBytes = cfg.MaxUploadMB << 20
-	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: a.queue, Limits: limits, Log: log}
+	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: a.queue, Limits: limits, Log: log, Agency: cfg.Agency}
 	return a, nil
+}
+
+// openRecords connects to PostgreSQL, waiting for it, and brings the database up to date: the
+// migrations run as the tables' owner (SOHOA_MIGRATE_DATABASE_URL, or the services' own role in
+// development), which then grants the services' role its rights; the deployment's agency is
+// recorded, and documents from before accounts are given to it.
+func openRecords(ctx context.Context, cfg config.Config, log *slog.Logger) (*storage.Postgres, error) {
+	migrations, err := schemasMigrations()
+	if err != nil {
+		return nil, err
+	}
+	connect := func(url string, migrations fs.FS) (p *storage.Postgres, err error) {
+		err = waitFor(ctx, log, "postgres", func() (err error) {
+			p, err = storage.OpenPostgres(ctx, url, migrations)
+			return err
+		})
+		return p, err
+	}
+	if cfg.MigrateDatabaseURL != "" {
+		owner, err := connect(cfg.MigrateDatabaseURL, migrations)
+		if err != nil {
+			return nil, err
+		}
+		role, err := pgRole(cfg.DatabaseURL)
+		if err == nil {
+			err = owner.GrantService(ctx, role)
+		}
+		owner.Close()
+		if err != nil {
+			return nil, err
+		}
+		migrations = nil
+	}
+	records, err := connect(cfg.DatabaseURL, migrations)
+	if err != nil {
+		return nil, err
+	}
+	if err := records.EnsureAgency(ctx, cfg.Agency, cfg.AgencyName, ""); err != nil {
+		records.Close()
+		return nil, err
+	}
+	if n, err := records.ClaimUnowned(ctx, cfg.Agency); err != nil {
+		records.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("documents from before accounts given to the deployment's agency", "agency", cfg.Agency, "documents", n)
+	}
+	return records, nil
+}
+
+// pgRole is the role a PostgreSQL URL connects as.
+func pgRole(url string) (string, error) {
+	c, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return "", fmt.Errorf("SOHOA_DATABASE_URL: %w", err)
+	}
+	return c.User, nil
 }
 
 // waitFor calls connect until it succeeds or fails for a reason other than the service being away.
@@ -199,7 +250,8 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 func (a *app) api() *api.Server {
 	rdb := redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, DB: a.cfg.RedisDB})
 	return &api.Server{
-		Records: a.records, Dossiers: a.records, Objects: a.objects, Intake: a.intake, Queue: a.queue, Log: a.log,
+		Records: a.records, Dossiers: a.records, Accounts: a.records, Trail: a.records, Objects: a.objects, Intake: a.intake,
+		Queue: a.queue, Log: a.log,
 		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
 		Roots: a.roots,

@@ -115,12 +115,5 @@ func TestBadInputs(t *testing.T) {
 
 func (s system) post(t *testing.T, path string) (int, []byte) {
 	t.Helper()
-	resp, err := http.Post(s.base+path, "application/json", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	b.ReadFrom(resp.Body)
-	return resp.StatusCode, b.Bytes()
+	return s.send(t, http.MethodPost, path, "application/json", nil)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/internal/sign/tsa"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
+	"github.com/sohoa-vn/sohoa/storage"
 )
 
 var (
@@ -44,7 +46,9 @@ type system struct {
 	inbox string // bucket name
 	app   *app
 	redis *redis.Client // sohoa's Redis database
-	db    string        // sohoa's PostgreSQL database URL
+	db    string        // sohoa's PostgreSQL database URL, as the services' role
+	owner string        // the same database as the role that owns the tables
+	token string        // an admin's API token, which the requests below send
 	minio *testenv.MinIO
 	log   string // sohoa's log file
 	stop  func() // stops sohoa (the test's end does too)
@@ -118,8 +122,31 @@ func startSystemOn(t testing.TB, svc services, overrides ...string) system {
 	t.Cleanup(stop)
 	sys := connect(t, cfg)
 	sys.app, sys.log, sys.stop, sys.minio = a, logFile.Name(), stop, svc.minio
+	sys.token = sys.newToken(t, "e2e-admin", "admin", cfg.Agency)
 	sys.waitReady(t)
 	return sys
+}
+
+// newToken makes an account (unless it exists) with role in agency through the commands an
+// administrator runs, and returns an API token of it.
+func (s system) newToken(t testing.TB, name, role, agency string) string {
+	t.Helper()
+	if _, err := s.app.records.Account(t.Context(), name); errors.Is(err, storage.ErrNotFound) {
+		s.command(t, "users", "add", name, "--role", role, "--agency", agency)
+	}
+	out := strings.TrimSpace(s.command(t, "tokens", "add", name))
+	return out[strings.LastIndex(out, "\n")+1:]
+}
+
+// command runs a `sohoa users|tokens|agencies|audit` command on the system's database and returns
+// what it printed; it fails the test when the command fails.
+func (s system) command(t testing.TB, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := accountCommand(t.Context(), s.app.records, s.app.cfg.Agency, args, strings.NewReader(""), &out); err != nil {
+		t.Fatalf("sohoa %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
 }
 
 // connect gives a test the clients of the services a system described by cfg runs on.
@@ -131,7 +158,8 @@ func connect(t testing.TB, cfg config.Config) system {
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr, DB: cfg.RedisDB})
 	t.Cleanup(func() { rdb.Close() })
-	return system{base: "http://" + cfg.HTTPAddr, s3: s3, inbox: cfg.BucketPrefix + "inbox", redis: rdb, db: cfg.DatabaseURL}
+	return system{base: "http://" + cfg.HTTPAddr, s3: s3, inbox: cfg.BucketPrefix + "inbox", redis: rdb, db: cfg.DatabaseURL,
+		owner: cfg.MigrateDatabaseURL}
 }
 
 // waitReady waits until the system's /readyz answers 200.
@@ -180,7 +208,7 @@ func systemEnv(t testing.TB, svc services, overrides ...string) map[string]strin
 	env := map[string]string{
 		"SOHOA_TSA_URL":       tsaURL,
 		"SOHOA_S3_NOTIFY_ARN": arn, "SOHOA_INBOX_EVENTS_TOKEN": "e2e-token",
-		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": dbURL,
+		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": testenv.ServiceURL(t, dbURL), "SOHOA_MIGRATE_DATABASE_URL": dbURL,
 		"SOHOA_REDIS_ADDR": redisAddr, "SOHOA_REDIS_DB": fmt.Sprint(redisDB),
 		"SOHOA_S3_ENDPOINT": m.Endpoint, "SOHOA_S3_ACCESS_KEY": m.AccessKey, "SOHOA_S3_SECRET_KEY": m.SecretKey,
 		"SOHOA_S3_BUCKET_PREFIX": "e2e-", "SOHOA_DATA_DIR": dataDir, "SOHOA_AGENCY_ID": "000.00.53.H26",
@@ -206,7 +234,28 @@ func (s system) uploadTo(t testing.TB, path, name string, data []byte) (int, []b
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(data)
 	mw.Close()
-	resp, err := http.Post(s.base+path, mw.FormDataContentType(), &body)
+	return s.send(t, http.MethodPost, path, mw.FormDataContentType(), &body)
+}
+
+func (s system) get(t testing.TB, path string) (int, []byte) {
+	t.Helper()
+	return s.send(t, http.MethodGet, path, "", nil)
+}
+
+// send sends a request with the system's token and returns the status and body of the answer.
+func (s system) send(t testing.TB, method, path, contentType string, body io.Reader) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,15 +264,10 @@ func (s system) uploadTo(t testing.TB, path, name string, data []byte) (int, []b
 	return resp.StatusCode, b
 }
 
-func (s system) get(t testing.TB, path string) (int, []byte) {
-	t.Helper()
-	resp, err := http.Get(s.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+// as returns the system sending token.
+func (s system) as(token string) system {
+	s.token = token
+	return s
 }
 
 func (s system) document(t testing.TB, id string) api.Document {

@@ -9,7 +9,11 @@
 //	sohoa worker     stage workers, inbox watcher and reconciler only
 //	sohoa migrate    apply database migrations and create buckets, then exit
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
-//	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API)
+//	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API; SOHOA_TOKEN)
+//	sohoa users add NAME --role ROLE [--agency ID] [--password-stdin] | users list | users disable NAME | users passwd NAME
+//	sohoa tokens add NAME | tokens list | tokens revoke ID   API tokens (add prints the token last)
+//	sohoa agencies add ID NAME [--parent ID]
+//	sohoa audit verify  recompute the access trail's hash chain; non-zero naming the first broken event
 //	sohoa verify F…  check the signatures of signed PDFs (-roots PEM for the trust roots)
 //	sohoa check pdfa F…  check PDF/A-2 rules on files (-h lists them)
 //	sohoa bench ocr DIR… OCR speed, accuracy and memory against raw tesseract (-h for options)
@@ -28,6 +32,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/internal/scan/cage"
 	"github.com/sohoa-vn/sohoa/internal/sign"
+	"github.com/sohoa-vn/sohoa/storage"
 )
 
 func main() {
@@ -74,7 +79,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|verify FILE...|check pdfa FILE...|bench ocr DIR...|env]\n\nEnvironment:")
+		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|users …|tokens …|agencies …|audit verify|verify FILE...|check pdfa FILE...|bench ocr DIR...|env]\n\n" +
+			accountUsage + "\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
 		}
@@ -86,7 +92,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	switch cmd {
 	case "upload":
-		return upload(ctx, "http://"+cfg.HTTPAddr, args[1:])
+		return upload(ctx, "http://"+cfg.HTTPAddr, cfg.Token, args[1:])
+	case "users", "tokens", "agencies", "audit":
+		return runAccountCommand(ctx, func(ctx context.Context) (*storage.Postgres, error) { return openRecords(ctx, cfg, log) }, cfg.Agency, args)
 	case "keys":
 		if len(args) < 2 || args[1] != "dev" {
 			return fmt.Errorf("usage: sohoa keys dev")

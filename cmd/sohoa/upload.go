@@ -18,15 +18,19 @@ import (
 
 // upload is a small client of the HTTP API, for scanner stations and for trying sohoa out: it sends
 // files, waits for each to be done or failed, and prints what became of them.
-func upload(ctx context.Context, base string, args []string) error {
+func upload(ctx context.Context, base, token string, args []string) error {
 	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
 	server := fs.String("server", base, "sohoa's address")
+	fs.StringVar(&token, "token", token, "API token (default $SOHOA_TOKEN; sohoa tokens add NAME makes one)")
 	wait := fs.Duration("wait", 10*time.Minute, "how long to wait for the documents (0: do not wait)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("usage: sohoa upload [-server URL] [-wait 10m] FILE...")
+		return fmt.Errorf("usage: sohoa upload [-server URL] [-token T] [-wait 10m] FILE...")
+	}
+	if token == "" {
+		return fmt.Errorf("sohoa upload needs an API token: set SOHOA_TOKEN (sohoa tokens add NAME prints one)")
 	}
 	type sent struct {
 		file  string
@@ -36,7 +40,7 @@ func upload(ctx context.Context, base string, args []string) error {
 	var docs []sent
 	for _, file := range fs.Args() {
 		start := time.Now()
-		d, err := send(ctx, *server, file)
+		d, err := send(ctx, *server, token, file)
 		if err != nil {
 			return err
 		}
@@ -54,7 +58,7 @@ func upload(ctx context.Context, base string, args []string) error {
 			case <-time.After(500 * time.Millisecond):
 			}
 			var err error
-			if d, err = fetch(ctx, *server, d.ID); err != nil {
+			if d, err = fetch(ctx, *server, token, d.ID); err != nil {
 				return err
 			}
 		}
@@ -68,7 +72,7 @@ func upload(ctx context.Context, base string, args []string) error {
 }
 
 // send streams one file as a multipart upload, without reading it into memory.
-func send(ctx context.Context, server, file string) (api.Document, error) {
+func send(ctx context.Context, server, token, file string) (api.Document, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return api.Document{}, err
@@ -91,14 +95,16 @@ func send(ctx context.Context, server, file string) (api.Document, error) {
 		return api.Document{}, err
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
 	return decodeDocument(http.DefaultClient.Do(req))
 }
 
-func fetch(ctx context.Context, server, id string) (api.Document, error) {
+func fetch(ctx context.Context, server, token, id string) (api.Document, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, server+"/api/v1/documents/"+id, nil)
 	if err != nil {
 		return api.Document{}, err
 	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	return decodeDocument(http.DefaultClient.Do(req))
 }
 

@@ -12,13 +12,15 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
+	"github.com/sohoa-vn/sohoa/internal/clock"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
 )
 
 // Intake takes uploads and inbox notifications in (workers.Intake).
 type Intake interface {
-	Receive(ctx context.Context, r io.Reader, filename string) (storage.Document, bool, error)
+	Receive(ctx context.Context, r io.Reader, filename string, from workers.From) (storage.Document, bool, error)
 	Notified(ctx context.Context, key string) error
 }
 
@@ -32,11 +34,17 @@ type Check struct {
 type Server struct {
 	Records  storage.Records
 	Dossiers storage.Dossiers
+	Accounts storage.Accounts
+	Trail    storage.Trail
 	Objects  storage.Objects
 	Intake   Intake
 	Queue    workers.Enqueuer
 	Checks   []Check
 	Log      *slog.Logger
+	Clock    clock.Clock // nil: the wall clock
+
+	// SecureCookies marks the session cookie Secure: set when sohoa serves TLS.
+	SecureCookies bool
 
 	// InboxBucket is the real name of the inbox bucket, whose notifications EventsToken authorises
 	// (an empty token turns notifications off).
@@ -53,37 +61,47 @@ type Server struct {
 	MinConfidence float64
 }
 
-// route is one API endpoint; schemas/openapi.yaml describes each (a test checks).
+// route is one API endpoint and who may call it; schemas/openapi.yaml describes each (a test
+// checks), and a test walks them all with every role (the matrix in the README).
 type route struct {
 	method, path string
 	handle       http.HandlerFunc
+	access       access
 }
 
 func (s *Server) routes() []route {
+	const (
+		station, clerk, archivist, auditor, admin = account.Station, account.Clerk, account.Archivist, account.Auditor, account.Admin
+	)
+	everyone := roles(account.Roles...)
 	return []route{
-		{"POST", "/api/v1/documents", s.upload},
-		{"GET", "/api/v1/documents", s.list},
-		{"GET", "/api/v1/documents/{id}", s.document},
-		{"GET", "/api/v1/documents/{id}/file", s.file},
-		{"GET", "/api/v1/documents/{id}/text", s.text},
-		{"GET", "/api/v1/documents/{id}/pages", s.pages},
-		{"POST", "/api/v1/documents/{id}/retry", s.retry},
-		{"POST", "/api/v1/documents/{id}/accept-signature", s.acceptSignature},
-		{"GET", "/api/v1/documents/{id}/verification", s.verification},
-		{"GET", "/api/v1/documents/{id}/metadata", s.metadata},
-		{"PUT", "/api/v1/documents/{id}/paper", s.setPaper},
-		{"POST", "/api/v1/dossiers", s.createDossier},
-		{"GET", "/api/v1/dossiers/{id}", s.dossier},
-		{"GET", "/api/v1/dossiers/{id}/receipt", s.dossierReceipt},
-		{"POST", "/api/v1/dossiers/{id}/documents", s.addDocument},
-		{"POST", "/api/v1/dossiers/{id}/reuse", s.reuse},
-		{"GET", "/api/v1/owners/{id}/documents", s.ownerDocuments},
-		{"GET", "/api/v1/search", s.search},
-		{"POST", "/api/v1/inbox/events", s.inboxEvents},
+		{"POST", "/api/v1/session", s.signIn, openToAll},
+		{"GET", "/api/v1/session", s.me, everyone},
+		{"DELETE", "/api/v1/session", s.signOut, everyone},
+		{"POST", "/api/v1/documents", s.upload, roles(station, clerk, admin)},
+		{"GET", "/api/v1/documents", s.list, roles(station, clerk, archivist, admin)},
+		{"GET", "/api/v1/documents/{id}", s.document, roles(station, clerk, archivist, admin)},
+		{"GET", "/api/v1/documents/{id}/file", s.file, readers},
+		{"GET", "/api/v1/documents/{id}/text", s.text, readers},
+		{"GET", "/api/v1/documents/{id}/pages", s.pages, readers},
+		{"POST", "/api/v1/documents/{id}/retry", s.retry, readers},
+		{"POST", "/api/v1/documents/{id}/accept-signature", s.acceptSignature, roles(archivist, admin)},
+		{"GET", "/api/v1/documents/{id}/verification", s.verification, readers},
+		{"GET", "/api/v1/documents/{id}/metadata", s.metadata, readers},
+		{"PUT", "/api/v1/documents/{id}/paper", s.setPaper, editors},
+		{"POST", "/api/v1/dossiers", s.createDossier, counter},
+		{"GET", "/api/v1/dossiers/{id}", s.dossier, readers},
+		{"GET", "/api/v1/dossiers/{id}/receipt", s.dossierReceipt, counter},
+		{"POST", "/api/v1/dossiers/{id}/documents", s.addDocument, counter},
+		{"POST", "/api/v1/dossiers/{id}/reuse", s.reuse, counter},
+		{"GET", "/api/v1/owners/{id}/documents", s.ownerDocuments, counter},
+		{"GET", "/api/v1/search", s.search, readers},
+		{"GET", "/api/v1/audit", s.audit, roles(auditor, admin)},
+		{"POST", "/api/v1/inbox/events", s.inboxEvents, byEventsToken},
 		{"GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-		}},
-		{"GET", "/readyz", s.ready},
+		}, openToAll},
+		{"GET", "/readyz", s.ready, openToAll},
 	}
 }
 
@@ -91,10 +109,17 @@ func (s *Server) routes() []route {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range s.routes() {
-		mux.HandleFunc(r.method+" "+r.path, r.handle)
+		mux.HandleFunc(r.method+" "+r.path, s.guard(r.access, r.handle))
 	}
-	mux.Handle("GET /", webHandler())
+	mux.Handle("GET /", webHandler()) // the page and its assets: open, they hold no data
 	return s.logged(mux)
+}
+
+func (s *Server) now() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock.Now()
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +167,12 @@ const (
 	codeNotRetryable        = "not_retryable" // the failure is the input's: a retry cannot help
 	codeNotReusable         = "not_reusable"  // the paper cannot be reused for this dossier
 	codeUnreadableSignature = "unreadable_signature"
-	codeUnauthorized        = "unauthorized"
+	codeUnauthorized        = "unauthorized"    // no live credential
+	codeForbidden           = "forbidden"       // the account's role may not do this
+	codeBadCredentials      = "bad_credentials" // a wrong account name or password
+	codeAccountLocked       = "account_locked"  // too many wrong passwords in a row; wait
+	codePurpose             = "purpose_required"
+	codeDuplicateElsewhere  = "duplicate_elsewhere" // the same bytes are another agency's or owner's paper
 	codeNotificationsOff    = "notifications_off"
 	codeInternal            = "internal" // details are in the operators' log
 )

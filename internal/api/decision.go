@@ -9,10 +9,10 @@ import (
 	"github.com/sohoa-vn/sohoa/workers"
 )
 
-// acceptBody is a person's decision to certify a signed original whose signatures do not verify.
+// acceptBody is a person's decision to certify a signed original whose signatures do not verify;
+// the person is the signed-in account.
 type acceptBody struct {
-	Staff string `json:"staff"`
-	Note  string `json:"note"` // why: what was checked against the paper original
+	Note string `json:"note"` // why: what was checked against the paper original
 }
 
 // acceptSignature records a person's decision that a signed original whose signatures do not
@@ -28,17 +28,15 @@ func (s *Server) acceptSignature(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không phải JSON hợp lệ.")
 		return
 	}
-	if strings.TrimSpace(b.Staff) == "" || strings.TrimSpace(b.Note) == "" {
-		writeError(w, http.StatusBadRequest, codeMissing, "Cần ghi rõ cán bộ quyết định (staff) và lý do (note), ví dụ đã đối chiếu với bản gốc giấy.")
+	if strings.TrimSpace(b.Note) == "" {
+		writeError(w, http.StatusBadRequest, codeMissing, "Cần ghi rõ lý do (note), ví dụ đã đối chiếu với bản gốc giấy.")
 		return
 	}
 	if doc.Status != storage.StatusFailed || doc.ErrorCode != workers.CodeSignatureInvalid {
 		writeError(w, http.StatusConflict, codeNotFailed, "Chỉ quyết định được với tài liệu bị dừng vì chữ ký số của bản gốc không hợp lệ.")
 		return
 	}
-	e := storage.Event{Actor: b.Staff, Action: workers.AcceptedSignature, DocumentID: doc.ID, Detail: map[string]any{"note": b.Note}}
-	if err := s.Dossiers.Log(r.Context(), e); err != nil {
-		s.storeError(w, r, err)
+	if !s.record(w, r, storage.Event{Action: workers.AcceptedSignature, DocumentID: doc.ID, Detail: map[string]any{"note": b.Note}}) {
 		return
 	}
 	s.rerun(w, r, doc)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
 )
@@ -17,13 +18,13 @@ func TestAcceptSignature(t *testing.T) {
 	path := "/api/v1/documents/" + d.ID + "/accept-signature"
 
 	r.do(post("/api/v1/documents/"+d.ID+"/retry")).wantError(t, http.StatusConflict, codeNotRetryable)
-	r.sendJSON("POST", path, map[string]string{"staff": "nguyen.van.a"}).wantError(t, http.StatusBadRequest, codeMissing)
+	r.sendJSON("POST", path, map[string]string{"note": " "}).wantError(t, http.StatusBadRequest, codeMissing)
 	other := r.receive("khac.png", scanPNG(61))
 	r.fail(other.ID, storage.Failure{Code: "truncated", Reason: "Tệp bị cắt cụt."})
 	r.sendJSON("POST", "/api/v1/documents/"+other.ID+"/accept-signature",
-		map[string]string{"staff": "a", "note": "b"}).wantError(t, http.StatusConflict, codeNotFailed)
+		map[string]string{"note": "b"}).wantError(t, http.StatusConflict, codeNotFailed)
 
-	a := r.sendJSON("POST", path, map[string]string{"staff": "nguyen.van.a", "note": "Đã đối chiếu bản giấy."})
+	a := r.as("nguyen.van.a", account.Archivist, testAgency).sendJSON("POST", path, map[string]string{"note": "Đã đối chiếu bản giấy."})
 	a.wantStatus(t, http.StatusAccepted)
 	if got := a.document(t); got.Status != storage.StatusReceived || got.ErrorCode != "" {
 		t.Errorf("after the decision: %+v", got)

@@ -14,6 +14,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
+	"github.com/sohoa-vn/sohoa/workers"
 )
 
 // Document is the JSON form of a document (schemas/document.schema.json).
@@ -83,7 +84,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	docs, total, err := s.Records.List(r.Context(), storage.Filter{
-		SHA256: strings.ToLower(q.Get("sha256")), Status: q.Get("status"),
+		SHA256: strings.ToLower(q.Get("sha256")), Status: q.Get("status"), Scope: &who(r).scope,
 		Limit: bounded(q.Get("limit"), 50, 1, 200), Offset: bounded(q.Get("offset"), 0, 0, 1<<30),
 	})
 	if err != nil {
@@ -98,9 +99,18 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
-	doc, created, ok := s.receive(w, r)
+	doc, created, ok := s.intake(w, r)
 	if !ok {
 		return
+	}
+	if !created {
+		if err := s.Records.Visible(r.Context(), doc.ID, who(r).scope); errors.Is(err, storage.ErrNotFound) {
+			s.duplicateElsewhere(w, r, doc)
+			return
+		} else if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
 	}
 	code := http.StatusOK
 	if created {
@@ -110,9 +120,18 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	s.writeDocument(w, r, code, doc)
 }
 
-// receive streams the multipart field "file" into the intake, answering the request itself when
-// that fails.
-func (s *Server) receive(w http.ResponseWriter, r *http.Request) (storage.Document, bool, bool) {
+// duplicateElsewhere refuses an upload of the same bytes as a document the principal does not reach
+// (another agency's, or for a station another station's) without saying whose: a paper the state
+// holds is reached through the owner look-up and its reuse rules, not by uploading it again.
+func (s *Server) duplicateElsewhere(w http.ResponseWriter, r *http.Request, doc storage.Document) {
+	s.Log.Warn("upload of bytes held elsewhere", "account", who(r).account.Name, "document", doc.ID)
+	writeError(w, http.StatusConflict, codeDuplicateElsewhere, "Tệp này đã có trong kho số hóa, thuộc hồ sơ khác; "+
+		"hãy tra cứu giấy tờ của chủ hồ sơ để dùng lại thay vì tải lên lần nữa.")
+}
+
+// intake streams the multipart field "file" into the intake, for the principal's agency, answering
+// the request itself when that fails.
+func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Document, bool, bool) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Gửi tệp dưới dạng multipart/form-data, trường \"file\".")
@@ -138,7 +157,8 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (storage.Docume
 			continue
 		}
 		// The part streams straight into the object store: an upload is never held whole in memory.
-		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName())
+		p := who(r)
+		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), workers.From{Agency: p.account.Agency, Account: p.account.ID})
 		part.Close()
 		if err != nil {
 			s.inputError(w, r, err)
@@ -170,10 +190,17 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// pathDocument loads the document the {id} path value names, answering the request itself when
-// there is none.
-func (s *Server) pathDocument(w http.ResponseWriter, r *http.Request) (storage.Document, bool) {
+// visibleID returns the {id} path value when it names a document the principal reaches, answering
+// 404 itself otherwise, the same for a document of another agency as for none.
+func (s *Server) visibleID(w http.ResponseWriter, r *http.Request) (string, bool) {
 	id, ok := pathID(w, r)
+	return id, ok && s.visibleDocument(w, r, id)
+}
+
+// pathDocument loads the document the {id} path value names, answering the request itself when
+// there is none the principal reaches.
+func (s *Server) pathDocument(w http.ResponseWriter, r *http.Request) (storage.Document, bool) {
+	id, ok := s.visibleID(w, r)
 	if !ok {
 		return storage.Document{}, false
 	}
@@ -249,6 +276,9 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
+	if !s.record(w, r, storage.Event{Action: "document.pages", DocumentID: doc.ID}) {
+		return
+	}
 	out := make([]Page, len(pages))
 	for i, pg := range pages {
 		out[i] = Page{N: pg.N, Width: pg.Width, Height: pg.Height, DPI: pg.DPIX, Format: pg.Format,
@@ -286,6 +316,9 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
+	if !s.record(w, r, storage.Event{Action: "document.file", DocumentID: doc.ID}) {
+		return
+	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(doc.SignedKey)}))
 	w.Header().Set("ETag", `"`+doc.SignedSHA256+`"`)
@@ -293,13 +326,16 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) text(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := s.visibleID(w, r)
 	if !ok {
 		return
 	}
 	pages, err := s.Records.Text(r.Context(), id)
 	if err != nil {
 		s.storeError(w, r, err)
+		return
+	}
+	if !s.record(w, r, storage.Event{Action: "document.text", DocumentID: id}) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -334,6 +370,10 @@ func (s *Server) rerun(w http.ResponseWriter, r *http.Request, doc storage.Docum
 	doc, err := s.Records.Retry(r.Context(), doc.ID)
 	if err != nil {
 		s.storeError(w, r, err)
+		return
+	}
+	if doc.Status == storage.StatusReceived && !s.record(w, r, storage.Event{Action: "document.retried", DocumentID: doc.ID,
+		Detail: map[string]any{"run": doc.Run, "stage": doc.Stage}}) {
 		return
 	}
 	if doc.Status != storage.StatusReceived { // another request retried it first, and it moved on

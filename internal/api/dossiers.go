@@ -1,7 +1,6 @@
 package api
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,7 +53,6 @@ type newDossierBody struct {
 	OwnerName     string `json:"owner_name"`
 	ProcedureCode string `json:"procedure_code"`
 	ProcedureName string `json:"procedure_name"`
-	Staff         string `json:"staff"`
 }
 
 func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
@@ -72,12 +70,13 @@ func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeMissing, "Thiếu mã thủ tục hành chính (procedure_code).")
 		return
 	}
-	now := time.Now()
+	now, p := s.now(), who(r)
+	agency := p.account.Agency // the dossier is received by the clerk's agency, and coded in its series
 	d, err := s.Dossiers.CreateDossier(r.Context(), storage.NewDossier{
 		ID: uuid.NewString(), ProcedureCode: strings.TrimSpace(b.ProcedureCode), ProcedureName: strings.TrimSpace(b.ProcedureName),
-		Agency: s.Agency, AgencyName: s.AgencyName, Staff: b.Staff, ReceivedAt: now,
+		Agency: agency, Staff: p.account.Name, Client: p.client, ReceivedAt: now,
 		Owner: storage.Owner{ID: owner.ID, Kind: string(owner.Kind), Name: strings.TrimSpace(b.OwnerName)},
-	}, now.In(code.Vietnam), func(seq int) (string, error) { return code.Dossier(s.Agency, now, seq) })
+	}, now.In(code.Vietnam), func(seq int) (string, error) { return code.Dossier(agency, now, seq) })
 	if err != nil {
 		s.storeError(w, r, err)
 		return
@@ -87,19 +86,24 @@ func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) dossier(w http.ResponseWriter, r *http.Request) {
-	if d, ok := s.pathDossier(w, r); ok {
+	d, ok := s.pathDossier(w, r)
+	if ok && s.record(w, r, storage.Event{Action: "dossier.viewed", DossierID: d.ID, OwnerID: d.Owner.ID}) {
 		s.writeDossier(w, r, http.StatusOK, d)
 	}
 }
 
 // pathDossier loads the dossier the {id} path value names, answering the request itself when there
-// is none.
+// is none of the principal's agencies.
 func (s *Server) pathDossier(w http.ResponseWriter, r *http.Request) (storage.Dossier, bool) {
 	id, ok := pathID(w, r)
 	if !ok {
 		return storage.Dossier{}, false
 	}
-	d, err := s.Dossiers.Dossier(r.Context(), id)
+	err := s.Dossiers.DossierVisible(r.Context(), id, who(r).scope)
+	var d storage.Dossier
+	if err == nil {
+		d, err = s.Dossiers.Dossier(r.Context(), id)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		writeError(w, http.StatusNotFound, codeNotFound, "Không tìm thấy hồ sơ.")
 		return storage.Dossier{}, false
@@ -133,7 +137,10 @@ func (s *Server) writeDossier(w http.ResponseWriter, r *http.Request, status int
 }
 
 // addDocument receives a scanned paper for a dossier: the upload goes through the same intake as
-// any other, and the paper is attached as a component (or, with role=result, a result).
+// any other, and the paper is attached as a component (or, with role=result, a result). Bytes the
+// store already holds as a paper of an owner are that paper: they are attached under the reuse
+// rules (the dossier owner's, done, reusable, valid) or refused with the reason, never attached to
+// another owner as new.
 func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.pathDossier(w, r)
 	if !ok {
@@ -143,11 +150,29 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("role") == "result" {
 		role = "result"
 	}
-	doc, _, ok := s.receive(w, r)
+	doc, created, ok := s.intake(w, r)
 	if !ok {
 		return
 	}
-	s.attach(w, r, d.ID, doc.ID, role, false, r.URL.Query().Get("staff"))
+	reused := false
+	if !created {
+		p, err := s.Dossiers.Paper(r.Context(), doc.ID)
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		switch visible := s.Records.Visible(r.Context(), doc.ID, who(r).scope); {
+		case p.OwnerID != "":
+			reused = true
+		case errors.Is(visible, storage.ErrNotFound):
+			s.duplicateElsewhere(w, r, doc)
+			return
+		case visible != nil:
+			s.storeError(w, r, visible)
+			return
+		}
+	}
+	s.attach(w, r, d, doc.ID, role, reused)
 }
 
 // reuse attaches a paper the store already holds: the citizen is not asked for it again.
@@ -158,7 +183,6 @@ func (s *Server) reuse(w http.ResponseWriter, r *http.Request) {
 	}
 	var b struct {
 		DocumentID string `json:"document_id"`
-		Staff      string `json:"staff"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
@@ -168,12 +192,14 @@ func (s *Server) reuse(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "document_id không hợp lệ.")
 		return
 	}
-	s.attach(w, r, d.ID, b.DocumentID, "component", true, cmp.Or(b.Staff, r.URL.Query().Get("staff")))
+	s.attach(w, r, d, b.DocumentID, "component", true)
 }
 
-func (s *Server) attach(w http.ResponseWriter, r *http.Request, dossierID, documentID, role string, reused bool, staff string) {
-	a, err := s.Dossiers.Attach(r.Context(), dossierID, documentID, role, reused, staff,
-		func(series string, seq int) (string, error) { return code.Component(s.Agency, series, seq) })
+// attach puts the document into the dossier d, coded in the series of d's agency; the event is
+// logged for d's agency and the document's.
+func (s *Server) attach(w http.ResponseWriter, r *http.Request, d storage.Dossier, documentID, role string, reused bool) {
+	a, err := s.Dossiers.Attach(r.Context(), d.ID, documentID, role, reused, s.actor(r),
+		func(series string, seq int) (string, error) { return code.Component(d.Agency, series, seq) })
 	if errors.Is(err, storage.ErrNotReusable) {
 		writeError(w, http.StatusConflict, codeNotReusable, "Không dùng lại được giấy tờ này: "+reuseReason(err))
 		return
@@ -214,15 +240,23 @@ type PaperJSON struct {
 	Extracted json.RawMessage `json:"extracted"`
 }
 
+// ownerDocuments lists an owner's papers across every agency, for reuse (the once-only principle):
+// the counter states why it looks (purpose), and the look is logged for the clerk's agency and for
+// every agency whose papers it showed.
 func (s *Server) ownerDocuments(w http.ResponseWriter, r *http.Request) {
 	owner, err := identity.Parse(r.PathValue("id"))
 	if err != nil {
 		badIdentity(w, err)
 		return
 	}
+	purpose := strings.TrimSpace(r.URL.Query().Get("purpose"))
+	if purpose == "" {
+		writeError(w, http.StatusBadRequest, codePurpose, "Ghi rõ mục đích tra cứu (tham số purpose), ví dụ mã hồ sơ đang tiếp nhận.")
+		return
+	}
 	var validOn *time.Time
 	if r.URL.Query().Get("valid") == "true" {
-		today := time.Now().In(code.Vietnam)
+		today := s.now().In(code.Vietnam)
 		validOn = &today
 	}
 	papers, err := s.Dossiers.Papers(r.Context(), owner.ID, validOn)
@@ -230,10 +264,15 @@ func (s *Server) ownerDocuments(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
+	var agencies []string
+	for _, p := range papers {
+		if p.Agency != "" {
+			agencies = append(agencies, p.Agency)
+		}
+	}
 	// Nghị định 13/2023: every look at a citizen's records is logged.
-	if err := s.Dossiers.Log(r.Context(), storage.Event{Actor: r.URL.Query().Get("staff"), Action: "owner.viewed", OwnerID: owner.ID,
-		Detail: map[string]any{"valid": validOn != nil, "found": len(papers)}}); err != nil {
-		s.storeError(w, r, err)
+	if !s.record(w, r, storage.Event{Action: "owner.viewed", OwnerID: owner.ID, Agencies: agencies,
+		Detail: map[string]any{"valid": validOn != nil, "found": len(papers), "purpose": purpose}}) {
 		return
 	}
 	out := struct {

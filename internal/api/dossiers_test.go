@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/internal/code"
 	"github.com/sohoa-vn/sohoa/internal/identity"
 	"github.com/sohoa-vn/sohoa/storage"
@@ -26,7 +27,7 @@ const (
 func (r *rig) openDossier(owner string) DossierJSON {
 	r.t.Helper()
 	a := r.sendJSON(http.MethodPost, "/api/v1/dossiers", map[string]string{"owner_id": owner, "owner_name": "Nguyễn Văn An",
-		"procedure_code": "1.001234", "procedure_name": "Đăng ký khai sinh", "staff": "cán bộ 1"})
+		"procedure_code": "1.001234", "procedure_name": "Đăng ký khai sinh"})
 	a.wantStatus(r.t, http.StatusCreated)
 	var d DossierJSON
 	a.decode(r.t, &d)
@@ -48,8 +49,8 @@ func (r *rig) attach(dossier, query, name string, data []byte) Attachment {
 func TestDossier(t *testing.T) {
 	r := newRig(t)
 	before := time.Now().In(code.Vietnam)
-	a := r.sendJSON(http.MethodPost, "/api/v1/dossiers", map[string]string{"owner_id": " 001099012345 ", "owner_name": " Nguyễn Văn An ",
-		"procedure_code": "1.001234", "procedure_name": "Đăng ký khai sinh", "staff": "cán bộ 1"})
+	a := r.as("cán bộ 1", account.Clerk, testAgency).sendJSON(http.MethodPost, "/api/v1/dossiers", map[string]string{"owner_id": " 001099012345 ", "owner_name": " Nguyễn Văn An ",
+		"procedure_code": "1.001234", "procedure_name": "Đăng ký khai sinh"})
 	a.wantStatus(t, http.StatusCreated)
 	var d DossierJSON
 	a.decode(t, &d)
@@ -62,7 +63,7 @@ func TestDossier(t *testing.T) {
 	if err != nil || p.Agency != testAgency || p.Seq != 1 || day != before.Format(time.DateOnly) && day != after.Format(time.DateOnly) {
 		t.Errorf("code %q: %+v, %v", d.Code, p, err)
 	}
-	if d.Owner != (OwnerJSON{ID: citizen, Kind: "citizen", Name: "Nguyễn Văn An"}) || d.Agency != testAgency || d.AgencyName != r.srv.AgencyName ||
+	if d.Owner != (OwnerJSON{ID: citizen, Kind: "citizen", Name: "Nguyễn Văn An"}) || d.Agency != testAgency || d.AgencyName != "UBND quận Lê Chân" ||
 		d.ProcedureName != "Đăng ký khai sinh" || d.Receipt != "/api/v1/dossiers/"+d.ID+"/receipt" || len(d.Documents) != 0 {
 		t.Errorf("dossier %+v", d)
 	}
@@ -70,7 +71,7 @@ func TestDossier(t *testing.T) {
 		t.Errorf("second dossier of the day: %s, %+v", second.Code, second.Owner)
 	}
 
-	comp := r.attach(d.ID, "?staff=cán+bộ+2", "to-khai.png", scanPNG(80))
+	comp := r.as("cán bộ 2", account.Clerk, testAgency).attach(d.ID, "", "to-khai.png", scanPNG(80))
 	if comp.ComponentCode != testAgency+"-TP000001" || comp.Role != "component" || comp.Reused || comp.Document.Status != storage.StatusReceived {
 		t.Errorf("component %+v", comp)
 	}
@@ -95,7 +96,8 @@ func TestDossier(t *testing.T) {
 	for _, e := range got.History {
 		actions = append(actions, e.Action+" by "+e.Actor)
 	}
-	if want := []string{"dossier.received by cán bộ 1", "document.attached by cán bộ 2", "document.attached by "}; !slices.Equal(actions, want) {
+	if want := []string{"dossier.received by cán bộ 1", "document.attached by cán bộ 2", "document.attached by quan-tri",
+		"dossier.viewed by quan-tri"}; !slices.Equal(actions, want) {
 		t.Errorf("history %q, want %q", actions, want)
 	}
 
@@ -162,7 +164,7 @@ func newReuseRig(t *testing.T) reuseRig {
 func TestReuse(t *testing.T) {
 	r := newReuseRig(t)
 	reuse := func(id string) answer {
-		return r.sendJSON(http.MethodPost, "/api/v1/dossiers/"+r.dossier.ID+"/reuse", map[string]string{"document_id": id, "staff": "cán bộ 3"})
+		return r.as("cán bộ 3", account.Clerk, testAgency).sendJSON(http.MethodPost, "/api/v1/dossiers/"+r.dossier.ID+"/reuse", map[string]string{"document_id": id})
 	}
 	for _, c := range []struct {
 		name, id, says string
@@ -205,8 +207,9 @@ func TestOwnerDocuments(t *testing.T) {
 	logged := &loggingDossiers{Dossiers: r.store}
 	r.srv.Dossiers = logged
 
+	clerk := r.as("cán bộ 4", account.Clerk, testAgency)
 	list := func(query string) []string {
-		a := r.get("/api/v1/owners/" + citizen + "/documents" + query)
+		a := clerk.get("/api/v1/owners/" + citizen + "/documents" + query)
 		a.wantStatus(t, http.StatusOK)
 		var out struct {
 			Owner     string      `json:"owner"`
@@ -225,21 +228,22 @@ func TestOwnerDocuments(t *testing.T) {
 		}
 		return ids
 	}
-	if got := list("?valid=true&staff=cán+bộ+4"); !slices.Equal(got, []string{r.valid}) {
+	if got := list("?valid=true&purpose=TEST-0001"); !slices.Equal(got, []string{r.valid}) {
 		t.Errorf("valid papers %v, want only %s", got, r.valid)
 	}
-	if got := list(""); !slices.Equal(got, []string{r.expired, r.pending, r.valid}) {
+	if got := list("?purpose=TEST-0001"); !slices.Equal(got, []string{r.expired, r.pending, r.valid}) {
 		t.Errorf("all papers %v, newest first", got)
 	}
 	if len(logged.events) != 2 {
 		t.Fatalf("%d looks logged, want 2", len(logged.events))
 	}
-	if e := logged.events[0]; e.Action != "owner.viewed" || e.OwnerID != citizen || e.Actor != "cán bộ 4" || e.Detail["valid"] != true || e.Detail["found"] != 1 {
+	if e := logged.events[0]; e.Action != "owner.viewed" || e.OwnerID != citizen || e.Actor != "cán bộ 4" || e.Detail["valid"] != true || e.Detail["found"] != 1 || e.Detail["purpose"] != "TEST-0001" {
 		t.Errorf("event %+v", e)
 	}
 
 	logged.err = errors.New("database gone")
-	r.get("/api/v1/owners/"+citizen+"/documents?valid=true").wantError(t, http.StatusInternalServerError, codeInternal)
+	r.get("/api/v1/owners/"+citizen+"/documents?valid=true&purpose=TEST-0001").wantError(t, http.StatusInternalServerError, codeInternal)
+	r.get("/api/v1/owners/"+citizen+"/documents?valid=true").wantError(t, http.StatusBadRequest, codePurpose)
 
 	r.get("/api/v1/owners/00109901234/documents").wantError(t, http.StatusBadRequest, identity.CodeOwnerShape)
 }
@@ -268,8 +272,8 @@ func TestPaper(t *testing.T) {
 	r.finish(id)
 	path := "/api/v1/documents/" + id + "/paper"
 
-	a := r.sendJSON(http.MethodPut, path, map[string]any{"kind": "Quyết định", "notation": "110/QĐ-UBND", "issued_on": "2025-03-14",
-		"issuing_body": "UBND phường Hoàn Kiếm", "valid_until": "2030-12-31", "validity_scope": "toàn quốc", "staff": "cán bộ 5"})
+	a := r.as("cán bộ 5", account.Clerk, testAgency).sendJSON(http.MethodPut, path, map[string]any{"kind": "Quyết định", "notation": "110/QĐ-UBND", "issued_on": "2025-03-14",
+		"issuing_body": "UBND phường Hoàn Kiếm", "valid_until": "2030-12-31", "validity_scope": "toàn quốc"})
 	a.wantStatus(t, http.StatusOK)
 	var p PaperJSON
 	a.decode(t, &p)
@@ -293,7 +297,7 @@ func TestPaper(t *testing.T) {
 			updates = append(updates, e.Actor)
 		}
 	}
-	if !slices.Equal(updates, []string{"cán bộ 5", ""}) {
+	if !slices.Equal(updates, []string{"cán bộ 5", "quan-tri"}) {
 		t.Errorf("paper.updated by %q, want two, the first by cán bộ 5", updates)
 	}
 

@@ -31,13 +31,16 @@ type Metadata struct {
 }
 
 func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := s.visibleID(w, r)
 	if !ok {
 		return
 	}
 	p, err := s.Dossiers.Paper(r.Context(), id)
 	if err != nil {
 		s.storeError(w, r, err)
+		return
+	}
+	if !s.record(w, r, storage.Event{Action: "document.metadata", DocumentID: id, OwnerID: p.OwnerID}) {
 		return
 	}
 	number, _, _ := strings.Cut(p.Notation, "/")
@@ -77,11 +80,13 @@ type paperBody struct {
 	ValidUntil    *string `json:"valid_until"`
 	ValidityScope *string `json:"validity_scope"`
 	Reusable      *bool   `json:"reusable"`
-	Staff         string  `json:"staff"`
 }
 
+// setPaper records what a person confirms or corrects about a paper. The old values stay in the
+// paper's history (the paper.updated event holds each field's old and new value), so a signed
+// paper's facts change only visibly.
 func (s *Server) setPaper(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := s.visibleID(w, r)
 	if !ok {
 		return
 	}
@@ -106,7 +111,7 @@ func (s *Server) setPaper(w http.ResponseWriter, r *http.Request) {
 		}
 		*d.out = &t
 	}
-	if err := s.Dossiers.SetPaper(r.Context(), id, f, b.Staff); err != nil {
+	if err := s.Dossiers.SetPaper(r.Context(), id, f, s.actor(r)); err != nil {
 		s.storeError(w, r, err)
 		return
 	}

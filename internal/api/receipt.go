@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/sohoa-vn/sohoa/internal/receipt"
+	"github.com/sohoa-vn/sohoa/storage"
 )
 
 // dossierReceipt is the printable receipt (giấy tiếp nhận) handed to the citizen: the dossier code as
@@ -35,6 +36,9 @@ func (s *Server) dossierReceipt(w http.ResponseWriter, r *http.Request) {
 	var out bytes.Buffer
 	if err := receipt.Write(&out, rc); err != nil {
 		s.storeError(w, r, err)
+		return
+	}
+	if !s.record(w, r, storage.Event{Action: "dossier.receipt", DossierID: d.ID, OwnerID: d.Owner.ID}) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/internal/code"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
@@ -48,6 +50,9 @@ type rig struct {
 	queue    *fakeQueue
 	patterns *http.ServeMux // the routes, to tell which operation a request is
 	read     map[string][]storage.PageResult
+	// token is the bearer token the rig's requests carry unless they set Authorization themselves;
+	// "" sends none. newRig's is an admin's of testAgency.
+	token string
 }
 
 func newRig(t *testing.T) *rig {
@@ -61,8 +66,8 @@ func newRig(t *testing.T) *rig {
 	lim.MaxBytes = maxUpload
 	r := &rig{t: t, store: store, objects: objects, queue: queue, patterns: http.NewServeMux(), read: map[string][]storage.PageResult{}}
 	r.srv = &Server{
-		Records: store, Dossiers: store, Objects: objects, Queue: queue, Log: log,
-		Intake:      &workers.Intake{Objects: objects, Records: store, Queue: queue, Limits: lim, Log: log},
+		Records: store, Dossiers: store, Accounts: store, Trail: store, Objects: objects, Queue: queue, Log: log,
+		Intake:      &workers.Intake{Objects: objects, Records: store, Queue: queue, Limits: lim, Log: log, Agency: testAgency},
 		InboxBucket: inboxBucket, EventsToken: eventsToken,
 		Agency: testAgency, AgencyName: "Bộ phận Một cửa (kiểm thử)", MinConfidence: 70,
 		Checks: []Check{{Name: "postgres", Ping: store.Ping}, {Name: "s3", Ping: objects.Ping}},
@@ -70,7 +75,37 @@ func newRig(t *testing.T) *rig {
 	for _, rt := range r.srv.routes() {
 		r.patterns.HandleFunc(rt.method+" "+rt.path, func(http.ResponseWriter, *http.Request) {})
 	}
+	must(t, store.EnsureAgency(t.Context(), testAgency, "UBND quận Lê Chân", ""))
+	r.token = r.tokenOf("quan-tri", account.Admin, testAgency)
 	return r
+}
+
+// tokenOf makes an account with role in agency (made too, when new) and returns a token of it.
+func (r *rig) tokenOf(name string, role account.Role, agency string) string {
+	r.t.Helper()
+	ctx := r.t.Context()
+	must(r.t, r.store.EnsureAgency(ctx, agency, "", ""))
+	if _, err := r.store.CreateAccount(ctx, storage.NewAccount{Name: name, Role: string(role), Agency: agency}); err != nil && !errors.Is(err, storage.ErrExists) {
+		r.t.Fatal(err)
+	}
+	tok, id, hash := account.NewToken()
+	_, err := r.store.AddToken(ctx, name, id, hash)
+	must(r.t, err)
+	return tok
+}
+
+// as returns the rig sending as an account called name, with role in agency.
+func (r *rig) as(name string, role account.Role, agency string) *rig {
+	c := *r
+	c.token = r.tokenOf(name, role, agency)
+	return &c
+}
+
+// anonymous returns the rig sending no credential.
+func (r *rig) anonymous() *rig {
+	c := *r
+	c.token = ""
+	return &c
 }
 
 // in returns the rig reporting to t, for a subtest of the test that made it.
@@ -90,6 +125,9 @@ type answer struct {
 // do sends req to the API and checks the answer against openapi.yaml.
 func (r *rig) do(req *http.Request) answer {
 	r.t.Helper()
+	if r.token != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
 	rec := httptest.NewRecorder()
 	r.srv.Handler().ServeHTTP(rec, req)
 	a := answer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
@@ -194,7 +232,7 @@ func vietnamese(s string) bool {
 // receive takes data in as an API upload does and returns its document.
 func (r *rig) receive(name string, data []byte) storage.Document {
 	r.t.Helper()
-	doc, _, err := r.srv.Intake.Receive(r.t.Context(), bytes.NewReader(data), name)
+	doc, _, err := r.srv.Intake.Receive(r.t.Context(), bytes.NewReader(data), name, workers.From{Agency: testAgency})
 	if err != nil {
 		r.t.Fatal(err)
 	}

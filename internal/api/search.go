@@ -30,7 +30,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := r.URL.Query()
-	query := storage.Query{Text: q, Owner: v.Get("owner"), Kind: v.Get("kind"), Agency: v.Get("agency"), Code: v.Get("code"),
+	query := storage.Query{Text: q, Owner: v.Get("owner"), Kind: v.Get("kind"), Agency: v.Get("agency"), Code: v.Get("code"), Scope: &who(r).scope,
 		Limit: bounded(v.Get("limit"), 20, 1, 100), Offset: bounded(v.Get("offset"), 0, 0, 10000)}
 	for _, d := range []struct {
 		name string
@@ -52,8 +52,20 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := SearchResult{Total: total, Hits: make([]Hit, len(hits))}
+	ids := make([]string, len(hits))
 	for i, h := range hits {
 		out.Hits[i] = Hit{ID: h.ID, Code: h.Code, Title: h.Title, Snippet: h.Snippet}
+		ids[i] = h.ID
+	}
+	filters := map[string]any{}
+	for _, f := range []string{"owner", "kind", "agency", "code", "from", "to"} {
+		if v.Get(f) != "" {
+			filters[f] = v.Get(f)
+		}
+	}
+	if !s.record(w, r, storage.Event{Action: "search", OwnerID: query.Owner, Query: q,
+		Detail: map[string]any{"ids": ids, "total": total, "filters": filters}}) {
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/sohoa-vn/sohoa/internal/sign/verify"
+	"github.com/sohoa-vn/sohoa/storage"
 )
 
 // verification checks the signatures of a document's signed file against the configured trust roots:
@@ -24,6 +25,9 @@ func (s *Server) verification(w http.ResponseWriter, r *http.Request) {
 	f.Close()
 	if err != nil {
 		s.storeError(w, r, err)
+		return
+	}
+	if !s.record(w, r, storage.Event{Action: "document.verification", DocumentID: doc.ID}) {
 		return
 	}
 	report, err := verify.File(r.Context(), bytes.NewReader(data), int64(len(data)), s.Roots)

@@ -16,20 +16,23 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Env          string // "development" or "production"
-	HTTPAddr     string
-	DatabaseURL  string
-	RedisAddr    string
-	RedisDB      int
-	S3Endpoint   string
-	S3AccessKey  string
-	S3SecretKey  string
-	S3Region     string
-	BucketPrefix string
-	Deployment   string // names the Redis queues, so deployments sharing a Redis never mix
-	NotifyARN    string
-	EventsToken  string
-	DataDir      string // development keys and other local state
+	Env         string // "development" or "production"
+	HTTPAddr    string
+	DatabaseURL string
+	// MigrateDatabaseURL is the tables' owner, for migrations; "" migrates as DatabaseURL.
+	MigrateDatabaseURL string
+	Token              string // what `sohoa upload` authenticates with
+	RedisAddr          string
+	RedisDB            int
+	S3Endpoint         string
+	S3AccessKey        string
+	S3SecretKey        string
+	S3Region           string
+	BucketPrefix       string
+	Deployment         string // names the Redis queues, so deployments sharing a Redis never mix
+	NotifyARN          string
+	EventsToken        string
+	DataDir            string // development keys and other local state
 
 	Agency     string // QCVN 102 identifier of the receiving agency, e.g. 000.00.53.H48
 	AgencyName string // shown in signatures
@@ -56,7 +59,9 @@ func Variables() []Variable {
 	return []Variable{
 		{"SOHOA_ENV", "development", "`production` refuses development keys and requires SOHOA_SIGN_CERT/KEY and SOHOA_TSA_URL"},
 		{"SOHOA_HTTP_ADDR", "127.0.0.1:8080", "address of the HTTP API and web pages"},
-		{"SOHOA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sohoa?sslmode=disable", "PostgreSQL; migrations apply at start"},
+		{"SOHOA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sohoa?sslmode=disable", "PostgreSQL, as the role the services use; in production one that owns no table"},
+		{"SOHOA_MIGRATE_DATABASE_URL", "", "PostgreSQL as the role that owns the tables: migrations run as it at start, then it grants the services' role what they need (the access trail: SELECT and INSERT only); empty: migrate as SOHOA_DATABASE_URL (development)"},
+		{"SOHOA_TOKEN", "", "API token that `sohoa upload` sends (`sohoa tokens add NAME` makes one)"},
 		{"SOHOA_REDIS_ADDR", "127.0.0.1:6379", "Redis, for the task queues"},
 		{"SOHOA_REDIS_DB", "0", "Redis database number"},
 		{"SOHOA_S3_ENDPOINT", "127.0.0.1:9000", "S3/MinIO endpoint, host:port or http(s)://host:port"},
@@ -117,6 +122,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	c := Config{
 		Env: get("SOHOA_ENV"), HTTPAddr: get("SOHOA_HTTP_ADDR"), DatabaseURL: get("SOHOA_DATABASE_URL"),
+		MigrateDatabaseURL: get("SOHOA_MIGRATE_DATABASE_URL"), Token: get("SOHOA_TOKEN"),
 		RedisAddr: get("SOHOA_REDIS_ADDR"), RedisDB: int(num("SOHOA_REDIS_DB")),
 		S3Endpoint: get("SOHOA_S3_ENDPOINT"), S3AccessKey: get("SOHOA_S3_ACCESS_KEY"), S3SecretKey: get("SOHOA_S3_SECRET_KEY"),
 		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"),

@@ -9,9 +9,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +24,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -177,6 +180,35 @@ func Postgres(t testing.TB) string {
 		t.Fatalf("%s must end in /postgres?...", envPostgres)
 	}
 	return u
+}
+
+// serviceRole is the PostgreSQL role sohoa's services connect as in the tests, as in production: it
+// owns no table and gets its rights from the migrations' GrantService. One role serves every test
+// database (a role is the cluster's, a grant the database's).
+const serviceRole = "sohoa_service"
+
+// ServiceURL returns url (a database from Postgres) connecting as the services' role, made when
+// missing. Rights are granted by sohoa's migrations, run as url's role.
+func ServiceURL(t testing.TB, dbURL string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, adminURL())
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL: %v; %s", err, fixHint)
+	}
+	defer conn.Close(ctx)
+	// Test binaries run at once: the loser of the race finds the role made (42710) and goes on.
+	_, err = conn.Exec(ctx, `CREATE ROLE `+serviceRole+` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE`)
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")) {
+		t.Fatalf("create role %s: %v", serviceRole, err)
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(serviceRole)
+	return u.String()
 }
 
 // Redis returns the address and a database number that this test has to itself, flushed now and

@@ -145,8 +145,9 @@ func (s *Set) Response(method, path string, status int, contentType string, body
 	op := fmt.Sprintf("%s %s", method, path)
 	ptr := "/paths/" + escape(path) + "/" + strings.ToLower(method) + "/responses/" + strconv.Itoa(status)
 	resp, ptr, err := s.resolve(ptr)
-	if err != nil && status >= 500 {
-		// openapi.yaml says once, in its description, that any operation may fail with an Error.
+	if err != nil && (status >= 500 || status == 401 || status == 403) {
+		// openapi.yaml says once, in its description, that any operation may fail with an Error,
+		// and that every one but the open ones may refuse a request not signed in or not allowed.
 		resp, ptr, err = s.resolve("/components/responses/Error")
 	}
 	if err != nil {

@@ -30,7 +30,7 @@ func (s *Store) CreateDossier(ctx context.Context, n storage.NewDossier, day tim
 	if !ok {
 		o = storage.Owner{ID: n.Owner.ID, Kind: n.Owner.Kind}
 	}
-	if n.Owner.Name != "" || !ok {
+	if o.Name == "" { // a name once known is never changed by opening a dossier
 		o.Name = n.Owner.Name
 	}
 	s.owners[o.ID] = o
@@ -39,14 +39,14 @@ func (s *Store) CreateDossier(ctx context.Context, n storage.NewDossier, day tim
 	s.dossierCodes[c] = true
 	s.dossiers[n.ID] = &dossier{Dossier: storage.Dossier{ID: n.ID, Code: c, ProcedureCode: n.ProcedureCode, Agency: n.Agency,
 		Owner: storage.Owner{ID: o.ID}, ReceivedAt: n.ReceivedAt, Status: "received", Staff: n.Staff}}
-	s.log(storage.Event{Actor: n.Staff, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
+	s.log(storage.Event{Actor: n.Staff, Client: n.Client, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
 		Detail: map[string]any{"code": c, "procedure": n.ProcedureCode}})
 	return s.dossier(n.ID), nil
 }
 
-// named records key with name, keeping the name known when name is empty.
+// named records key with name unless a name is known already.
 func named(names map[string]string, key, name string) {
-	if old, ok := names[key]; ok && name == "" {
+	if old := names[key]; old != "" {
 		name = old
 	}
 	names[key] = name
@@ -71,7 +71,7 @@ func (s *Store) Dossier(ctx context.Context, id string) (storage.Dossier, error)
 	return s.dossier(id), nil
 }
 
-func (s *Store) Attach(ctx context.Context, dossierID, documentID, role string, reused bool, actor string, format func(series string, seq int) (string, error)) (storage.Attachment, error) {
+func (s *Store) Attach(ctx context.Context, dossierID, documentID, role string, reused bool, by storage.Actor, format func(series string, seq int) (string, error)) (storage.Attachment, error) {
 	if err := s.lock(ctx); err != nil {
 		return storage.Attachment{}, err
 	}
@@ -95,6 +95,8 @@ func (s *Store) Attach(ctx context.Context, dossierID, documentID, role string, 
 		if err := reusable(d, owner, s.now()); err != nil {
 			return storage.Attachment{}, fmt.Errorf("attach: %w", err)
 		}
+	} else if d.paper.owner != "" && d.paper.owner != owner {
+		return storage.Attachment{}, fmt.Errorf("attach: document %s is a paper of %s, not of %s: %w", documentID, d.paper.owner, owner, storage.ErrOtherOwner)
 	}
 	series := "TP"
 	if role == "result" {
@@ -121,7 +123,7 @@ func (s *Store) Attach(ctx context.Context, dossierID, documentID, role string, 
 	if reused {
 		action = "document.reused"
 	}
-	s.log(storage.Event{Actor: actor, Action: action, DossierID: dossierID, DocumentID: documentID, OwnerID: owner,
+	s.log(storage.Event{Actor: by.Name, Client: by.Client, Action: action, DossierID: dossierID, DocumentID: documentID, OwnerID: owner,
 		Detail: map[string]any{"role": role, "component_code": c}})
 	a.Document = d.Document
 	return a, nil
@@ -208,18 +210,19 @@ func (s *Store) SetExtracted(ctx context.Context, documentID string, fields json
 	return err
 }
 
-func (s *Store) SetPaper(ctx context.Context, documentID string, f storage.PaperFields, actor string) error {
-	_, err := withDocument(ctx, s, documentID, func(d *document) (any, error) { return nil, s.setPaper(d, f, actor) })
+func (s *Store) SetPaper(ctx context.Context, documentID string, f storage.PaperFields, by storage.Actor) error {
+	_, err := withDocument(ctx, s, documentID, func(d *document) (any, error) { return nil, s.setPaper(d, f, by) })
 	return err
 }
 
-func (s *Store) setPaper(d *document, f storage.PaperFields, actor string) error {
+func (s *Store) setPaper(d *document, f storage.PaperFields, by storage.Actor) error {
 	if f.OwnerID != nil {
 		if _, ok := s.owners[*f.OwnerID]; !ok {
 			// PostgreSQL refuses it by a foreign key: an owner is known once a dossier named it.
 			return fmt.Errorf("set paper %s: unknown owner %s", d.ID, *f.OwnerID)
 		}
 	}
+	before := s.paperOf(d)
 	p := &d.paper
 	for _, c := range []struct {
 		from *string
@@ -239,10 +242,7 @@ func (s *Store) setPaper(d *document, f storage.PaperFields, actor string) error
 		p.reusable = *f.Reusable
 	}
 	s.touch(d)
-	detail, _ := json.Marshal(f)
-	var m map[string]any
-	json.Unmarshal(detail, &m)
-	return s.log(storage.Event{Actor: actor, Action: "paper.updated", DocumentID: d.ID, Detail: m})
+	return s.log(storage.Event{Actor: by.Name, Client: by.Client, Action: "paper.updated", DocumentID: d.ID, Detail: storage.PaperChanges(before, f)})
 }
 
 func (s *Store) Log(ctx context.Context, e storage.Event) error {
@@ -253,7 +253,8 @@ func (s *Store) Log(ctx context.Context, e storage.Event) error {
 	return s.log(e)
 }
 
-// log appends e, with the next ID and the time now.
+// log appends e, with the next ID and the time now, chained to the event before it. Its agencies
+// are those given and those of the dossier and document it names.
 func (s *Store) log(e storage.Event) error {
 	if e.Detail == nil {
 		e.Detail = map[string]any{}
@@ -262,9 +263,35 @@ func (s *Store) log(e storage.Event) error {
 	if err != nil {
 		return fmt.Errorf("log %s: %w", e.Action, err)
 	}
-	e.ID, e.At, e.Detail = int64(len(s.events)+1), s.now(), nil
+	if x, ok := s.dossiers[e.DossierID]; ok {
+		e.Agencies = append(e.Agencies, x.Agency)
+	}
+	if d, ok := s.docs[e.DocumentID]; ok && d.Agency != "" {
+		e.Agencies = append(e.Agencies, d.Agency)
+	}
+	slices.Sort(e.Agencies)
+	e.Agencies = slices.Compact(e.Agencies)
+	if e.Agencies == nil {
+		e.Agencies = []string{}
+	}
+	e.ID, e.At = int64(len(s.events)+1), storage.EventTime(s.now())
+	if len(s.events) > 0 {
+		e.PrevHash = s.events[len(s.events)-1].Hash
+	}
+	e.Hash = storage.ChainHash(e.PrevHash, e)
+	e.Detail = nil
 	s.events = append(s.events, event{Event: e, detail: detail})
 	return nil
+}
+
+// read returns e as stored, its detail decoded as PostgreSQL's jsonb gives it back.
+func (e event) read() (storage.Event, error) {
+	ev := e.Event
+	if err := json.Unmarshal(e.detail, &ev.Detail); err != nil {
+		return storage.Event{}, fmt.Errorf("event %d: %w", e.ID, err)
+	}
+	ev.Agencies = slices.Clone(ev.Agencies)
+	return ev, nil
 }
 
 func (s *Store) History(ctx context.Context, dossierID, documentID string) ([]storage.Event, error) {
@@ -275,9 +302,9 @@ func (s *Store) History(ctx context.Context, dossierID, documentID string) ([]st
 	var out []storage.Event
 	for _, e := range s.events {
 		if dossierID != "" && e.DossierID == dossierID || dossierID == "" && e.DocumentID == documentID {
-			ev := e.Event
-			if err := json.Unmarshal(e.detail, &ev.Detail); err != nil {
-				return nil, fmt.Errorf("history: event %d: %w", e.ID, err)
+			ev, err := e.read()
+			if err != nil {
+				return nil, fmt.Errorf("history: %w", err)
 			}
 			out = append(out, ev)
 		}

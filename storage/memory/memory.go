@@ -34,7 +34,11 @@ type Store struct {
 
 	owners       map[string]storage.Owner
 	agencies     map[string]string // ID → name
-	procedures   map[string]string // code → name
+	parents      map[string]string // ID → parent ID
+	accounts     map[string]*storage.Account
+	tokens       []*apiToken
+	sessions     map[string]*session // by hash
+	procedures   map[string]string   // code → name
 	dossiers     map[string]*dossier
 	dossierCodes map[string]bool
 	components   map[string]bool // component codes given
@@ -54,7 +58,8 @@ func New() *Store { return NewAt(clock.Real{}) }
 func NewAt(c clock.Clock) *Store {
 	return &Store{docs: map[string]*document{}, bySHA: map[string]*document{}, codes: map[string]string{},
 		daily: map[string]int{}, serials: map[string]int{}, owners: map[string]storage.Owner{},
-		agencies: map[string]string{}, procedures: map[string]string{}, dossiers: map[string]*dossier{},
+		agencies: map[string]string{}, parents: map[string]string{}, accounts: map[string]*storage.Account{},
+		sessions: map[string]*session{}, procedures: map[string]string{}, dossiers: map[string]*dossier{},
 		dossierCodes: map[string]bool{}, components: map[string]bool{},
 		now: c.Now, workers: map[string]time.Time{}, identity: uuid.NewString()}
 }

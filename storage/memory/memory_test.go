@@ -42,3 +42,21 @@ func TestObjectsNeedEnsure(t *testing.T) {
 		t.Errorf("Get before Ensure = %v, want ErrNotFound", err)
 	}
 }
+
+func TestAccounts(t *testing.T) {
+	storagetest.Accounts(t, func(*testing.T) storagetest.Store { return memory.New() })
+}
+
+func TestTamperedTrailIsFound(t *testing.T) {
+	s := memory.New()
+	for _, action := range []string{"document.file", "document.text", "search"} {
+		if err := s.Log(t.Context(), storage.Event{Actor: "lan", Action: action}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Tamper(2, "document.pages")
+	var broken *storage.BrokenChain
+	if n, err := storage.VerifyTrail(t.Context(), s); !errors.As(err, &broken) || broken.Event != 2 || n != 1 {
+		t.Errorf("VerifyTrail after event 2 was changed = %d, %v; want it named", n, err)
+	}
+}

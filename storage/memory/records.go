@@ -22,7 +22,7 @@ func (s *Store) CreateDocument(ctx context.Context, n storage.NewDocument) (stor
 	}
 	now := s.now()
 	d := &document{Document: storage.Document{ID: n.ID, SHA256: n.SHA256, OriginalKey: n.OriginalKey, Filename: n.Filename,
-		Source: n.Source, Size: n.Size, MediaType: n.MediaType, Status: storage.StatusReceived, Stage: "ingest", Run: 1,
+		Source: n.Source, Size: n.Size, MediaType: n.MediaType, Agency: n.Agency, UploadedBy: n.UploadedBy, Status: storage.StatusReceived, Stage: "ingest", Run: 1,
 		CreatedAt: now, UpdatedAt: now}, paper: paper{reusable: true}, extracted: []byte(`[]`)}
 	s.clock++
 	d.created, d.changed = s.clock, s.clock
@@ -41,7 +41,7 @@ func (s *Store) List(ctx context.Context, f storage.Filter) ([]storage.Document,
 	defer s.mu.Unlock()
 	var match []*document
 	for _, d := range s.docs {
-		if (f.SHA256 == "" || d.SHA256 == f.SHA256) && (f.Status == "" || d.Status == f.Status) {
+		if (f.SHA256 == "" || d.SHA256 == f.SHA256) && (f.Status == "" || d.Status == f.Status) && s.reaches(f.Scope, d) {
 			match = append(match, d)
 		}
 	}

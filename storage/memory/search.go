@@ -28,7 +28,7 @@ func (s *Store) Search(ctx context.Context, q storage.Query) (int, []storage.Hit
 	}
 	var matches []match
 	for _, d := range s.docs {
-		if !d.indexed || !s.filtered(d, q) {
+		if !d.indexed || !s.filtered(d, q) || !s.reaches(q.Scope, d) {
 			continue
 		}
 		words := tokens(d.Title + " " + d.text)

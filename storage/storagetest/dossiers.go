@@ -50,7 +50,7 @@ func openDossier(t *testing.T, d storage.Dossiers, owner string) storage.Dossier
 
 func attach(t *testing.T, d storage.Dossiers, dossierID, documentID, role string, reused bool) storage.Attachment {
 	t.Helper()
-	a, err := d.Attach(t.Context(), dossierID, documentID, role, reused, "cán bộ 1", componentCode)
+	a, err := d.Attach(t.Context(), dossierID, documentID, role, reused, storage.Actor{Name: "cán bộ 1"}, componentCode)
 	must(t, err)
 	return a
 }
@@ -70,6 +70,7 @@ func Dossiers(t *testing.T, open func(t *testing.T) (storage.Records, storage.Do
 		{"attach", dossiersAttach},
 		{"attaching at once", dossiersAttachConcurrent},
 		{"reuse rules", dossiersReuse},
+		{"another owner's paper", dossiersOtherOwnersPaper},
 		{"papers", dossiersPapers},
 		{"set paper", dossiersSetPaper},
 		{"extracted fields", dossiersExtracted},
@@ -95,18 +96,18 @@ func dossiersLifecycle(t *testing.T, r storage.Records, d storage.Dossiers) {
 
 	// A paper handed in with the first dossier, processed to done.
 	doc := create(t, r, "paper1")
-	att, err := d.Attach(ctx, first.ID, doc.ID, "component", false, "cán bộ 1", componentCode)
+	att, err := d.Attach(ctx, first.ID, doc.ID, "component", false, storage.Actor{Name: "cán bộ 1"}, componentCode)
 	if err != nil || att.ComponentCode != agency+"-TP000001" || att.Reused {
 		t.Fatalf("Attach = %+v, %v", att, err)
 	}
-	if again, err := d.Attach(ctx, first.ID, doc.ID, "component", false, "cán bộ 1", componentCode); err != nil || again.ComponentCode != att.ComponentCode {
+	if again, err := d.Attach(ctx, first.ID, doc.ID, "component", false, storage.Actor{Name: "cán bộ 1"}, componentCode); err != nil || again.ComponentCode != att.ComponentCode {
 		t.Errorf("attaching twice = %+v, %v", again, err)
 	}
 	if c, err := r.AssignCode(ctx, doc.ID, agency, day, dossierCode); err != nil || c != att.ComponentCode {
 		t.Errorf("a component's code = %q, %v; want its component code", c, err)
 	}
 	valid := farFuture
-	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{Kind: ptr("Giấy khai sinh"), ValidUntil: &valid}, "cán bộ 1"))
+	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{Kind: ptr("Giấy khai sinh"), ValidUntil: &valid}, storage.Actor{Name: "cán bộ 1"}))
 
 	today := day
 	if papers, _ := d.Papers(ctx, citizen, &today); len(papers) != 0 {
@@ -127,7 +128,7 @@ func dossiersLifecycle(t *testing.T, r storage.Records, d storage.Dossiers) {
 	if err != nil || second.Code != "000.00.53.H26-261127-0002" {
 		t.Fatalf("second dossier %+v, %v", second, err)
 	}
-	reuse, err := d.Attach(ctx, second.ID, doc.ID, "component", true, "cán bộ 2", componentCode)
+	reuse, err := d.Attach(ctx, second.ID, doc.ID, "component", true, storage.Actor{Name: "cán bộ 2"}, componentCode)
 	if err != nil || !reuse.Reused || reuse.Document.ID != doc.ID {
 		t.Fatalf("reuse = %+v, %v", reuse, err)
 	}
@@ -144,12 +145,12 @@ func dossiersLifecycle(t *testing.T, r storage.Records, d storage.Dossiers) {
 
 	// Another owner's paper, or one marked not reusable, is refused.
 	other, _ := d.CreateDossier(ctx, newDossier("001090000001"), day, dossierCode)
-	if _, err := d.Attach(ctx, other.ID, doc.ID, "component", true, "", componentCode); !errors.Is(err, storage.ErrNotReusable) {
+	if _, err := d.Attach(ctx, other.ID, doc.ID, "component", true, storage.Actor{}, componentCode); !errors.Is(err, storage.ErrNotReusable) {
 		t.Errorf("reusing another owner's paper = %v", err)
 	}
-	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{Reusable: ptr(false)}, ""))
+	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{Reusable: ptr(false)}, storage.Actor{}))
 	third, _ := d.CreateDossier(ctx, newDossier(citizen), day, dossierCode)
-	if _, err := d.Attach(ctx, third.ID, doc.ID, "component", true, "", componentCode); !errors.Is(err, storage.ErrNotReusable) {
+	if _, err := d.Attach(ctx, third.ID, doc.ID, "component", true, storage.Actor{}, componentCode); !errors.Is(err, storage.ErrNotReusable) {
 		t.Errorf("reusing a paper marked not reusable = %v", err)
 	}
 	if err := d.Log(ctx, storage.Event{Action: "owner.viewed", OwnerID: citizen, Actor: "lưu trữ viên"}); err != nil {
@@ -164,22 +165,22 @@ func dossiersNotFound(t *testing.T, r storage.Records, d storage.Dossiers) {
 	notFound(t, map[string]func(context.Context) error{
 		"Dossier": func(ctx context.Context) error { _, err := d.Dossier(ctx, missing); return err },
 		"Attach(missing dossier)": func(ctx context.Context) error {
-			_, err := d.Attach(ctx, missing, doc.ID, "component", false, "", componentCode)
+			_, err := d.Attach(ctx, missing, doc.ID, "component", false, storage.Actor{}, componentCode)
 			return err
 		},
 		"Attach(missing document)": func(ctx context.Context) error {
-			_, err := d.Attach(ctx, ds.ID, missing, "component", false, "", componentCode)
+			_, err := d.Attach(ctx, ds.ID, missing, "component", false, storage.Actor{}, componentCode)
 			return err
 		},
 		"Attach(missing document, reused)": func(ctx context.Context) error {
-			_, err := d.Attach(ctx, ds.ID, missing, "component", true, "", componentCode)
+			_, err := d.Attach(ctx, ds.ID, missing, "component", true, storage.Actor{}, componentCode)
 			return err
 		},
 		"Attachments":  func(ctx context.Context) error { _, err := d.Attachments(ctx, missing); return err },
 		"Paper":        func(ctx context.Context) error { _, err := d.Paper(ctx, missing); return err },
 		"SetExtracted": func(ctx context.Context) error { return d.SetExtracted(ctx, missing, []byte(`[]`)) },
 		"SetPaper": func(ctx context.Context) error {
-			return d.SetPaper(ctx, missing, storage.PaperFields{Kind: ptr("x")}, "")
+			return d.SetPaper(ctx, missing, storage.PaperFields{Kind: ptr("x")}, storage.Actor{})
 		},
 		"History(dossier)": func(ctx context.Context) error {
 			_, err := d.History(ctx, missing, "")
@@ -211,7 +212,9 @@ func dossiersCreate(t *testing.T, r storage.Records, d storage.Dossiers) {
 		t.Errorf("Dossier = %+v, %v; want %+v", got, err, first)
 	}
 
-	// Names given again replace the old ones; names left empty keep them.
+	// Opening a dossier never renames: names left empty keep the known ones, and other names given
+	// for a known owner, agency or procedure are not taken (a typo at one counter would rename a
+	// citizen everywhere). A name is taken only where none was known.
 	n2 := newDossier(citizen)
 	n2.Owner.Name, n2.AgencyName, n2.ProcedureName = "", "", ""
 	second, err := d.CreateDossier(ctx, n2, day, dossierCode)
@@ -224,9 +227,17 @@ func dossiersCreate(t *testing.T, r storage.Records, d storage.Dossiers) {
 	if _, err := d.CreateDossier(ctx, n3, day, dossierCode); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := d.Dossier(ctx, first.ID); got.Owner.Name != "Nguyễn Văn Ánh" || got.AgencyName != "UBND quận Hải An" ||
-		got.ProcedureName != "Đăng ký khai sinh lưu động" {
-		t.Errorf("the first dossier after new names = %+v", got)
+	if got, _ := d.Dossier(ctx, first.ID); got.Owner.Name != "Nguyễn Văn A" || got.AgencyName != "UBND quận Lê Chân" ||
+		got.ProcedureName != "Đăng ký khai sinh" {
+		t.Errorf("the first dossier after other names were given = %+v; want the names unchanged", got)
+	}
+	unnamed := newDossier("031085099999")
+	unnamed.Owner.Name = ""
+	must(t, errOnly(d.CreateDossier(ctx, unnamed, day, dossierCode)))
+	named := newDossier("031085099999")
+	named.Owner.Name = "Trần Thị B"
+	if got, err := d.CreateDossier(ctx, named, day, dossierCode); err != nil || got.Owner.Name != "Trần Thị B" {
+		t.Errorf("an owner known without a name, then named: %+v, %v; want the name taken", got.Owner, err)
 	}
 
 	// A failing format records nothing and draws no number.
@@ -241,8 +252,8 @@ func dossiersCreate(t *testing.T, r storage.Records, d storage.Dossiers) {
 	if h, err := d.History(ctx, refused.ID, ""); len(h) != 0 {
 		t.Errorf("a refused dossier has a history: %+v, %v", h, err)
 	}
-	if next := openDossier(t, d, citizen); next.Code != "000.00.53.H26-261127-0004" {
-		t.Errorf("after a refused dossier the next is %s, want ...-0004", next.Code)
+	if next := openDossier(t, d, citizen); next.Code != "000.00.53.H26-261127-0006" {
+		t.Errorf("after a refused dossier the next is %s, want ...-0006", next.Code)
 	}
 
 	// Another day, another sequence.

@@ -36,7 +36,7 @@ func dossiersAttach(t *testing.T, r storage.Records, d storage.Dossiers) {
 	}
 	// Attaching again, even in another role, returns the first attachment and logs nothing.
 	before, _ := d.History(ctx, ds.ID, "")
-	if again, err := d.Attach(ctx, ds.ID, a.ID, "result", false, "cán bộ 2", componentCode); err != nil ||
+	if again, err := d.Attach(ctx, ds.ID, a.ID, "result", false, storage.Actor{Name: "cán bộ 2"}, componentCode); err != nil ||
 		again.ComponentCode != first.ComponentCode || again.Role != "component" {
 		t.Errorf("attaching twice = %+v, %v; want the first attachment", again, err)
 	}
@@ -56,7 +56,7 @@ func dossiersAttach(t *testing.T, r storage.Records, d storage.Dossiers) {
 	// A failing format attaches nothing.
 	boom := errors.New("series full")
 	c := create(t, r, "c")
-	if _, err := d.Attach(ctx, ds.ID, c.ID, "component", false, "", func(string, int) (string, error) { return "", boom }); !errors.Is(err, boom) {
+	if _, err := d.Attach(ctx, ds.ID, c.ID, "component", false, storage.Actor{}, func(string, int) (string, error) { return "", boom }); !errors.Is(err, boom) {
 		t.Errorf("Attach with a failing format = %v; want its error", err)
 	}
 	if atts, _ := d.Attachments(ctx, ds.ID); len(atts) != 3 {
@@ -81,7 +81,7 @@ func dossiersAttachConcurrent(t *testing.T, r storage.Records, d storage.Dossier
 	for _, doc := range docs {
 		for range 2 { // each paper attached twice at once
 			wg.Go(func() {
-				a, err := d.Attach(ctx, ds.ID, doc.ID, "component", false, "", componentCode)
+				a, err := d.Attach(ctx, ds.ID, doc.ID, "component", false, storage.Actor{}, componentCode)
 				if err != nil {
 					t.Error(err)
 					return
@@ -124,7 +124,7 @@ func reusable(t *testing.T, r storage.Records, d storage.Dossiers, sha, owner st
 	doc := create(t, r, sha)
 	attach(t, d, openDossier(t, d, owner).ID, doc.ID, "component", false)
 	finish(t, r, doc.ID)
-	must(t, d.SetPaper(t.Context(), doc.ID, f, ""))
+	must(t, d.SetPaper(t.Context(), doc.ID, f, storage.Actor{}))
 	return doc
 }
 
@@ -168,7 +168,7 @@ func dossiersReuse(t *testing.T, r storage.Records, d storage.Dossiers) {
 		doc := c.paper()
 		ds := openDossier(t, d, citizen)
 		before, _ := d.Paper(ctx, doc.ID)
-		a, err := d.Attach(ctx, ds.ID, doc.ID, "component", true, "cán bộ 2", componentCode)
+		a, err := d.Attach(ctx, ds.ID, doc.ID, "component", true, storage.Actor{Name: "cán bộ 2"}, componentCode)
 		if c.refuse != nil {
 			if !errors.Is(err, storage.ErrNotReusable) || !errors.Is(err, c.refuse) {
 				t.Errorf("reusing a paper %s = %+v, %v; want %v, an ErrNotReusable", c.name, a, err, c.refuse)
@@ -199,7 +199,7 @@ func dossiersPapers(t *testing.T, r storage.Records, d storage.Dossiers) {
 	old := create(t, r, "old")
 	attach(t, d, ds.ID, old.ID, "component", false)
 	finish(t, r, old.ID)
-	must(t, d.SetPaper(ctx, old.ID, storage.PaperFields{ValidUntil: ptr(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))}, ""))
+	must(t, d.SetPaper(ctx, old.ID, storage.PaperFields{ValidUntil: ptr(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))}, storage.Actor{}))
 	mid := create(t, r, "mid")
 	attach(t, d, ds.ID, mid.ID, "component", false) // not done
 	recent := create(t, r, "recent")
@@ -256,7 +256,7 @@ func dossiersSetPaper(t *testing.T, r storage.Records, d storage.Dossiers) {
 	valid := time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC)
 	all := storage.PaperFields{Kind: ptr("Giấy khai sinh"), Notation: ptr("110/KH-UBND"), IssuedOn: &issued,
 		IssuingBody: ptr("UBND phường Máy Chai"), ValidUntil: &valid, ValidityScope: ptr("toàn quốc"), Reusable: ptr(false)}
-	must(t, d.SetPaper(ctx, doc.ID, all, "cán bộ 1"))
+	must(t, d.SetPaper(ctx, doc.ID, all, storage.Actor{Name: "cán bộ 1"}))
 	want := func(p storage.Paper) bool {
 		return p.Kind == "Giấy khai sinh" && p.Notation == "110/KH-UBND" && p.IssuedOn != nil && p.IssuedOn.Format(time.DateOnly) == "2026-03-02" &&
 			p.IssuingBody == "UBND phường Máy Chai" && p.ValidUntil != nil && p.ValidUntil.Format(time.DateOnly) == "2031-03-01" &&
@@ -265,25 +265,25 @@ func dossiersSetPaper(t *testing.T, r storage.Records, d storage.Dossiers) {
 	if p, err := d.Paper(ctx, doc.ID); err != nil || !want(p) {
 		t.Errorf("Paper after SetPaper(%+v) = %+v, %v", all, p, err)
 	}
-	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{}, "cán bộ 2")) // nil fields leave everything
+	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{}, storage.Actor{Name: "cán bộ 2"})) // nil fields leave everything
 	if p, _ := d.Paper(ctx, doc.ID); !want(p) {
 		t.Errorf("Paper after an empty SetPaper = %+v", p)
 	}
-	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{Kind: ptr("Trích lục khai sinh"), Reusable: ptr(true)}, "cán bộ 2"))
+	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{Kind: ptr("Trích lục khai sinh"), Reusable: ptr(true)}, storage.Actor{Name: "cán bộ 2"}))
 	if p, _ := d.Paper(ctx, doc.ID); p.Kind != "Trích lục khai sinh" || !p.Reusable || p.Notation != "110/KH-UBND" {
 		t.Errorf("Paper after setting two fields = %+v", p)
 	}
 	// Another owner the store knows.
 	openDossier(t, d, "001090000001")
-	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{OwnerID: ptr("001090000001")}, ""))
+	must(t, d.SetPaper(ctx, doc.ID, storage.PaperFields{OwnerID: ptr("001090000001")}, storage.Actor{}))
 	if p, _ := d.Paper(ctx, doc.ID); p.OwnerID != "001090000001" {
 		t.Errorf("owner after SetPaper = %q", p.OwnerID)
 	}
 	h, err := d.History(ctx, "", doc.ID)
 	if err != nil || len(h) != 5 || h[1].Action != "paper.updated" || h[1].Actor != "cán bộ 1" || h[1].DocumentID != doc.ID || h[3].Actor != "cán bộ 2" {
 		t.Errorf("the paper's history = %+v, %v; want attached then four updates", h, err)
-	} else if h[1].Detail["Kind"] != "Giấy khai sinh" {
-		t.Errorf("an update's detail = %v; want the fields set", h[1].Detail)
+	} else if k, _ := h[3].Detail["kind"].(map[string]any); k["old"] != "Giấy khai sinh" || k["new"] != "Trích lục khai sinh" {
+		t.Errorf("an update's detail = %v; want the kind's old and new values", h[3].Detail)
 	}
 }
 
@@ -372,8 +372,8 @@ func dossiersSearch(t *testing.T, r storage.Records, d storage.Dossiers) {
 	att := attach(t, d, ds.ID, a.ID, "component", false)
 	attach(t, d, ds.ID, b.ID, "result", false)
 	attach(t, d, openDossier(t, d, "001090000001").ID, c.ID, "component", false)
-	must(t, d.SetPaper(ctx, a.ID, storage.PaperFields{Kind: ptr("Giấy khai sinh"), IssuedOn: ptr(time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC))}, ""))
-	must(t, d.SetPaper(ctx, b.ID, storage.PaperFields{Kind: ptr("Bản sao"), IssuedOn: ptr(time.Date(2020, 5, 3, 0, 0, 0, 0, time.UTC))}, ""))
+	must(t, d.SetPaper(ctx, a.ID, storage.PaperFields{Kind: ptr("Giấy khai sinh"), IssuedOn: ptr(time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC))}, storage.Actor{}))
+	must(t, d.SetPaper(ctx, b.ID, storage.PaperFields{Kind: ptr("Bản sao"), IssuedOn: ptr(time.Date(2020, 5, 3, 0, 0, 0, 0, time.UTC))}, storage.Actor{}))
 	onDay := func(dd int) *time.Time { return ptr(time.Date(2020, 5, dd, 0, 0, 0, 0, time.UTC)) }
 	for _, q := range []struct {
 		q    storage.Query
@@ -396,5 +396,23 @@ func dossiersSearch(t *testing.T, r storage.Records, d storage.Dossiers) {
 		if err != nil || total != len(q.want) || !reflect.DeepEqual(got, q.want) {
 			t.Errorf("Search(%+v) = %d %v %v; want %v", q.q, total, got, err, q.want)
 		}
+	}
+}
+
+// dossiersOtherOwnersPaper: the same bytes handed in for another owner are not attached as a new
+// paper of theirs; only the reuse rules may attach another owner's paper, and they refuse it.
+func dossiersOtherOwnersPaper(t *testing.T, r storage.Records, d storage.Dossiers) {
+	ctx := t.Context()
+	doc := create(t, r, "of-a")
+	a := openDossier(t, d, citizen)
+	attach(t, d, a.ID, doc.ID, "component", false)
+	b := openDossier(t, d, "001090000001")
+	for _, reused := range []bool{false, true} {
+		if _, err := d.Attach(ctx, b.ID, doc.ID, "component", reused, storage.Actor{Name: "cán bộ 2"}, componentCode); !errors.Is(err, storage.ErrOtherOwner) {
+			t.Errorf("attaching A's paper to B's dossier (reused %v): %v; want ErrOtherOwner", reused, err)
+		}
+	}
+	if p, _ := d.Paper(ctx, doc.ID); p.OwnerID != citizen || len(p.Dossiers) != 1 {
+		t.Errorf("A's paper after the refusals: owner %s, dossiers %v", p.OwnerID, p.Dossiers)
 	}
 }

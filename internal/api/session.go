@@ -1,0 +1,107 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/account"
+	"github.com/sohoa-vn/sohoa/storage"
+)
+
+// Me is the JSON form of the signed-in account.
+type Me struct {
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+	RoleLabel string `json:"role_label"`
+	Agency    string `json:"agency"`
+}
+
+func meOf(p *principal) Me {
+	return Me{Name: p.account.Name, Role: string(p.role), RoleLabel: p.role.Label(), Agency: p.account.Agency}
+}
+
+// dummyHash is checked against when no account has the name given, so that a sign-in takes as long
+// whether the name exists or not.
+var dummyHash, _ = account.HashPassword("no account has this password")
+
+// signIn checks a name and password and starts a session. A wrong name, a wrong password and a
+// disabled account get the same answer; MaxFailures wrong passwords in a row lock the account for
+// LockFor, even against the right password.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	var b struct{ Name, Password string }
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<12)).Decode(&b); err != nil || b.Name == "" {
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Gửi tên tài khoản và mật khẩu dạng JSON: {\"name\": …, \"password\": …}.")
+		return
+	}
+	ctx, now := r.Context(), s.now()
+	acc, err := s.Accounts.Account(ctx, b.Name)
+	if errors.Is(err, storage.ErrNotFound) {
+		account.CheckPassword(dummyHash, b.Password)
+		s.refuseSignIn(w, r, b.Name)
+		return
+	}
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if acc.LockedUntil != nil && now.Before(*acc.LockedUntil) {
+		wait := acc.LockedUntil.Sub(now).Round(time.Minute)
+		w.Header().Set("Retry-After", strconv.Itoa(int(acc.LockedUntil.Sub(now).Seconds())+1))
+		writeError(w, http.StatusTooManyRequests, codeAccountLocked,
+			"Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần; thử lại sau "+strconv.Itoa(max(1, int(wait.Minutes())))+" phút.")
+		return
+	}
+	if !account.CheckPassword(acc.PasswordHash, b.Password) || acc.Disabled {
+		if !acc.Disabled {
+			if _, err := s.Accounts.SignInFailed(ctx, acc.Name, account.MaxFailures, now.Add(account.LockFor)); err != nil {
+				s.storeError(w, r, err)
+				return
+			}
+		}
+		s.refuseSignIn(w, r, b.Name)
+		return
+	}
+	key, hash := account.NewSessionKey()
+	if err := s.Accounts.SignedIn(ctx, acc.Name); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if err := s.Accounts.StartSession(ctx, acc.Name, hash, now); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	p, err := s.principalOf(r, acc)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.Log.Info("signed in", "account", acc.Name, "client", p.client)
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: key, Path: "/", HttpOnly: true, Secure: s.SecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: int(account.SessionMax.Seconds())})
+	writeJSON(w, http.StatusOK, meOf(p))
+}
+
+func (s *Server) refuseSignIn(w http.ResponseWriter, r *http.Request, name string) {
+	s.Log.Warn("sign-in refused", "account", name, "client", clientAddr(r))
+	writeError(w, http.StatusUnauthorized, codeBadCredentials, "Sai tên tài khoản hoặc mật khẩu.")
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, meOf(who(r)))
+}
+
+// signOut ends the session of the cookie sent, if any.
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.Accounts.EndSession(r.Context(), account.Hash(c.Value)); err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.SecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+}
