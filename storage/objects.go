@@ -86,7 +86,8 @@ type Objects interface {
 	// gives ErrNotFound.
 	Copy(ctx context.Context, from Bucket, fromKey string, to Bucket, toKey string) error
 
-	// Delete removes the object. Deleting a missing object is not an error.
+	// Delete removes the object; in a versioned bucket (work, archive) it adds a deletion on top and
+	// the versions under it stay. Deleting a missing object is not an error.
 	Delete(ctx context.Context, b Bucket, key string) error
 
 	// AbortUploads abandons the multipart uploads into b begun more than olderThan ago and never
