@@ -179,4 +179,3 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
-

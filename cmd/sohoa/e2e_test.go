@@ -39,10 +39,8 @@ var (
 // system is one sohoa process (API and workers) on its own MinIO, PostgreSQL database and Redis
 // database.
 type system struct {
-	base    string        // http://host:port
-	s3      *minio.Client // with sohoa's own credentials
-	station *minio.Client // a scanner station's: write-only into the inbox
-	env     map[string]string
+	base  string // http://host:port
+	s3    *minio.Client
 	inbox string // bucket name
 	app   *app
 	redis *redis.Client // sohoa's Redis database
@@ -50,6 +48,9 @@ type system struct {
 	minio *testenv.MinIO
 	log   string // sohoa's log file
 	stop  func() // stops sohoa (the test's end does too)
+
+	station *minio.Client     // a scanner station's: write-only into the inbox
+	env     map[string]string // sohoa's environment
 }
 
 // services are what a system runs on. Tests that give two systems the same MinIO or Redis, or take
