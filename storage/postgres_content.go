@@ -142,6 +142,19 @@ func (p *Postgres) SetSigned(ctx context.Context, id string, f SignedFile) error
 	return dbErr("set signed file of "+id, err)
 }
 
+func (p *Postgres) Signed(ctx context.Context, after string, limit int) ([]Document, error) {
+	rows, err := p.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents
+		WHERE coalesce(signed_key, '') <> '' AND ($1 = '' OR id > $1::uuid) ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, dbErr("signed documents", err)
+	}
+	docs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r) })
+	if err != nil {
+		return nil, dbErr("signed documents", err)
+	}
+	return docs, nil
+}
+
 func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.Time, format func(seq int) (string, error)) (string, error) {
 	var code string
 	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {

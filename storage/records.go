@@ -258,6 +258,10 @@ type Records interface {
 	// SetSigned records the signed file.
 	SetSigned(ctx context.Context, id string, f SignedFile) error
 
+	// Signed returns the documents that have a signed file, in ID order, the first limit of those
+	// whose ID is after after ("" for the first page): the fixity sweep walks the archive with it.
+	Signed(ctx context.Context, after string, limit int) ([]Document, error)
+
 	// Index stores the document's title and full text for search.
 	Index(ctx context.Context, id, title, text string) error
 

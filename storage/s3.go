@@ -94,8 +94,41 @@ func (s *S3) ensure(ctx context.Context) error {
 			}
 			return s3Err("create bucket "+name, err)
 		}
+		// The work bucket keeps versions too, so an original under its SHA-256 is never lost to a
+		// put over it (object lock turns versioning on in the archive by itself).
+		if b == Work {
+			if err := s.client.EnableVersioning(ctx, name); err != nil {
+				return s3Err("turn on versioning of "+name, err)
+			}
+		}
 	}
 	return nil
+}
+
+// CheckLock checks the settings the archive's guarantees rest on: the archive bucket has object
+// lock and keeps versions, and the work bucket keeps versions. sohoa's own credentials may read
+// these settings but not change them (scripts/services and `sohoa s3 setup` make them).
+func (s *S3) CheckLock(ctx context.Context) error {
+	var errs []error
+	for _, b := range []Bucket{Work, Archive} {
+		name := s.Name(b)
+		v, err := s.client.GetBucketVersioning(ctx, name)
+		if err != nil {
+			return s3Err("versioning of "+name, err)
+		}
+		if !v.Enabled() {
+			errs = append(errs, fmt.Errorf("bucket %s does not keep versions (versioning %q)", name, v.Status))
+		}
+	}
+	name := s.Name(Archive)
+	lock, _, _, _, err := s.client.GetObjectLockConfig(ctx, name)
+	if err != nil && minio.ToErrorResponse(err).Code != "ObjectLockConfigurationNotFoundError" {
+		return s3Err("object lock of "+name, err)
+	}
+	if lock != "Enabled" {
+		errs = append(errs, fmt.Errorf("bucket %s has no object lock: signed files could be deleted or replaced (it can only be turned on when the bucket is created)", name))
+	}
+	return errors.Join(errs...)
 }
 
 func (s *S3) Put(ctx context.Context, b Bucket, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error) {
@@ -106,6 +139,24 @@ func (s *S3) PutNew(ctx context.Context, b Bucket, key string, r io.Reader, size
 	opts := minio.PutObjectOptions{ContentType: contentType}
 	opts.SetMatchETagExcept("*") // If-None-Match: *, checked by the server atomically
 	return s.put(ctx, "put new", b, key, r, size, opts)
+}
+
+func (s *S3) PutLocked(ctx context.Context, b Bucket, key string, r io.Reader, size int64, contentType string, l Lock) (ObjectInfo, error) {
+	if l.IsZero() {
+		return ObjectInfo{}, fmt.Errorf("put locked %s/%s: the lock locks nothing", s.Name(b), key)
+	}
+	opts := minio.PutObjectOptions{ContentType: contentType, SendContentMd5: true}
+	opts.SetMatchETagExcept("*")
+	if !l.Until.IsZero() {
+		// COMPLIANCE, not GOVERNANCE: no credentials at all can shorten or bypass it.
+		opts.Mode, opts.RetainUntilDate = minio.Compliance, l.Until
+	}
+	if l.Hold {
+		opts.LegalHold = minio.LegalHoldEnabled
+	}
+	info, err := s.put(ctx, "put locked", b, key, r, size, opts)
+	info.Lock = l
+	return info, err
 }
 
 func (s *S3) put(ctx context.Context, op string, b Bucket, key string, r io.Reader, size int64, opts minio.PutObjectOptions) (ObjectInfo, error) {
@@ -139,11 +190,15 @@ func (s *S3) AbortUploads(ctx context.Context, b Bucket, olderThan time.Duration
 }
 
 func (s *S3) Get(ctx context.Context, b Bucket, key string) (io.ReadCloser, error) {
+	return s.GetVersion(ctx, b, key, "")
+}
+
+func (s *S3) GetVersion(ctx context.Context, b Bucket, key, version string) (io.ReadCloser, error) {
 	// minio-go's GetObject is lazy; a Stat first makes a missing object an error of Get itself.
-	if _, err := s.Stat(ctx, b, key); err != nil {
+	if _, err := s.stat(ctx, b, key, version); err != nil {
 		return nil, err
 	}
-	obj, err := s.client.GetObject(ctx, s.Name(b), key, minio.GetObjectOptions{})
+	obj, err := s.client.GetObject(ctx, s.Name(b), key, minio.GetObjectOptions{VersionID: version})
 	if err != nil {
 		return nil, s.wrap("get", b, key, err)
 	}
@@ -166,12 +221,25 @@ func (r describedReader) Read(p []byte) (int, error) {
 }
 
 func (s *S3) Stat(ctx context.Context, b Bucket, key string) (ObjectInfo, error) {
-	info, err := s.client.StatObject(ctx, s.Name(b), key, minio.StatObjectOptions{})
+	return s.stat(ctx, b, key, "")
+}
+
+func (s *S3) stat(ctx context.Context, b Bucket, key, version string) (ObjectInfo, error) {
+	info, err := s.client.StatObject(ctx, s.Name(b), key, minio.StatObjectOptions{VersionID: version})
 	if err != nil {
+		if version != "" && minio.ToErrorResponse(err).StatusCode == 400 {
+			err = fmt.Errorf("%w (version %q)", ErrNotFound, version) // a version ID the server cannot parse names nothing
+		}
 		return ObjectInfo{}, s.wrap("stat", b, key, err)
 	}
+	lock := Lock{Hold: info.Metadata.Get("X-Amz-Object-Lock-Legal-Hold") == "ON"}
+	if until := info.Metadata.Get("X-Amz-Object-Lock-Retain-Until-Date"); until != "" {
+		if lock.Until, err = time.Parse(time.RFC3339, until); err != nil {
+			return ObjectInfo{}, fmt.Errorf("stat %s/%s: retention until %q: %w", s.Name(b), key, until, err)
+		}
+	}
 	return ObjectInfo{Key: key, VersionID: info.VersionID, Size: info.Size, ContentType: info.ContentType,
-		LastModified: info.LastModified}, nil
+		LastModified: info.LastModified, Lock: lock}, nil
 }
 
 func (s *S3) Copy(ctx context.Context, from Bucket, fromKey string, to Bucket, toKey string) error {

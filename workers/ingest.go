@@ -25,7 +25,7 @@ func (h *Handlers) ingest(ctx context.Context, doc storage.Document) error {
 		return &scan.InputError{Code: scan.CodeTooLarge,
 			Message: fmt.Sprintf("Tệp %d MB vượt giới hạn %d MB.", doc.Size>>20, h.Limits.MaxBytes>>20)}
 	}
-	data, err := h.read(ctx, storage.Work, doc.OriginalKey)
+	data, err := h.original(ctx, doc)
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func signatureProblems(r *verify.Report) string {
 // it is PDF/A: sohoa may not rebuild it, so one that breaks a rule is archived as a plain PDF, the
 // rule noted in its history.
 func (h *Handlers) keepOriginal(ctx context.Context, doc storage.Document) error {
-	data, err := h.read(ctx, storage.Work, doc.OriginalKey)
+	data, err := h.original(ctx, doc)
 	if err != nil {
 		return err
 	}

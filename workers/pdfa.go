@@ -55,7 +55,7 @@ func (h *Handlers) pdfa(ctx context.Context, doc storage.Document) error {
 	}
 	meta := pdfa.Metadata{Title: title, Author: h.AgencyName, Creator: "sohoa", Language: "vi", Created: doc.CreatedAt,
 		DocumentID: doc.ID, DocumentCode: doc.Code, DossierCode: doc.Code, OwnerID: paper.OwnerID, Kind: paper.Kind,
-		CodeNotation: paper.Notation, OrganName: paper.IssuingBody}
+		CodeNotation: paper.Notation, OrganName: paper.IssuingBody, Maintenance: h.Retention.Code(paper.Kind)}
 	if len(paper.Dossiers) > 0 {
 		meta.DossierCode = paper.Dossiers[0]
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/clock"
 	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
+	"github.com/sohoa-vn/sohoa/internal/retention"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
@@ -53,8 +54,18 @@ func newRig(t *testing.T) *rig {
 		Log:    slog.New(slog.NewTextHandler(r.logs, nil)),
 		Limits: scan.DefaultLimits(), Scan: scan.InProcess{}, Agency: "000.00.53.H26", AgencyName: "Bộ phận Một cửa (kiểm thử)",
 		Signer: r.signer, OCR: r.ocr, MaxRetry: pipeline.Retries(pipeline.DefaultRetryBudget), Patience: 2 * time.Minute,
+		Retention: mustPolicy(t),
 	}
 	return r
+}
+
+func mustPolicy(t *testing.T) retention.Policy {
+	t.Helper()
+	p, err := retention.Parse(retention.DefaultKinds, retention.DefaultYears)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // receive records a document of data as the intake does and returns it; its ingest task is queued.
@@ -299,6 +310,13 @@ func (f *flakyRecords) FinishStage(ctx context.Context, c storage.Claim, next st
 	return f.Records.FinishStage(ctx, c, next)
 }
 
+func (f *flakyRecords) SetSigned(ctx context.Context, id string, sf storage.SignedFile) error {
+	if err := f.down("SetSigned"); err != nil {
+		return err
+	}
+	return f.Records.SetSigned(ctx, id, sf)
+}
+
 func (f *flakyRecords) PageRecognized(ctx context.Context, c storage.Claim, r storage.PageResult, next string) (bool, error) {
 	if err := f.down("PageRecognized"); err != nil {
 		return false, err
@@ -334,6 +352,13 @@ func (f *flakyObjects) Get(ctx context.Context, b storage.Bucket, key string) (i
 		return nil, err
 	}
 	return f.Objects.Get(ctx, b, key)
+}
+
+func (f *flakyObjects) GetVersion(ctx context.Context, b storage.Bucket, key, version string) (io.ReadCloser, error) {
+	if err := f.down("GetVersion"); err != nil {
+		return nil, err
+	}
+	return f.Objects.GetVersion(ctx, b, key, version)
 }
 
 func (f *flakyObjects) Put(ctx context.Context, b storage.Bucket, key string, r io.Reader, size int64, ct string) (storage.ObjectInfo, error) {

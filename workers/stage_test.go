@@ -200,9 +200,9 @@ func TestStaleAndForeignTasks(t *testing.T) {
 	}
 }
 
-// A document is signed once. The archive already holding this document's own signature (an
-// attempt died before recording it) is adopted without signing again; holding another file there
-// fails the document and leaves that file as it is.
+// A document is signed once. A file at its archive key that an attempt of sohoa wrote before dying
+// (its history says so) is adopted without signing again; any other file there — even one carrying
+// this signer's valid signature over this PDF — fails the document and is left as it is.
 func TestSignedOnce(t *testing.T) {
 	t.Run("signing again is a no-op", func(t *testing.T) {
 		r := newRig(t)
@@ -213,51 +213,69 @@ func TestSignedOnce(t *testing.T) {
 			t.Errorf("sign of a signed document: %v, %d signatures", err, r.signer.calls)
 		}
 	})
-	atSign := func(t *testing.T) (*rig, storage.Document) {
-		r := newRig(t)
-		doc := r.receive(t, "a.png", scanPNG(t, 0))
-		for {
-			ids := r.queue.ids()
-			if len(ids) == 0 {
-				t.Fatal("the document never reached sign")
-			}
-			if strings.HasSuffix(ids[0], ":sign") {
-				return r, r.doc(t, doc.ID)
-			}
-			task, _ := r.queue.pop()
-			if err := r.run(t, task, attempt{maxRetry: 13}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	t.Run("its own file is adopted", func(t *testing.T) {
+	t.Run("the file an attempt wrote before dying is adopted", func(t *testing.T) {
 		r, d := atSign(t)
-		pdf := readObject(t, r, storage.Work, d.PDFKey)
-		own, _ := r.signer.Sign(t.Context(), pdf, nil)
-		putArchive(t, r, archiveKey(d.ID, d.Code), own)
-		r.signer.calls = 0
+		// The attempt archives, then cannot record it: when it runs again it finds its own file.
+		r.records.set("SetSigned", 1)
 		r.drain(t)
 		got := r.doc(t, d.ID)
-		if got.Status != storage.StatusDone || got.SignedKey != archiveKey(d.ID, d.Code) || r.signer.calls != 0 {
-			t.Errorf("adopting its own file: %s, key %q, signed again %d times", got.Status, got.SignedKey, r.signer.calls)
+		if got.Status != storage.StatusDone || got.SignedKey != archiveKey(d.ID, d.Code) || r.signer.calls != 1 {
+			t.Errorf("adopting its own file: %s, key %q, %d signatures (want 1)", got.Status, got.SignedKey, r.signer.calls)
+		}
+		if kept := readObject(t, r, storage.Archive, got.SignedKey); sum(kept) != got.SignedSHA256 {
+			t.Error("the recorded SHA-256 is not the archived file's")
 		}
 	})
-	t.Run("another file is never adopted nor replaced", func(t *testing.T) {
-		r, d := atSign(t)
-		other := []byte("%PDF-1.7 another citizen's signed file")
-		putArchive(t, r, archiveKey(d.ID, d.Code), other)
-		results := r.drain(t)
-		got := r.doc(t, d.ID)
-		if got.Status != storage.StatusFailed || got.ErrorCode != CodeConflict || got.SignedKey != "" || got.Retryable {
-			t.Errorf("meeting another file: %s, code %q, signed key %q, retryable %v", got.Status, got.ErrorCode, got.SignedKey, got.Retryable)
+	for name, other := range map[string]func(r *rig, d storage.Document) []byte{
+		"another file is never adopted nor replaced": func(*rig, storage.Document) []byte {
+			return []byte("%PDF-1.7 another citizen's signed file")
+		},
+		"a file sohoa did not write is not adopted, even with its own signature": func(r *rig, d storage.Document) []byte {
+			own, _ := r.signer.Sign(t.Context(), readObject(t, r, storage.Work, d.PDFKey), nil)
+			r.signer.calls = 0
+			return own
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, d := atSign(t)
+			other := other(r, d)
+			putArchive(t, r, archiveKey(d.ID, d.Code), other)
+			results := r.drain(t)
+			got := r.doc(t, d.ID)
+			if got.Status != storage.StatusFailed || got.ErrorCode != CodeConflict || got.SignedKey != "" || got.Retryable {
+				t.Errorf("meeting another file: %s, code %q, signed key %q, retryable %v", got.Status, got.ErrorCode, got.SignedKey, got.Retryable)
+			}
+			if err := results[pipeline.TaskID(pipeline.Sign, pipeline.Payload{DocumentID: d.ID, Run: 1})]; !errors.Is(err, asynq.SkipRetry) {
+				t.Errorf("sign returned %v, want a final failure", err)
+			}
+			if kept := readObject(t, r, storage.Archive, archiveKey(d.ID, d.Code)); !bytes.Equal(kept, other) {
+				t.Error("the file found in the archive was changed")
+			}
+			if r.signer.calls != 0 {
+				t.Errorf("signed %d times next to a file it does not adopt", r.signer.calls)
+			}
+		})
+	}
+}
+
+// atSign returns a rig whose one document's next task is sign.
+func atSign(t *testing.T) (*rig, storage.Document) {
+	t.Helper()
+	r := newRig(t)
+	doc := r.receive(t, "a.png", scanPNG(t, 0))
+	for {
+		ids := r.queue.ids()
+		if len(ids) == 0 {
+			t.Fatal("the document never reached sign")
 		}
-		if err := results[pipeline.TaskID(pipeline.Sign, pipeline.Payload{DocumentID: d.ID, Run: 1})]; !errors.Is(err, asynq.SkipRetry) {
-			t.Errorf("sign returned %v, want a final failure", err)
+		if strings.HasSuffix(ids[0], ":sign") {
+			return r, r.doc(t, doc.ID)
 		}
-		if kept := readObject(t, r, storage.Archive, archiveKey(d.ID, d.Code)); !bytes.Equal(kept, other) {
-			t.Error("the file found in the archive was changed")
+		task, _ := r.queue.pop()
+		if err := r.run(t, task, attempt{maxRetry: 13}); err != nil {
+			t.Fatal(err)
 		}
-	})
+	}
 }
 
 func readObject(t *testing.T, r *rig, b storage.Bucket, key string) []byte {

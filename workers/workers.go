@@ -23,6 +23,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/clock"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
+	"github.com/sohoa-vn/sohoa/internal/retention"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/pipeline"
@@ -68,6 +69,9 @@ type Handlers struct {
 	Signer     Signer
 	OCR        Recognizer
 	Roots      *x509.CertPool // what incoming signatures are verified against; nil: the system's
+	// Retention gives each kind of paper its TT05 maintenance code and each code the lock of its
+	// signed file in the archive.
+	Retention retention.Policy
 
 	// MaxRetry is how many times a task is retried before its document fails: pipeline.Retries of the
 	// retry budget. Asynq tells the handlers the same number; this one serves tests and defaults.

@@ -60,10 +60,12 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	if err != nil {
 		return nil, err
 	}
-	objects, err := storage.NewS3(storage.S3Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey,
-		SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, BucketPrefix: cfg.BucketPrefix})
+	objects, err := storage.NewS3(s3Config(cfg))
 	if err == nil {
 		err = waitFor(ctx, log, "s3", func() error { return objects.Ensure(ctx) })
+	}
+	if err == nil {
+		err = checkArchive(ctx, cfg, objects, log)
 	}
 	if err != nil {
 		records.Close()
@@ -137,6 +139,20 @@ func pgRole(url string) (string, error) {
 		return "", fmt.Errorf("SOHOA_DATABASE_URL: %w", err)
 	}
 	return c.User, nil
+}
+
+// checkArchive checks the bucket settings the archive's guarantees rest on (storage.S3.CheckLock).
+// Production refuses to run without them; development warns at every start.
+func checkArchive(ctx context.Context, cfg config.Config, objects *storage.S3, log *slog.Logger) error {
+	err := objects.CheckLock(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case cfg.Env == "production":
+		return fmt.Errorf("SOHOA_ENV=production: the archive is not protected, run sohoa s3 setup with the administrator's keys: %w", err)
+	}
+	log.Warn("the archive is not protected: signed files could be deleted or replaced (run sohoa s3 setup)", "error", err)
+	return nil
 }
 
 // waitFor calls connect until it succeeds or fails for a reason other than the service being away.
@@ -227,6 +243,7 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		Records: a.records, Dossiers: a.records, Objects: a.objects, Queue: a.queue, Clock: clk, Worker: me.ID,
 		Log: a.log, Limits: a.intake.Limits, Scan: parsers, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		Signer: agencySigner{signer: a.signer, roots: a.roots}, Roots: a.roots, MaxRetry: pipeline.Retries(a.cfg.RetryBudget),
+		Retention: a.cfg.Retention,
 		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
 		OCR: pool,
 	}
@@ -236,6 +253,8 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		Orphan: 10 * time.Minute, Clock: clk, Log: a.log.With("component", "inbox")}
 	rec := &workers.Reconciler{Records: a.records, Queue: a.queue, Interval: a.cfg.ReconcileEvery,
 		Idle: a.cfg.ReconcileIdle, Clock: clk, Log: a.log.With("component", "reconciler")}
+	fixity := &workers.Fixity{Records: a.records, Objects: a.objects, Events: a.records, Interval: a.cfg.FixityEvery,
+		Clock: clk, Log: a.log.With("component", "fixity")}
 	g.Go(func() error {
 		defer pool.Close() // after the server has stopped: pages still running finish first
 		defer parsers.Close()
@@ -244,6 +263,7 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 	g.Go(func() error { return live.Run(ctx) })
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return rec.Run(ctx) })
+	g.Go(func() error { return fixity.Run(ctx) })
 	return nil
 }
 

@@ -70,7 +70,7 @@ func TestBadInputs(t *testing.T) {
 
 	// A bad file a scanner station puts straight into the inbox fails visibly too.
 	junk := []byte("đây không phải là ảnh quét")
-	if _, err := sys.s3.PutObject(context.Background(), sys.inbox, "trạm-2/junk.jpg", bytes.NewReader(junk), int64(len(junk)), minio.PutObjectOptions{}); err != nil {
+	if _, err := sys.station.PutObject(context.Background(), sys.inbox, "trạm-2/junk.jpg", bytes.NewReader(junk), int64(len(junk)), minio.PutObjectOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	d := sys.wait(t, sys.bySHA(t, junk, time.Minute).ID, time.Minute)

@@ -52,6 +52,9 @@ type system struct {
 	minio *testenv.MinIO
 	log   string // sohoa's log file
 	stop  func() // stops sohoa (the test's end does too)
+
+	station *minio.Client     // a scanner station's: write-only into the inbox
+	env     map[string]string // sohoa's environment
 }
 
 // services are what a system runs on. Tests that give two systems the same MinIO or Redis, or take
@@ -92,7 +95,8 @@ func startSystem(t testing.TB, overrides ...string) system {
 // startSystemOn starts sohoa on svc.
 func startSystemOn(t testing.TB, svc services, overrides ...string) system {
 	t.Helper()
-	cfg := configOf(t, systemEnv(t, svc, overrides...))
+	env := systemEnv(t, svc, overrides...)
+	cfg := configOf(t, env)
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "sohoa.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,8 +125,12 @@ func startSystemOn(t testing.TB, svc services, overrides ...string) system {
 	}
 	t.Cleanup(stop)
 	sys := connect(t, cfg)
-	sys.app, sys.log, sys.stop, sys.minio = a, logFile.Name(), stop, svc.minio
+	sys.app, sys.log, sys.stop, sys.minio, sys.env = a, logFile.Name(), stop, svc.minio, env
 	sys.token = sys.newToken(t, "e2e-admin", "admin", cfg.Agency)
+	station := svc.minio.Provision(cfg.BucketPrefix).Station
+	if sys.station, err = minio.New(cfg.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(station.AccessKey, station.SecretKey, "")}); err != nil {
+		t.Fatal(err)
+	}
 	sys.waitReady(t)
 	return sys
 }
@@ -201,6 +209,15 @@ func systemEnv(t testing.TB, svc services, overrides ...string) map[string]strin
 			dataDir = overrides[i+1]
 		}
 	}
+	prefix := "e2e-"
+	for i := 0; i+1 < len(overrides); i += 2 {
+		if overrides[i] == "SOHOA_S3_BUCKET_PREFIX" {
+			prefix = overrides[i+1]
+		}
+	}
+	// sohoa runs as its own S3 user, set up as scripts/services sets it up: it cannot delete archive
+	// versions or change bucket settings.
+	own := m.Provision(prefix).Service
 	tsaURL := startTSA(t, filepath.Join(dataDir, "keys"))
 	if svc.tsaDown != nil {
 		tsaURL = gate(t, tsaURL, svc.tsaDown)
@@ -210,8 +227,8 @@ func systemEnv(t testing.TB, svc services, overrides ...string) map[string]strin
 		"SOHOA_S3_NOTIFY_ARN": arn, "SOHOA_INBOX_EVENTS_TOKEN": "e2e-token",
 		"SOHOA_HTTP_ADDR": addr, "SOHOA_DATABASE_URL": testenv.ServiceURL(t, dbURL), "SOHOA_MIGRATE_DATABASE_URL": dbURL,
 		"SOHOA_REDIS_ADDR": redisAddr, "SOHOA_REDIS_DB": fmt.Sprint(redisDB),
-		"SOHOA_S3_ENDPOINT": m.Endpoint, "SOHOA_S3_ACCESS_KEY": m.AccessKey, "SOHOA_S3_SECRET_KEY": m.SecretKey,
-		"SOHOA_S3_BUCKET_PREFIX": "e2e-", "SOHOA_DATA_DIR": dataDir, "SOHOA_AGENCY_ID": "000.00.53.H26",
+		"SOHOA_S3_ENDPOINT": m.Endpoint, "SOHOA_S3_ACCESS_KEY": own.AccessKey, "SOHOA_S3_SECRET_KEY": own.SecretKey,
+		"SOHOA_S3_BUCKET_PREFIX": prefix, "SOHOA_DATA_DIR": dataDir, "SOHOA_AGENCY_ID": "000.00.53.H26",
 		"SOHOA_SWEEP_INTERVAL": "1s", "SOHOA_RECONCILE_INTERVAL": "2s", "SOHOA_RECONCILE_IDLE": "20s",
 		"SOHOA_CONCURRENCY": "2",
 	}

@@ -8,6 +8,8 @@
 //	sohoa serve      HTTP API and web pages only
 //	sohoa worker     stage workers, inbox watcher and reconciler only
 //	sohoa migrate    apply database migrations and create buckets, then exit
+//	sohoa fixity     re-hash every signed file in the archive by its recorded version; fails on any mismatch
+//	sohoa s3 setup   make the buckets and the service and station users (object store administrator's keys)
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
 //	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API; SOHOA_TOKEN)
 //	sohoa users add NAME --role ROLE [--agency ID] [--password-stdin] | users list | users disable NAME | users passwd NAME
@@ -79,7 +81,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|users …|tokens …|agencies …|audit verify|verify FILE...|check pdfa FILE...|bench ocr DIR...|env]\n\n" +
+		fmt.Println("sohoa [all|serve|worker|migrate|fixity|s3 setup|keys dev|upload FILE...|users …|tokens …|agencies …|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access …|env]\n\n" +
 			accountUsage + "\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
@@ -95,6 +97,13 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return upload(ctx, "http://"+cfg.HTTPAddr, cfg.Token, args[1:])
 	case "users", "tokens", "agencies", "audit":
 		return runAccountCommand(ctx, func(ctx context.Context) (*storage.Postgres, error) { return openRecords(ctx, cfg, log) }, cfg.Agency, args)
+	case "fixity":
+		return fixityCommand(ctx, cfg, log, os.Stdout)
+	case "s3":
+		if len(args) < 2 || args[1] != "setup" {
+			return fmt.Errorf("usage: sohoa s3 setup")
+		}
+		return s3SetupCommand(ctx, cfg, log)
 	case "keys":
 		if len(args) < 2 || args[1] != "dev" {
 			return fmt.Errorf("usage: sohoa keys dev")

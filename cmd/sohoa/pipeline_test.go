@@ -62,7 +62,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		start := time.Now()
 		if name == viaS3 {
 			key := "trạm-1/" + name
-			if _, err := sys.s3.PutObject(context.Background(), sys.inbox, key, bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{}); err != nil {
+			if _, err := sys.station.PutObject(context.Background(), sys.inbox, key, bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			d := sys.bySHA(t, data, time.Minute)

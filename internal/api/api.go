@@ -175,6 +175,9 @@ const (
 	codeDuplicateElsewhere  = "duplicate_elsewhere" // the same bytes are another agency's or owner's paper
 	codeNotificationsOff    = "notifications_off"
 	codeInternal            = "internal" // details are in the operators' log
+	// codeFixityMismatch: the signed file is not what was recorded when it was archived (storage.ErrFixity);
+	// it is not served.
+	codeFixityMismatch = "fixity_mismatch"
 )
 
 // errorBody is every error answer: a reason a person can read, and a stable code for programs.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
@@ -212,18 +213,46 @@ func (s *Server) pathDocument(w http.ResponseWriter, r *http.Request) (storage.D
 	return doc, true
 }
 
-// signedFile opens the document's signed file, answering 409 itself while there is none yet.
-func (s *Server) signedFile(w http.ResponseWriter, r *http.Request, doc storage.Document) (io.ReadCloser, bool) {
+// signedFile reads the document's signed file whole, by the version recorded when it was archived,
+// checked against its recorded SHA-256, answering the request itself when there is none yet or when
+// it is not what was recorded. Reading it whole before sending a byte is what guarantees that wrong
+// bytes are never served: once a streamed answer has begun, its status can no longer say it failed.
+// Signed files are a few MB.
+func (s *Server) signedFile(w http.ResponseWriter, r *http.Request, doc storage.Document) ([]byte, bool) {
 	if doc.SignedKey == "" {
 		writeError(w, http.StatusConflict, codeNotSigned, "Tài liệu chưa được ký số (trạng thái: "+statusName(doc.Status)+").")
 		return nil, false
 	}
-	f, err := s.Objects.Get(r.Context(), storage.Archive, doc.SignedKey)
+	f, err := storage.ReadVerified(r.Context(), s.Objects, storage.Archive, doc.SignedKey, doc.SignedVersion, doc.SignedSHA256)
+	var data []byte
+	if err == nil {
+		data, err = io.ReadAll(f)
+		f.Close()
+	}
 	if err != nil {
-		s.storeError(w, r, err)
+		s.fixityError(w, r, doc, err)
 		return nil, false
 	}
-	return f, true
+	return data, true
+}
+
+// fixityError answers for a signed file that could not be read: a file that is not what was
+// recorded is raised (log and history) and answered 500 fixity_mismatch; a recorded version that is
+// gone is one too.
+func (s *Server) fixityError(w http.ResponseWriter, r *http.Request, doc storage.Document, err error) {
+	problem := workers.ProblemMismatch
+	switch {
+	case errors.Is(err, storage.ErrFixity):
+	case errors.Is(err, storage.ErrNotFound):
+		problem = workers.ProblemMissing
+	default:
+		s.storeError(w, r, err)
+		return
+	}
+	workers.ReportFixity(r.Context(), s.Dossiers, s.Log, workers.Finding{DocumentID: doc.ID, Key: doc.SignedKey,
+		Version: doc.SignedVersion, SHA256: doc.SignedSHA256, Problem: problem, Err: err})
+	_, reason, _ := fault.Reason(storage.ErrFixity)
+	writeError(w, http.StatusInternalServerError, codeFixityMismatch, reason)
 }
 
 // statusName is a document status in the words the counter uses.
@@ -311,18 +340,17 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, ok := s.signedFile(w, r, doc)
+	data, ok := s.signedFile(w, r, doc)
 	if !ok {
 		return
 	}
-	defer f.Close()
 	if !s.record(w, r, storage.Event{Action: "document.file", DocumentID: doc.ID}) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(doc.SignedKey)}))
 	w.Header().Set("ETag", `"`+doc.SignedSHA256+`"`)
-	io.Copy(w, f)
+	w.Write(data)
 }
 
 func (s *Server) text(w http.ResponseWriter, r *http.Request) {

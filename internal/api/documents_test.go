@@ -15,6 +15,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
+	"github.com/sohoa-vn/sohoa/workers"
 )
 
 // The listing filters by status and SHA-256 (in either case), pages with limit and offset, newest
@@ -233,6 +234,60 @@ func TestSignedFile(t *testing.T) {
 
 	// What is archived here is not a real signed PDF: the report says it cannot be read.
 	r.get("/api/v1/documents/"+d.ID+"/verification").wantError(t, http.StatusUnprocessableEntity, codeUnreadableSignature)
+}
+
+// The signed file is served by its recorded version and only when it hashes to its recorded
+// SHA-256: a version put on top is never served, and bytes that are not the ones recorded are an
+// error (fixity_mismatch), raised in the history, never sent.
+func TestSignedFileFixity(t *testing.T) {
+	r := newRig(t)
+	ctx := t.Context()
+	done := r.finish(r.receive("giay-phep.png", scanPNG(41)).ID)
+	original := readAll(t, r.objects, done.SignedKey, done.SignedVersion)
+	swapped := []byte("%PDF-1.7\n% swapped\n%%EOF\n")
+	if _, err := r.objects.Put(ctx, storage.Archive, done.SignedKey, bytes.NewReader(swapped), int64(len(swapped)), "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	a := r.get("/api/v1/documents/" + done.ID + "/file")
+	a.wantStatus(t, http.StatusOK)
+	if !bytes.Equal(a.body, original) {
+		t.Errorf("with a version put on top, served %q; want the signed version %q", a.body, original)
+	}
+
+	// The record and the stored bytes disagree: nothing is served.
+	must(t, r.store.SetSigned(ctx, done.ID, storage.SignedFile{Key: done.SignedKey, VersionID: done.SignedVersion, SHA256: strings.Repeat("ab", 32)}))
+	for _, path := range []string{"/file", "/verification"} {
+		a := r.get("/api/v1/documents/" + done.ID + path)
+		a.wantError(t, http.StatusInternalServerError, codeFixityMismatch)
+		if bytes.Contains(a.body, original[:16]) || bytes.Contains(a.body, swapped[:16]) {
+			t.Errorf("%s served the file's bytes with its error: %q", path, a.body)
+		}
+	}
+	// A recorded version that is gone is not served either.
+	must(t, r.store.SetSigned(ctx, done.ID, storage.SignedFile{Key: done.SignedKey, VersionID: "424242", SHA256: done.SignedSHA256}))
+	r.get("/api/v1/documents/"+done.ID+"/file").wantError(t, http.StatusInternalServerError, codeFixityMismatch)
+
+	events, err := r.store.History(ctx, "", done.ID)
+	must(t, err)
+	n := 0
+	for _, e := range events {
+		if e.Action == workers.FixityAction {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d fixity.mismatch events in the history, want one per refused read (3)", n)
+	}
+}
+
+func readAll(t *testing.T, o storage.Objects, key, version string) []byte {
+	t.Helper()
+	f, err := o.GetVersion(t.Context(), storage.Archive, key, version)
+	must(t, err)
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	must(t, err)
+	return b
 }
 
 // The text is every page's OCR text in order, pages separated by a form feed.

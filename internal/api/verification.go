@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 
 	"github.com/sohoa-vn/sohoa/internal/sign/verify"
@@ -17,14 +16,8 @@ func (s *Server) verification(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, ok := s.signedFile(w, r, doc)
+	data, ok := s.signedFile(w, r, doc)
 	if !ok {
-		return
-	}
-	data, err := io.ReadAll(f)
-	f.Close()
-	if err != nil {
-		s.storeError(w, r, err)
 		return
 	}
 	if !s.record(w, r, storage.Event{Action: "document.verification", DocumentID: doc.ID}) {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/retention"
 )
 
 // Config is the whole configuration.
@@ -49,6 +51,14 @@ type Config struct {
 	RetryBudget    time.Duration
 	OCRLanguages   string
 	MinConfidence  float64
+
+	// Retention maps kinds of paper to TT05 maintenance codes, and codes to the archive's locks.
+	Retention   retention.Policy
+	FixityEvery time.Duration // how often the archive is re-hashed
+	// The object store's administrator, for `sohoa s3 setup` only, and the write-only inbox user it
+	// makes for scanner stations.
+	S3AdminKey, S3AdminSecret     string
+	S3StationKey, S3StationSecret string
 }
 
 // Variable describes one environment variable, for the README and `sohoa help`.
@@ -67,6 +77,10 @@ func Variables() []Variable {
 		{"SOHOA_S3_ENDPOINT", "127.0.0.1:9000", "S3/MinIO endpoint, host:port or http(s)://host:port"},
 		{"SOHOA_S3_ACCESS_KEY", "sohoa", "S3 access key"},
 		{"SOHOA_S3_SECRET_KEY", "sohoa-dev-secret", "S3 secret key"},
+		{"SOHOA_S3_ADMIN_ACCESS_KEY", "sohoa-admin", "the object store's administrator, used only by `sohoa s3 setup` (scripts/services) to make the buckets and users; never by the services"},
+		{"SOHOA_S3_ADMIN_SECRET_KEY", "sohoa-admin-dev-secret", "its secret key"},
+		{"SOHOA_S3_STATION_ACCESS_KEY", "sohoa-station", "write-only inbox user `sohoa s3 setup` makes for scanner stations; empty: none"},
+		{"SOHOA_S3_STATION_SECRET_KEY", "sohoa-station-dev-secret", "its secret key"},
 		{"SOHOA_S3_REGION", "us-east-1", "S3 region"},
 		{"SOHOA_S3_BUCKET_PREFIX", "sohoa-", "bucket names are PREFIX+inbox, PREFIX+work, PREFIX+archive"},
 		{"SOHOA_DEPLOYMENT", "the bucket prefix, without a trailing -", "name of this deployment; its Redis queues carry it, so deployments sharing one Redis never take each other's tasks"},
@@ -87,6 +101,9 @@ func Variables() []Variable {
 		{"SOHOA_RETRY_BUDGET", "30m", "how long a stage is retried, with backoff, while a dependency is away before its document fails"},
 		{"SOHOA_OCR_LANGUAGES", "vie", "Tesseract languages, joined by +; eng beside vie strips diacritics from some capitalised lines"},
 		{"SOHOA_OCR_MIN_CONFIDENCE", "70", "mean word confidence (0-100) below which a page is flagged for review"},
+		{"SOHOA_MAINTENANCE", retention.DefaultKinds, "TT05 maintenance code (thời hạn bảo quản) of each kind of paper, kind=code;…;*=code for the rest; 01 is permanent (legal hold)"},
+		{"SOHOA_RETENTION_YEARS", retention.DefaultYears, "years of COMPLIANCE retention of each maintenance code but 01"},
+		{"SOHOA_FIXITY_INTERVAL", "24h", "how often every signed file in the archive is read by its version and re-hashed"},
 	}
 }
 
@@ -133,6 +150,13 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		ReconcileEvery: dur("SOHOA_RECONCILE_INTERVAL"), ReconcileIdle: dur("SOHOA_RECONCILE_IDLE"),
 		RetryBudget:  dur("SOHOA_RETRY_BUDGET"),
 		OCRLanguages: get("SOHOA_OCR_LANGUAGES"), MinConfidence: float64(num("SOHOA_OCR_MIN_CONFIDENCE")),
+		FixityEvery: dur("SOHOA_FIXITY_INTERVAL"),
+		S3AdminKey:  get("SOHOA_S3_ADMIN_ACCESS_KEY"), S3AdminSecret: get("SOHOA_S3_ADMIN_SECRET_KEY"),
+		S3StationKey: get("SOHOA_S3_STATION_ACCESS_KEY"), S3StationSecret: get("SOHOA_S3_STATION_SECRET_KEY"),
+	}
+	var err error
+	if c.Retention, err = retention.Parse(get("SOHOA_MAINTENANCE"), get("SOHOA_RETENTION_YEARS")); err != nil {
+		errs = append(errs, fmt.Errorf("SOHOA_MAINTENANCE / SOHOA_RETENTION_YEARS: %w", err))
 	}
 	c.Deployment = strings.TrimRight(c.BucketPrefix, "-")
 	if v, ok := lookup("SOHOA_DEPLOYMENT"); ok && v != "" {
@@ -159,6 +183,9 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Env == "production" && c.EventsToken == "sohoa-dev-events" {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: set SOHOA_INBOX_EVENTS_TOKEN to a secret (or to \"\" to turn notifications off)"))
+	}
+	if c.Env == "production" && c.S3AccessKey == c.S3AdminKey {
+		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: SOHOA_S3_ACCESS_KEY is the object store's administrator; the services run as their own user (sohoa s3 setup makes it), which cannot delete archive versions"))
 	}
 	if c.Concurrency < 1 || c.MaxUploadMB < 1 {
 		errs = append(errs, fmt.Errorf("SOHOA_CONCURRENCY and SOHOA_MAX_UPLOAD_MB must be at least 1"))

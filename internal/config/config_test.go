@@ -50,6 +50,10 @@ func TestRefuses(t *testing.T) {
 		{[]string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k"}, "SOHOA_INBOX_EVENTS_TOKEN"},
 		{[]string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k", "SOHOA_INBOX_EVENTS_TOKEN", "s"}, "SOHOA_TSA_URL"},
 		{[]string{"SOHOA_TSA_URL", "tsa.example.vn:80"}, "SOHOA_TSA_URL"},
+		{[]string{"SOHOA_ENV", "production", "SOHOA_S3_ACCESS_KEY", "sohoa-admin"}, "administrator"},
+		{[]string{"SOHOA_MAINTENANCE", "Giấy khai sinh=01"}, "SOHOA_MAINTENANCE"},
+		{[]string{"SOHOA_RETENTION_YEARS", "06=mười"}, "SOHOA_RETENTION_YEARS"},
+		{[]string{"SOHOA_FIXITY_INTERVAL", "daily"}, "SOHOA_FIXITY_INTERVAL"},
 	} {
 		_, err := FromEnv(env(c.kv...))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -79,6 +79,14 @@ func TestCheckBuilt(t *testing.T) {
 			t.Errorf("XMP lacks %s", want)
 		}
 	}
+	if got := MaintenanceOf(data); got != "" {
+		t.Errorf("MaintenanceOf a file built without one = %q", got)
+	}
+	m := testMeta()
+	m.Maintenance = "04"
+	if got := MaintenanceOf(buildBytes(t, testPages(t), m)); got != "04" {
+		t.Errorf("MaintenanceOf a file built with 04 = %q", got)
+	}
 	// Same record, same identity: a stage may rebuild. (Not the same bytes: pdfcpu writes dictionary
 	// entries in Go's map order.)
 	again := buildBytes(t, testPages(t), testMeta())

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"fmt"
+	"regexp"
 	"time"
 )
 
@@ -58,4 +59,19 @@ func fileID(meta Metadata, created time.Time, pages int) (permanent, instance [1
 // uuidString formats 16 bytes as a UUID for xmpMM identifiers.
 func uuidString(b [16]byte) string {
 	return fmt.Sprintf("uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// maintenanceProp finds the maintenance property xmpPacket writes.
+var maintenanceProp = regexp.MustCompile(`<` + recordPrefix + `:maintenance>(\d{2})</` + recordPrefix + `:maintenance>`)
+
+// MaintenanceOf returns the maintenance code in the XMP packet of a PDF Build made, "" when there
+// is none (a PDF sohoa did not build, or one built without it). PDF/A keeps the metadata stream
+// unfiltered (6.6.2.1), so the packet is read as it lies in the file; the last one wins, as an
+// incremental update's would.
+func MaintenanceOf(pdf []byte) string {
+	all := maintenanceProp.FindAllSubmatch(pdf, -1)
+	if len(all) == 0 {
+		return ""
+	}
+	return string(all[len(all)-1][1])
 }

@@ -16,12 +16,12 @@ import (
 
 // Objects keeps objects in memory. Buckets exist once Ensure made them, as on a real server, so a
 // test that forgets Ensure fails here too. Put reads the whole object, which streaming stores never
-// do, and refuses one whose length is not the size given. The archive keeps only the newest version of
-// a key: the interface has no way to read older ones.
+// do, and refuses one whose length is not the size given. The work and archive buckets keep every
+// version, as on the real server; a delete there adds a deletion on top, as S3 does.
 type Objects struct {
 	mu       sync.Mutex
-	buckets  map[storage.Bucket]map[string]object
-	versions int // last version given in the archive
+	buckets  map[storage.Bucket]map[string][]object // versions of a key, oldest first
+	versions int                                    // last version given
 	uploads  []upload
 }
 
@@ -29,8 +29,13 @@ type object struct {
 	data        []byte // never changed once stored
 	contentType string
 	modified    time.Time
-	version     string // archive only
+	version     string // versioned buckets only
+	lock        storage.Lock
+	deleted     bool // a deletion in a versioned bucket: the key has no current object
 }
+
+// versioned reports whether b keeps versions.
+func versioned(b storage.Bucket) bool { return b != storage.Inbox }
 
 // upload is a multipart upload begun and never completed.
 type upload struct {
@@ -50,7 +55,7 @@ func (o *Objects) BeginUpload(b storage.Bucket, key string, started time.Time) {
 var _ storage.Objects = (*Objects)(nil)
 
 // NewObjects returns a store without buckets; call Ensure.
-func NewObjects() *Objects { return &Objects{buckets: map[storage.Bucket]map[string]object{}} }
+func NewObjects() *Objects { return &Objects{buckets: map[storage.Bucket]map[string][]object{}} }
 
 func (o *Objects) Ensure(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
@@ -60,14 +65,14 @@ func (o *Objects) Ensure(ctx context.Context) error {
 	defer o.mu.Unlock()
 	for _, b := range storage.Buckets() {
 		if o.buckets[b] == nil {
-			o.buckets[b] = map[string]object{}
+			o.buckets[b] = map[string][]object{}
 		}
 	}
 	return nil
 }
 
 // bucket returns b's objects; the caller holds the lock.
-func (o *Objects) bucket(b storage.Bucket) (map[string]object, error) {
+func (o *Objects) bucket(b storage.Bucket) (map[string][]object, error) {
 	m, ok := o.buckets[b]
 	if !ok {
 		return nil, fmt.Errorf("bucket %s: %w (Ensure has not created it)", b, storage.ErrNotFound)
@@ -76,14 +81,24 @@ func (o *Objects) bucket(b storage.Bucket) (map[string]object, error) {
 }
 
 func (o *Objects) Put(ctx context.Context, b storage.Bucket, key string, r io.Reader, size int64, contentType string) (storage.ObjectInfo, error) {
-	return o.put(ctx, b, key, r, size, contentType, false)
+	return o.put(ctx, b, key, r, size, contentType, false, storage.Lock{})
 }
 
 func (o *Objects) PutNew(ctx context.Context, b storage.Bucket, key string, r io.Reader, size int64, contentType string) (storage.ObjectInfo, error) {
-	return o.put(ctx, b, key, r, size, contentType, true)
+	return o.put(ctx, b, key, r, size, contentType, true, storage.Lock{})
 }
 
-func (o *Objects) put(ctx context.Context, b storage.Bucket, key string, r io.Reader, size int64, contentType string, onlyNew bool) (storage.ObjectInfo, error) {
+func (o *Objects) PutLocked(ctx context.Context, b storage.Bucket, key string, r io.Reader, size int64, contentType string, l storage.Lock) (storage.ObjectInfo, error) {
+	if l.IsZero() {
+		return storage.ObjectInfo{}, fmt.Errorf("put locked %s/%s: the lock locks nothing", b, key)
+	}
+	if b != storage.Archive {
+		return storage.ObjectInfo{}, fmt.Errorf("put locked %s/%s: the bucket has no object lock", b, key)
+	}
+	return o.put(ctx, b, key, r, size, contentType, true, l)
+}
+
+func (o *Objects) put(ctx context.Context, b storage.Bucket, key string, r io.Reader, size int64, contentType string, onlyNew bool, l storage.Lock) (storage.ObjectInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -103,16 +118,33 @@ func (o *Objects) put(ctx context.Context, b storage.Bucket, key string, r io.Re
 	if err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("put %s: %w", key, err)
 	}
-	if _, ok := m[key]; ok && onlyNew {
+	if _, ok := current(m, key); ok && onlyNew {
 		return storage.ObjectInfo{}, fmt.Errorf("put new %s/%s: %w", b, key, storage.ErrExists)
 	}
-	obj := object{data: data, contentType: contentType, modified: time.Now()}
-	if b == storage.Archive {
-		o.versions++
-		obj.version = fmt.Sprint(o.versions)
-	}
-	m[key] = obj
+	obj := o.add(m, b, key, object{data: data, contentType: contentType, modified: time.Now(), lock: l})
 	return info(key, obj), nil
+}
+
+// add stores obj as the current version of key, giving it a version ID in a versioned bucket; the
+// caller holds the lock.
+func (o *Objects) add(m map[string][]object, b storage.Bucket, key string, obj object) object {
+	if !versioned(b) {
+		m[key] = []object{obj}
+		return obj
+	}
+	o.versions++
+	obj.version = fmt.Sprint(o.versions)
+	m[key] = append(m[key], obj)
+	return obj
+}
+
+// current returns key's current version unless there is none or it is a deletion.
+func current(m map[string][]object, key string) (object, bool) {
+	vs := m[key]
+	if len(vs) == 0 || vs[len(vs)-1].deleted {
+		return object{}, false
+	}
+	return vs[len(vs)-1], true
 }
 
 func (o *Objects) AbortUploads(ctx context.Context, b storage.Bucket, olderThan time.Duration) (int, error) {
@@ -135,10 +167,11 @@ func (o *Objects) AbortUploads(ctx context.Context, b storage.Bucket, olderThan 
 
 func info(key string, obj object) storage.ObjectInfo {
 	return storage.ObjectInfo{Key: key, VersionID: obj.version, Size: int64(len(obj.data)), ContentType: obj.contentType,
-		LastModified: obj.modified}
+		LastModified: obj.modified, Lock: obj.lock}
 }
 
-func (o *Objects) object(ctx context.Context, b storage.Bucket, key string) (object, error) {
+// object returns version of key ("" for the current one).
+func (o *Objects) object(ctx context.Context, b storage.Bucket, key, version string) (object, error) {
 	if err := ctx.Err(); err != nil {
 		return object{}, err
 	}
@@ -148,15 +181,27 @@ func (o *Objects) object(ctx context.Context, b storage.Bucket, key string) (obj
 	if err != nil {
 		return object{}, fmt.Errorf("%s: %w", key, err)
 	}
-	obj, ok := m[key]
-	if !ok {
-		return object{}, fmt.Errorf("%s/%s: %w", b, key, storage.ErrNotFound)
+	if version == "" {
+		obj, ok := current(m, key)
+		if !ok {
+			return object{}, fmt.Errorf("%s/%s: %w", b, key, storage.ErrNotFound)
+		}
+		return obj, nil
 	}
-	return obj, nil
+	for _, obj := range m[key] {
+		if obj.version == version && !obj.deleted {
+			return obj, nil
+		}
+	}
+	return object{}, fmt.Errorf("%s/%s version %q: %w", b, key, version, storage.ErrNotFound)
 }
 
 func (o *Objects) Get(ctx context.Context, b storage.Bucket, key string) (io.ReadCloser, error) {
-	obj, err := o.object(ctx, b, key)
+	return o.GetVersion(ctx, b, key, "")
+}
+
+func (o *Objects) GetVersion(ctx context.Context, b storage.Bucket, key, version string) (io.ReadCloser, error) {
+	obj, err := o.object(ctx, b, key, version)
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}
@@ -164,7 +209,7 @@ func (o *Objects) Get(ctx context.Context, b storage.Bucket, key string) (io.Rea
 }
 
 func (o *Objects) Stat(ctx context.Context, b storage.Bucket, key string) (storage.ObjectInfo, error) {
-	obj, err := o.object(ctx, b, key)
+	obj, err := o.object(ctx, b, key, "")
 	if err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("stat: %w", err)
 	}
@@ -172,7 +217,7 @@ func (o *Objects) Stat(ctx context.Context, b storage.Bucket, key string) (stora
 }
 
 func (o *Objects) Copy(ctx context.Context, from storage.Bucket, fromKey string, to storage.Bucket, toKey string) error {
-	obj, err := o.object(ctx, from, fromKey)
+	obj, err := o.object(ctx, from, fromKey, "")
 	if err != nil {
 		return fmt.Errorf("copy to %s/%s: %w", to, toKey, err)
 	}
@@ -182,8 +227,8 @@ func (o *Objects) Copy(ctx context.Context, from storage.Bucket, fromKey string,
 	if err != nil {
 		return fmt.Errorf("copy to %s: %w", toKey, err)
 	}
-	obj.modified = time.Now()
-	m[toKey] = obj
+	obj.modified, obj.lock = time.Now(), storage.Lock{}
+	o.add(m, to, toKey, obj)
 	return nil
 }
 
@@ -197,7 +242,12 @@ func (o *Objects) Delete(ctx context.Context, b storage.Bucket, key string) erro
 	if err != nil {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
-	delete(m, key)
+	if !versioned(b) {
+		delete(m, key)
+	} else if _, ok := current(m, key); ok {
+		// As in S3: a deletion on top; the versions under it, locked or not, stay.
+		o.add(m, b, key, object{deleted: true, modified: time.Now()})
+	}
 	return nil
 }
 
@@ -212,8 +262,8 @@ func (o *Objects) List(ctx context.Context, b storage.Bucket, prefix string) ite
 		o.mu.Lock()
 		m, err := o.bucket(b)
 		var infos []storage.ObjectInfo
-		for k, obj := range m {
-			if strings.HasPrefix(k, prefix) {
+		for k := range m {
+			if obj, ok := current(m, k); ok && strings.HasPrefix(k, prefix) {
 				infos = append(infos, info(k, obj))
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sohoa-vn/sohoa/storage"
@@ -298,6 +299,21 @@ func (s *Store) MarkSignedOriginal(ctx context.Context, id string) error {
 
 func (s *Store) SetPDF(ctx context.Context, id, key, conformance string) error {
 	return s.set(ctx, id, "set pdf", func(d *document) { d.PDFKey, d.Conformance = key, conformance })
+}
+
+func (s *Store) Signed(ctx context.Context, after string, limit int) ([]storage.Document, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var match []storage.Document
+	for _, d := range s.docs {
+		if d.SignedKey != "" && d.ID > after {
+			match = append(match, d.withGen())
+		}
+	}
+	slices.SortFunc(match, func(a, b storage.Document) int { return strings.Compare(a.ID, b.ID) })
+	return match[:min(len(match), max(limit, 0))], nil
 }
 
 func (s *Store) SetSigned(ctx context.Context, id string, f storage.SignedFile) error {

@@ -3,6 +3,8 @@ package storagetest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +36,9 @@ func Objects(t *testing.T, be ObjectsBackend) {
 		{"put new creates only", objectsPutNew},
 		{"concurrent puts of a new key: at most one wins", objectsPutNewConcurrent},
 		{"archive versions", objectsVersions},
+		{"versions are read by their ID, whatever came after", objectsGetVersion},
+		{"put locked", objectsPutLocked},
+		{"verified reads", objectsReadVerified},
 		{"abandoned uploads are aborted", func(t *testing.T, o storage.Objects) { objectsAbortUploads(t, o, be.BeginUpload) }},
 		{"ensure and ping", objectsEnsure},
 		{"put streams an object of unknown size", objectsPutStream},
@@ -372,6 +377,142 @@ func objectsVersions(t *testing.T, o storage.Objects) {
 	must(t, err)
 	if info.VersionID != second.VersionID {
 		t.Errorf("Stat gives version %q, the latest is %q", info.VersionID, second.VersionID)
+	}
+	// The work bucket keeps versions too: an original put over is not lost.
+	w1, w2 := put(t, o, storage.Work, "originals/x", "một", ""), put(t, o, storage.Work, "originals/x", "hai", "")
+	if w1.VersionID == "" || w1.VersionID == w2.VersionID {
+		t.Errorf("work versions %q then %q, want two distinct ones", w1.VersionID, w2.VersionID)
+	}
+}
+
+func readVersion(t *testing.T, o storage.Objects, b storage.Bucket, key, version string) (string, error) {
+	t.Helper()
+	r, err := o.GetVersion(t.Context(), b, key, version)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	got, err := io.ReadAll(r)
+	return string(got), err
+}
+
+func objectsGetVersion(t *testing.T, o storage.Objects) {
+	ctx := t.Context()
+	first := put(t, o, storage.Archive, "g.pdf", "bản ký", "application/pdf")
+	put(t, o, storage.Archive, "g.pdf", "bản tráo", "application/pdf")
+	if got, err := readVersion(t, o, storage.Archive, "g.pdf", first.VersionID); err != nil || got != "bản ký" {
+		t.Errorf("GetVersion(first) = %q, %v; want the first bytes", got, err)
+	}
+	if got, err := readVersion(t, o, storage.Archive, "g.pdf", ""); err != nil || got != "bản tráo" {
+		t.Errorf("GetVersion(\"\") = %q, %v; want the current bytes", got, err)
+	}
+	// A deletion on top hides the key, never the versions under it.
+	must(t, o.Delete(ctx, storage.Archive, "g.pdf"))
+	if _, err := o.Stat(ctx, storage.Archive, "g.pdf"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Stat after Delete = %v, want ErrNotFound", err)
+	}
+	if got, err := readVersion(t, o, storage.Archive, "g.pdf", first.VersionID); err != nil || got != "bản ký" {
+		t.Errorf("GetVersion(first) after Delete = %q, %v; want the first bytes", got, err)
+	}
+	if ks := keys(t, o, storage.Archive, ""); len(ks) != 0 {
+		t.Errorf("List after Delete = %v, want nothing", ks)
+	}
+	for _, v := range []string{"", "00000000-0000-0000-0000-000000000000", "not-a-version"} {
+		if _, err := readVersion(t, o, storage.Archive, "g.pdf", v); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("GetVersion(%q) of a deleted key = %v, want ErrNotFound", v, err)
+		}
+	}
+	if _, err := readVersion(t, o, storage.Archive, "never.pdf", first.VersionID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("GetVersion of a key that never was = %v, want ErrNotFound", err)
+	}
+}
+
+func objectsPutLocked(t *testing.T, o storage.Objects) {
+	ctx := t.Context()
+	// A day: the shortest a test may leave behind, and the server's data is a temporary directory.
+	until := time.Now().Add(24 * time.Hour).Truncate(time.Second)
+	for _, c := range []struct {
+		key  string
+		lock storage.Lock
+	}{
+		{"ret.pdf", storage.Lock{Until: until}},
+		{"hold.pdf", storage.Lock{Hold: true}},
+		{"both.pdf", storage.Lock{Until: until, Hold: true}},
+	} {
+		body := "bản ký " + c.key
+		info, err := o.PutLocked(ctx, storage.Archive, c.key, strings.NewReader(body), int64(len(body)), "application/pdf", c.lock)
+		if err != nil {
+			t.Fatalf("PutLocked(%s, %+v): %v", c.key, c.lock, err)
+		}
+		if info.VersionID == "" {
+			t.Errorf("PutLocked(%s) gave no version", c.key)
+		}
+		st, err := o.Stat(ctx, storage.Archive, c.key)
+		must(t, err)
+		if !st.Lock.Until.Equal(c.lock.Until) || st.Lock.Hold != c.lock.Hold || st.VersionID != info.VersionID {
+			t.Errorf("Stat(%s) = %+v; want version %s locked %+v", c.key, st, info.VersionID, c.lock)
+		}
+		_, err = o.PutLocked(ctx, storage.Archive, c.key, strings.NewReader("khác"), int64(len("khác")), "application/pdf", c.lock)
+		if !errors.Is(err, storage.ErrExists) {
+			t.Errorf("PutLocked over %s = %v, want ErrExists", c.key, err)
+		}
+		if got := read(t, o, storage.Archive, c.key); got != body {
+			t.Errorf("%s holds %q after a refused PutLocked", c.key, got)
+		}
+	}
+	if _, err := o.PutLocked(ctx, storage.Archive, "none.pdf", strings.NewReader("x"), 1, "", storage.Lock{}); err == nil {
+		t.Error("PutLocked with a lock that locks nothing succeeded")
+	}
+	if _, err := o.PutLocked(ctx, storage.Work, "w.pdf", strings.NewReader("x"), 1, "", storage.Lock{Until: until}); err == nil {
+		t.Error("PutLocked in the work bucket, which has no object lock, succeeded")
+	}
+	if _, err := o.Stat(ctx, storage.Archive, "none.pdf"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("a refused PutLocked stored none.pdf: %v", err)
+	}
+	if _, err := o.Stat(ctx, storage.Work, "w.pdf"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("a refused PutLocked stored w.pdf in the work bucket: %v", err)
+	}
+}
+
+func objectsReadVerified(t *testing.T, o storage.Objects) {
+	ctx := t.Context()
+	body := strings.Repeat("bản ký số ", 2000)
+	sum := sha256.Sum256([]byte(body))
+	want := hex.EncodeToString(sum[:])
+	v := put(t, o, storage.Archive, "f.pdf", body, "application/pdf")
+	readAll := func(version, sha string) (string, error) {
+		r, err := storage.ReadVerified(ctx, o, storage.Archive, "f.pdf", version, sha)
+		if err != nil {
+			return "", err
+		}
+		defer r.Close()
+		b, err := io.ReadAll(r)
+		return string(b), err
+	}
+	if got, err := readAll(v.VersionID, want); err != nil || got != body {
+		t.Errorf("ReadVerified of the right bytes = %d bytes, %v", len(got), err)
+	}
+	other := sha256.Sum256([]byte("khác"))
+	_, err := readAll(v.VersionID, hex.EncodeToString(other[:]))
+	if !errors.Is(err, storage.ErrFixity) || !errors.Is(err, fault.Conflict) {
+		t.Errorf("ReadVerified of bytes that hash otherwise = %v; want ErrFixity, a fault.Conflict", err)
+	}
+	if code, _, _ := fault.Reason(err); code != "fixity_mismatch" {
+		t.Errorf("its code is %q, want fixity_mismatch", code)
+	}
+	// A version put over it changes nothing to a read by version.
+	put(t, o, storage.Archive, "f.pdf", "bản tráo", "application/pdf")
+	if got, err := readAll(v.VersionID, want); err != nil || got != body {
+		t.Errorf("ReadVerified by version after a put over it = %d bytes, %v", len(got), err)
+	}
+	if _, err := readAll("", want); !errors.Is(err, storage.ErrFixity) {
+		t.Errorf("ReadVerified of the current, swapped version = %v, want ErrFixity", err)
+	}
+	if _, err := readAll(v.VersionID, ""); err == nil || errors.Is(err, storage.ErrFixity) {
+		t.Errorf("ReadVerified with no SHA-256 to check = %v, want a plain refusal", err)
+	}
+	if _, err := storage.ReadVerified(ctx, o, storage.Archive, "missing.pdf", "", want); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("ReadVerified of a missing object = %v, want ErrNotFound", err)
 	}
 }
 

@@ -33,6 +33,7 @@ func Records(t *testing.T, open func(t *testing.T) storage.Records) {
 		{"codes never repeat and stay", recordsCodes},
 		{"code sequences per agency and day", recordsCodeSequences},
 		{"files of a document", recordsFiles},
+		{"signed documents, page by page", recordsSigned},
 		{"index replaces the text", recordsIndex},
 		{"search", recordsSearch},
 		{"search folds diacritics and ranks exact ones first", recordsSearchRanking},

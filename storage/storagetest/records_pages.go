@@ -3,6 +3,7 @@ package storagetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -227,6 +228,41 @@ func recordsFiles(t *testing.T, r storage.Records) {
 	}
 	if other := document(t, r, create(t, r, "other").ID); other.PDFKey != "" || other.SignedOriginal {
 		t.Errorf("another document got them too: %+v", other)
+	}
+}
+
+func recordsSigned(t *testing.T, r storage.Records) {
+	ctx := t.Context()
+	var signed []string
+	for i := range 5 {
+		d := create(t, r, fmt.Sprint("signed", i))
+		if i == 2 {
+			continue // not signed (yet): not in the walk
+		}
+		must(t, r.SetSigned(ctx, d.ID, storage.SignedFile{Key: d.ID + "/x.01.pdf", VersionID: "v", SHA256: "ff"}))
+		signed = append(signed, d.ID)
+	}
+	slices.Sort(signed)
+	var walked []string
+	for after := ""; ; {
+		page, err := r.Signed(ctx, after, 3)
+		must(t, err)
+		if len(page) > 3 {
+			t.Fatalf("Signed(limit 3) gave %d", len(page))
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, d := range page {
+			if d.SignedKey != d.ID+"/x.01.pdf" || d.SignedSHA256 != "ff" {
+				t.Errorf("Signed gives %+v, without its signed file", d)
+			}
+			walked = append(walked, d.ID)
+		}
+		after = page[len(page)-1].ID
+	}
+	if !slices.Equal(walked, signed) {
+		t.Errorf("walking Signed gave %v, want the signed documents in ID order %v", walked, signed)
 	}
 }
 
