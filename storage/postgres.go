@@ -97,15 +97,16 @@ func (p *Postgres) List(ctx context.Context, f Filter) ([]Document, int, error) 
 	}
 	agencies, uploader := scopeArgs(f.Scope)
 	where := ` FROM documents WHERE ($1 = '' OR sha256 = $1) AND ($2 = '' OR status = $2) AND ` + visible("documents", 3, 4)
-	rows, err := p.pool.Query(ctx, `SELECT `+documentColumns+`, count(*) OVER ()`+where+`
+	// The page and the count apart: a window count would compute every row's columns (and the
+	// stage subquery) before the limit, hundreds of milliseconds at 100 000 documents.
+	rows, err := p.pool.Query(ctx, `SELECT `+documentColumns+where+`
 		ORDER BY created_at DESC, id LIMIT $5 OFFSET $6`, f.SHA256, f.Status, agencies, uploader, f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, dbErr("list documents", err)
 	}
+	docs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r) })
 	var total int
-	docs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r, &total) })
-	if err == nil && len(docs) == 0 && f.Offset > 0 {
-		// Past the last page the window count has no row to ride on.
+	if err == nil {
 		err = p.pool.QueryRow(ctx, `SELECT count(*)`+where, f.SHA256, f.Status, agencies, uploader).Scan(&total)
 	}
 	if err != nil {

@@ -241,12 +241,16 @@ func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
 			AND ` + visible("documents", 8, 9)
 	agencies, uploader := scopeArgs(q.Scope)
 	args := []any{q.Text, q.Owner, q.Kind, q.Agency, q.Code, day(q.From), day(q.To), agencies, uploader}
-	rows, err := p.pool.Query(ctx, from+`
-		SELECT id, coalesce(code, ''), title,
-			ts_headline('sohoa_folded', text, q.folded, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'),
-			count(*) OVER ()`+where+`
-		ORDER BY (search @@ q.exact) DESC, ts_rank_cd(search, q.exact) DESC, ts_rank_cd(search_folded, q.folded) DESC, created_at DESC
-		LIMIT $10 OFFSET $11`, append(args, q.Limit, q.Offset)...)
+	// Ranked and counted first, snippets after for the page only: ts_headline beside a window count
+	// would run on every match.
+	rows, err := p.pool.Query(ctx, from+`, hits AS (
+		SELECT id, count(*) OVER () AS total, (search @@ q.exact) AS as_typed, ts_rank_cd(search, q.exact) AS r1,
+			ts_rank_cd(search_folded, q.folded) AS r2, created_at`+where+`
+		ORDER BY as_typed DESC, r1 DESC, r2 DESC, created_at DESC, id LIMIT $10 OFFSET $11)
+		SELECT d.id, coalesce(d.code, ''), d.title,
+			ts_headline('sohoa_folded', d.text, q.folded, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'), h.total
+		FROM hits h JOIN documents d ON d.id = h.id, q
+		ORDER BY h.as_typed DESC, h.r1 DESC, h.r2 DESC, h.created_at DESC, h.id`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return 0, nil, dbErr(fmt.Sprintf("search %q", q.Text), err)
 	}
