@@ -16,20 +16,21 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Env          string // "development" or "production"
-	HTTPAddr     string
-	DatabaseURL  string
-	RedisAddr    string
-	RedisDB      int
-	S3Endpoint   string
-	S3AccessKey  string
-	S3SecretKey  string
-	S3Region     string
-	BucketPrefix string
-	Deployment   string // names the Redis queues, so deployments sharing a Redis never mix
-	NotifyARN    string
-	EventsToken  string
-	DataDir      string // development keys and other local state
+	Env           string // "development" or "production"
+	HTTPAddr      string
+	DatabaseURL   string
+	RedisAddr     string
+	RedisDB       int
+	RedisPassword string
+	S3Endpoint    string
+	S3AccessKey   string
+	S3SecretKey   string
+	S3Region      string
+	BucketPrefix  string
+	Deployment    string // names the Redis queues, so deployments sharing a Redis never mix
+	NotifyARN     string
+	EventsToken   string
+	DataDir       string // development keys and other local state
 
 	Agency     string // QCVN 102 identifier of the receiving agency, e.g. 000.00.53.H48
 	AgencyName string // shown in signatures
@@ -46,6 +47,8 @@ type Config struct {
 	RetryBudget    time.Duration
 	OCRLanguages   string
 	MinConfidence  float64
+
+	HTTP HTTP // what the HTTP server answers to, and how it protects itself (http.go)
 }
 
 // Variable describes one environment variable, for the README and `sohoa help`.
@@ -54,11 +57,19 @@ type Variable struct{ Name, Default, Meaning string }
 // Variables lists every variable read, with its default and meaning.
 func Variables() []Variable {
 	return []Variable{
-		{"SOHOA_ENV", "development", "`production` refuses development keys and requires SOHOA_SIGN_CERT/KEY and SOHOA_TSA_URL"},
+		{"SOHOA_ENV", "development", "`production` requires SOHOA_SIGN_CERT/KEY, SOHOA_TSA_URL and SOHOA_PUBLIC_URL, and refuses the default S3 secret, an events token under 32 characters, the placeholder agency and a superuser database role"},
 		{"SOHOA_HTTP_ADDR", "127.0.0.1:8080", "address of the HTTP API and web pages"},
+		{"SOHOA_PUBLIC_URL", "", "the address people reach sohoa at (https://host[:port]); browsers' state-changing requests must come from it and its host is answered; required in production"},
+		{"SOHOA_ALLOWED_HOSTS", "", "more host names the HTTP server answers to, comma-separated, besides SOHOA_PUBLIC_URL's, loopback and SOHOA_HTTP_ADDR's"},
+		{"SOHOA_TLS_CERT", "", "PEM certificate chain for HTTPS; with SOHOA_TLS_KEY, sohoa serves HTTPS and its cookies are Secure"},
+		{"SOHOA_TLS_KEY", "", "PEM private key of SOHOA_TLS_CERT"},
+		{"SOHOA_MAX_CONCURRENT_UPLOADS", "8", "uploads received at once; more are answered 503 too_many_uploads with Retry-After"},
+		{"SOHOA_UPLOAD_MIN_RATE_KB", "32", "a request body arriving slower than this many KB/s over SOHOA_UPLOAD_MIN_RATE_WINDOW is cut (408 upload_too_slow); 0: no floor"},
+		{"SOHOA_UPLOAD_MIN_RATE_WINDOW", "30s", "the window over which SOHOA_UPLOAD_MIN_RATE_KB is measured"},
 		{"SOHOA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sohoa?sslmode=disable", "PostgreSQL; migrations apply at start"},
 		{"SOHOA_REDIS_ADDR", "127.0.0.1:6379", "Redis, for the task queues"},
 		{"SOHOA_REDIS_DB", "0", "Redis database number"},
+		{"SOHOA_REDIS_PASSWORD", "", "Redis password (AUTH); empty: none"},
 		{"SOHOA_S3_ENDPOINT", "127.0.0.1:9000", "S3/MinIO endpoint, host:port or http(s)://host:port"},
 		{"SOHOA_S3_ACCESS_KEY", "sohoa", "S3 access key"},
 		{"SOHOA_S3_SECRET_KEY", "sohoa-dev-secret", "S3 secret key"},
@@ -91,12 +102,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		if v, ok := lookup(name); ok {
 			return v // set, even to "": some settings are turned off that way
 		}
-		for _, v := range Variables() {
-			if v.Name == name {
-				return v.Default
-			}
-		}
-		return ""
+		return defaultOf(name)
 	}
 	var errs []error
 	num := func(name string) int64 {
@@ -117,7 +123,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	c := Config{
 		Env: get("SOHOA_ENV"), HTTPAddr: get("SOHOA_HTTP_ADDR"), DatabaseURL: get("SOHOA_DATABASE_URL"),
-		RedisAddr: get("SOHOA_REDIS_ADDR"), RedisDB: int(num("SOHOA_REDIS_DB")),
+		RedisAddr: get("SOHOA_REDIS_ADDR"), RedisDB: int(num("SOHOA_REDIS_DB")), RedisPassword: get("SOHOA_REDIS_PASSWORD"),
 		S3Endpoint: get("SOHOA_S3_ENDPOINT"), S3AccessKey: get("SOHOA_S3_ACCESS_KEY"), S3SecretKey: get("SOHOA_S3_SECRET_KEY"),
 		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"),
 		NotifyARN: get("SOHOA_S3_NOTIFY_ARN"), EventsToken: get("SOHOA_INBOX_EVENTS_TOKEN"), DataDir: get("SOHOA_DATA_DIR"),
@@ -128,6 +134,8 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		RetryBudget:  dur("SOHOA_RETRY_BUDGET"),
 		OCRLanguages: get("SOHOA_OCR_LANGUAGES"), MinConfidence: float64(num("SOHOA_OCR_MIN_CONFIDENCE")),
 	}
+	http, httpErrs := readHTTP(get, num, dur) // before errs is read: num and dur append to it
+	c.HTTP, errs = http, append(errs, httpErrs...)
 	c.Deployment = strings.TrimRight(c.BucketPrefix, "-")
 	if v, ok := lookup("SOHOA_DEPLOYMENT"); ok && v != "" {
 		c.Deployment = v
@@ -151,8 +159,8 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if err := checkURL(c.TSAURL); err != nil {
 		errs = append(errs, fmt.Errorf("SOHOA_TSA_URL=%q: %w", c.TSAURL, err))
 	}
-	if c.Env == "production" && c.EventsToken == "sohoa-dev-events" {
-		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: set SOHOA_INBOX_EVENTS_TOKEN to a secret (or to \"\" to turn notifications off)"))
+	if c.Env == "production" {
+		errs = append(errs, productionRefusals(c)...)
 	}
 	if c.Concurrency < 1 || c.MaxUploadMB < 1 {
 		errs = append(errs, fmt.Errorf("SOHOA_CONCURRENCY and SOHOA_MAX_UPLOAD_MB must be at least 1"))
@@ -161,6 +169,16 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %v", errs)
 	}
 	return c, nil
+}
+
+// defaultOf is the default of the variable name in Variables.
+func defaultOf(name string) string {
+	for _, v := range Variables() {
+		if v.Name == name {
+			return v.Default
+		}
+	}
+	return ""
 }
 
 // checkURL accepts "" and absolute http(s) URLs.
