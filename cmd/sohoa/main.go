@@ -10,6 +10,7 @@
 //	sohoa migrate    apply database migrations and create buckets, then exit
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
 //	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API)
+//	sohoa healthcheck  exit 0 when the local server's /healthz answers 200, else 1 (Docker's check)
 //	sohoa verify F…  check the signatures of signed PDFs (-roots PEM for the trust roots)
 //	sohoa check pdfa F…  check PDF/A-2 rules on files (-h lists them)
 //	sohoa bench ocr DIR… OCR speed, accuracy and memory against raw tesseract (-h for options)
@@ -74,7 +75,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|verify FILE...|check pdfa FILE...|bench ocr DIR...|env]\n\nEnvironment:")
+		fmt.Println("sohoa [all|serve|worker|migrate|keys dev|upload FILE...|healthcheck|verify FILE...|check pdfa FILE...|bench ocr DIR...|env]\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
 		}
@@ -86,7 +87,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	switch cmd {
 	case "upload":
-		return upload(ctx, "http://"+cfg.HTTPAddr, args[1:])
+		return upload(ctx, cfg.LocalURL(), args[1:])
+	case "healthcheck":
+		return healthcheck(ctx, cfg.LocalURL())
 	case "keys":
 		if len(args) < 2 || args[1] != "dev" {
 			return fmt.Errorf("usage: sohoa keys dev")
