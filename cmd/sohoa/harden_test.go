@@ -79,12 +79,7 @@ func TestHardenedSystem(t *testing.T) {
 			var body io.Reader
 			ct := c.contentType
 			if c.path == "/api/v1/documents" {
-				var b bytes.Buffer
-				mw := multipart.NewWriter(&b)
-				fw, _ := mw.CreateFormFile("file", "khai-sinh.png")
-				fw.Write(c.body)
-				mw.Close()
-				body, ct = &b, mw.FormDataContentType()
+				body, ct = formFile("khai-sinh.png", c.body)
 			} else if c.body != nil {
 				body = bytes.NewReader(c.body)
 			}
@@ -168,13 +163,9 @@ func TestHardenedSystem(t *testing.T) {
 // uploadFrom uploads data as sohoa's own page at origin does.
 func uploadFrom(t *testing.T, sys system, origin, name string, data []byte) (int, []byte) {
 	t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, sys.base+"/api/v1/documents", &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	body, ct := formFile(name, data)
+	req, _ := http.NewRequest(http.MethodPost, sys.base+"/api/v1/documents", body)
+	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Origin", origin)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	resp, err := http.DefaultClient.Do(req)
@@ -184,6 +175,16 @@ func uploadFrom(t *testing.T, sys system, origin, name string, data []byte) (int
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, out
+}
+
+// formFile is data as the multipart field "file" named name, and its content type.
+func formFile(name string, data []byte) (*bytes.Buffer, string) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	return &b, mw.FormDataContentType()
 }
 
 func countDocuments(t *testing.T, sys system) int {
