@@ -332,6 +332,31 @@ func TestRateFloorCountsOnlyWaiting(t *testing.T) {
 	}
 }
 
+// Once a body has ended, the floor sets no more deadlines: the server then reads the connection in
+// the background to see the client go, and a deadline would cut that read and cancel the request
+// while its handler still works (as an upload's does, storing the file, after its last read).
+func TestRateFloorLeavesTheEndAlone(t *testing.T) {
+	const window = 100 * time.Millisecond
+	var ctxErr, readErr error
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := newRateFloor(w, r.Body, 1<<10, window)
+		if _, readErr = io.ReadAll(f); readErr == nil {
+			_, readErr = f.Read(make([]byte, 1)) // a reader asking again at the end
+		}
+		time.Sleep(3 * window) // the handler's own work
+		ctxErr = r.Context().Err()
+	}))
+	defer ts.Close()
+	resp, err := http.Post(ts.URL, "application/octet-stream", strings.NewReader("the whole body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if readErr != io.EOF || ctxErr != nil {
+		t.Errorf("read %v, then the request's context: %v", readErr, ctxErr)
+	}
+}
+
 // The request log names the route, never the path or the query: no personal ID, tax code or
 // search text reaches it, whatever the route or its answer.
 func TestRequestLogHasNoPersonalIDs(t *testing.T) {

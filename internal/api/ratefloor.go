@@ -24,6 +24,7 @@ type rateFloor struct {
 	got    int64         // bytes in this window
 	waited time.Duration // time spent in Read in this window
 	cut    bool
+	ended  bool // the body returned an error or its end
 }
 
 // newRateFloor returns body under a floor of rate bytes per second over window, or nil when w's
@@ -40,6 +41,11 @@ func (f *rateFloor) Read(p []byte) (int, error) {
 	if f.cut {
 		return 0, errTooSlow
 	}
+	if f.ended {
+		// At its end the server reads the connection in the background, to see the client go; a
+		// deadline set now would cut that read and cancel the request's context.
+		return f.body.Read(p)
+	}
 	start := time.Now()
 	// The deadline replaces the server's ReadTimeout for this body: the floor, not the size, decides.
 	if err := f.rc.SetReadDeadline(start.Add(f.window - f.waited)); err != nil {
@@ -54,6 +60,7 @@ func (f *rateFloor) Read(p []byte) (int, error) {
 		f.cut = true
 		return n, errTooSlow
 	}
+	f.ended = err != nil
 	return n, err
 }
 
