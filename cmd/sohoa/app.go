@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -71,7 +70,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 		records.Close()
 		return nil, err
 	}
-	opt := asynq.RedisClientOpt{Addr: cfg.RedisAddr, DB: cfg.RedisDB}
+	opt := asynq.RedisClientOpt{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB}
 	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt,
 		queue: queue.New(opt, cfg.Deployment, pipeline.Retries(cfg.RetryBudget)), signer: signer, roots: roots}
 	if err := waitFor(ctx, log, "redis", func() error { return a.claimQueues(ctx) }); err != nil {
@@ -95,6 +94,9 @@ func openRecords(ctx context.Context, cfg config.Config, log *slog.Logger) (*sto
 	}
 	connect := func(url string, migrations fs.FS) (p *storage.Postgres, err error) {
 		err = waitFor(ctx, log, "postgres", func() (err error) {
+			if err := checkRole(ctx, cfg, log); err != nil { // before migrating: they would make the tables a superuser's
+				return err
+			}
 			p, err = storage.OpenPostgres(ctx, url, migrations)
 			return err
 		})
@@ -179,7 +181,7 @@ func (a *app) claimQueues(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, DB: a.cfg.RedisDB})
+	rdb := a.redisClient()
 	defer rdb.Close()
 	prev, err := queue.Claim(ctx, rdb, a.cfg.Deployment, id)
 	if err != nil {
@@ -193,6 +195,11 @@ func (a *app) claimQueues(ctx context.Context) error {
 	return nil
 }
 
+// redisClient is a client of the queues' Redis, for what Asynq does not do.
+func (a *app) redisClient() *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, Password: a.cfg.RedisPassword, DB: a.cfg.RedisDB})
+}
+
 func (a *app) Close() {
 	a.queue.Close()
 	a.records.Close()
@@ -202,20 +209,8 @@ func (a *app) Close() {
 func (a *app) Run(ctx context.Context, serve, work bool) error {
 	g, ctx := errgroup.WithContext(ctx)
 	if serve {
-		srv := &http.Server{Addr: a.cfg.HTTPAddr, Handler: a.api().Handler(), ReadHeaderTimeout: 10 * time.Second}
-		g.Go(func() error {
-			a.log.Info("http listening", "addr", a.cfg.HTTPAddr)
-			if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("http on %s: %w", a.cfg.HTTPAddr, err)
-			}
-			return nil
-		})
-		g.Go(func() error {
-			<-ctx.Done()
-			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			return srv.Shutdown(sctx)
-		})
+		h := a.api().Handler()
+		g.Go(func() error { return serveHTTP(ctx, a.cfg, a.log, h) })
 	}
 	if work {
 		if err := a.runWorkers(ctx, g); err != nil {
@@ -268,13 +263,13 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 }
 
 func (a *app) api() *api.Server {
-	rdb := redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, DB: a.cfg.RedisDB})
+	rdb := a.redisClient()
 	return &api.Server{
 		Records: a.records, Dossiers: a.records, Accounts: a.records, Trail: a.records, Objects: a.objects, Intake: a.intake,
 		Queue: a.queue, Log: a.log,
 		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
-		Roots: a.roots,
+		Roots: a.roots, Guard: guardOf(a.cfg),
 		Checks: []api.Check{
 			{Name: "postgres", Ping: a.records.Ping},
 			{Name: "s3", Ping: a.objects.Ping},

@@ -16,6 +16,7 @@
 //	sohoa tokens add NAME | tokens list | tokens revoke ID   API tokens (add prints the token last)
 //	sohoa agencies add ID NAME [--parent ID]
 //	sohoa audit verify  recompute the access trail's hash chain; non-zero naming the first broken event
+//	sohoa healthcheck  exit 0 when the local server's /healthz answers 200, else 1 (Docker's check)
 //	sohoa verify F…  check the signatures of signed PDFs (-roots PEM for the trust roots)
 //	sohoa check pdfa F…  check PDF/A-2 rules on files (-h lists them)
 //	sohoa bench ocr DIR… OCR speed, accuracy and memory against raw tesseract (-h for options)
@@ -81,7 +82,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|fixity|s3 setup|keys dev|upload FILE...|users …|tokens …|agencies …|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access …|env]\n\n" +
+		fmt.Println("sohoa [all|serve|worker|migrate|fixity|s3 setup|keys dev|upload FILE...|healthcheck|users …|tokens …|agencies …|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access …|env]\n\n" +
 			accountUsage + "\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
@@ -94,7 +95,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	switch cmd {
 	case "upload":
-		return upload(ctx, "http://"+cfg.HTTPAddr, cfg.Token, args[1:])
+		return upload(ctx, cfg.LocalURL(), cfg.Token, args[1:])
+	case "healthcheck":
+		return healthcheck(ctx, cfg.LocalURL())
 	case "users", "tokens", "agencies", "audit":
 		return runAccountCommand(ctx, func(ctx context.Context) (*storage.Postgres, error) { return openRecords(ctx, cfg, log) }, cfg.Agency, args)
 	case "fixity":

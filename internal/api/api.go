@@ -59,6 +59,9 @@ type Server struct {
 
 	// MinConfidence is the mean OCR confidence (0–100) below which a page is flagged for review.
 	MinConfidence float64
+
+	// Guard is what every request passes before its handler (harden.go).
+	Guard Guard
 }
 
 // route is one API endpoint and who may call it; schemas/openapi.yaml describes each (a test
@@ -112,7 +115,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc(r.method+" "+r.path, s.guard(r.access, r.handle))
 	}
 	mux.Handle("GET /", webHandler()) // the page and its assets: open, they hold no data
-	return s.logged(mux)
+	return s.logged(mux, s.harden(mux))
 }
 
 func (s *Server) now() time.Time {
@@ -143,7 +146,7 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, codeNotFound, "Không tìm thấy tài liệu.")
 		return
 	}
-	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	s.Log.Error("request failed", "route", r.Pattern, "error", err)
 	writeError(w, http.StatusInternalServerError, codeInternal, "Lỗi máy chủ; vui lòng thử lại sau.")
 }
 
@@ -190,12 +193,15 @@ func writeError(w http.ResponseWriter, status int, code, reason string) {
 	writeJSON(w, status, errorBody{Error: reason, Code: code})
 }
 
-func (s *Server) logged(next http.Handler) http.Handler {
+// logged logs each request served by next with its route in mux: the pattern, never the path or
+// query, which carry personal IDs (/api/v1/owners/{id}/documents) and what people searched for.
+func (s *Server) logged(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		_, route := mux.Handler(r)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		s.Log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+		s.Log.Info("http", "method", r.Method, "route", route, "status", rec.status, "ms", time.Since(start).Milliseconds())
 	})
 }
 
@@ -205,3 +211,6 @@ type statusRecorder struct {
 }
 
 func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach the connection (the guard's read deadlines).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -90,6 +90,6 @@ func TestUploadRefused(t *testing.T) {
 	})
 	t.Run("not multipart", func(t *testing.T) {
 		r := newRig(t)
-		r.sendJSON(http.MethodPost, "/api/v1/documents", `{"file": "scan.png"}`).wantError(t, http.StatusBadRequest, codeBadRequest)
+		r.sendJSON(http.MethodPost, "/api/v1/documents", `{"file": "scan.png"}`).wantError(t, http.StatusUnsupportedMediaType, codeUnsupportedMedia)
 	})
 }

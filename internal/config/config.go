@@ -26,6 +26,7 @@ type Config struct {
 	Token              string // what `sohoa upload` authenticates with
 	RedisAddr          string
 	RedisDB            int
+	RedisPassword      string
 	S3Endpoint         string
 	S3AccessKey        string
 	S3SecretKey        string
@@ -59,6 +60,7 @@ type Config struct {
 	// makes for scanner stations.
 	S3AdminKey, S3AdminSecret     string
 	S3StationKey, S3StationSecret string
+	HTTP HTTP // what the HTTP server answers to, and how it protects itself (http.go)
 }
 
 // Variable describes one environment variable, for the README and `sohoa help`.
@@ -67,13 +69,21 @@ type Variable struct{ Name, Default, Meaning string }
 // Variables lists every variable read, with its default and meaning.
 func Variables() []Variable {
 	return []Variable{
-		{"SOHOA_ENV", "development", "`production` refuses development keys and requires SOHOA_SIGN_CERT/KEY and SOHOA_TSA_URL"},
+		{"SOHOA_ENV", "development", "`production` requires SOHOA_SIGN_CERT/KEY, SOHOA_TSA_URL and SOHOA_PUBLIC_URL, and refuses the default S3 secret, an events token under 32 characters, the placeholder agency and a superuser database role"},
 		{"SOHOA_HTTP_ADDR", "127.0.0.1:8080", "address of the HTTP API and web pages"},
+		{"SOHOA_PUBLIC_URL", "", "the address people reach sohoa at (https://host[:port]); browsers' state-changing requests must come from it and its host is answered; required in production"},
+		{"SOHOA_ALLOWED_HOSTS", "", "more host names the HTTP server answers to, comma-separated, besides SOHOA_PUBLIC_URL's, loopback and SOHOA_HTTP_ADDR's"},
+		{"SOHOA_TLS_CERT", "", "PEM certificate chain for HTTPS; with SOHOA_TLS_KEY, sohoa serves HTTPS and its cookies are Secure"},
+		{"SOHOA_TLS_KEY", "", "PEM private key of SOHOA_TLS_CERT"},
+		{"SOHOA_MAX_CONCURRENT_UPLOADS", "8", "uploads received at once; more are answered 503 too_many_uploads with Retry-After"},
+		{"SOHOA_UPLOAD_MIN_RATE_KB", "32", "a request body arriving slower than this many KB/s over SOHOA_UPLOAD_MIN_RATE_WINDOW is cut (408 upload_too_slow); 0: no floor"},
+		{"SOHOA_UPLOAD_MIN_RATE_WINDOW", "30s", "the window over which SOHOA_UPLOAD_MIN_RATE_KB is measured"},
 		{"SOHOA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sohoa?sslmode=disable", "PostgreSQL, as the role the services use; in production one that owns no table"},
 		{"SOHOA_MIGRATE_DATABASE_URL", "", "PostgreSQL as the role that owns the tables: migrations run as it at start, then it grants the services' role what they need (the access trail: SELECT and INSERT only); empty: migrate as SOHOA_DATABASE_URL (development)"},
 		{"SOHOA_TOKEN", "", "API token that `sohoa upload` sends (`sohoa tokens add NAME` makes one)"},
 		{"SOHOA_REDIS_ADDR", "127.0.0.1:6379", "Redis, for the task queues"},
 		{"SOHOA_REDIS_DB", "0", "Redis database number"},
+		{"SOHOA_REDIS_PASSWORD", "", "Redis password (AUTH); empty: none"},
 		{"SOHOA_S3_ENDPOINT", "127.0.0.1:9000", "S3/MinIO endpoint, host:port or http(s)://host:port"},
 		{"SOHOA_S3_ACCESS_KEY", "sohoa", "S3 access key"},
 		{"SOHOA_S3_SECRET_KEY", "sohoa-dev-secret", "S3 secret key"},
@@ -113,12 +123,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		if v, ok := lookup(name); ok {
 			return v // set, even to "": some settings are turned off that way
 		}
-		for _, v := range Variables() {
-			if v.Name == name {
-				return v.Default
-			}
-		}
-		return ""
+		return defaultOf(name)
 	}
 	var errs []error
 	num := func(name string) int64 {
@@ -140,7 +145,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	c := Config{
 		Env: get("SOHOA_ENV"), HTTPAddr: get("SOHOA_HTTP_ADDR"), DatabaseURL: get("SOHOA_DATABASE_URL"),
 		MigrateDatabaseURL: get("SOHOA_MIGRATE_DATABASE_URL"), Token: get("SOHOA_TOKEN"),
-		RedisAddr: get("SOHOA_REDIS_ADDR"), RedisDB: int(num("SOHOA_REDIS_DB")),
+		RedisAddr: get("SOHOA_REDIS_ADDR"), RedisDB: int(num("SOHOA_REDIS_DB")), RedisPassword: get("SOHOA_REDIS_PASSWORD"),
 		S3Endpoint: get("SOHOA_S3_ENDPOINT"), S3AccessKey: get("SOHOA_S3_ACCESS_KEY"), S3SecretKey: get("SOHOA_S3_SECRET_KEY"),
 		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"),
 		NotifyARN: get("SOHOA_S3_NOTIFY_ARN"), EventsToken: get("SOHOA_INBOX_EVENTS_TOKEN"), DataDir: get("SOHOA_DATA_DIR"),
@@ -158,6 +163,8 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if c.Retention, err = retention.Parse(get("SOHOA_MAINTENANCE"), get("SOHOA_RETENTION_YEARS")); err != nil {
 		errs = append(errs, fmt.Errorf("SOHOA_MAINTENANCE / SOHOA_RETENTION_YEARS: %w", err))
 	}
+	http, httpErrs := readHTTP(get, num, dur) // before errs is read: num and dur append to it
+	c.HTTP, errs = http, append(errs, httpErrs...)
 	c.Deployment = strings.TrimRight(c.BucketPrefix, "-")
 	if v, ok := lookup("SOHOA_DEPLOYMENT"); ok && v != "" {
 		c.Deployment = v
@@ -181,11 +188,14 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if err := checkURL(c.TSAURL); err != nil {
 		errs = append(errs, fmt.Errorf("SOHOA_TSA_URL=%q: %w", c.TSAURL, err))
 	}
-	if c.Env == "production" && c.EventsToken == "sohoa-dev-events" {
-		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: set SOHOA_INBOX_EVENTS_TOKEN to a secret (or to \"\" to turn notifications off)"))
+	if c.Env == "production" {
+		errs = append(errs, productionRefusals(c)...)
 	}
 	if c.Env == "production" && c.S3AccessKey == c.S3AdminKey {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: SOHOA_S3_ACCESS_KEY is the object store's administrator; the services run as their own user (sohoa s3 setup makes it), which cannot delete archive versions"))
+	}
+	if c.Env == "production" && (c.MigrateDatabaseURL == "" || c.MigrateDatabaseURL == c.DatabaseURL) {
+		errs = append(errs, fmt.Errorf("SOHOA_ENV=production needs SOHOA_MIGRATE_DATABASE_URL, the tables' owner, apart from SOHOA_DATABASE_URL: the services' role must own no table, so that it cannot rewrite the access trail"))
 	}
 	if c.Concurrency < 1 || c.MaxUploadMB < 1 {
 		errs = append(errs, fmt.Errorf("SOHOA_CONCURRENCY and SOHOA_MAX_UPLOAD_MB must be at least 1"))
@@ -194,6 +204,16 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %v", errs)
 	}
 	return c, nil
+}
+
+// defaultOf is the default of the variable name in Variables.
+func defaultOf(name string) string {
+	for _, v := range Variables() {
+		if v.Name == name {
+			return v.Default
+		}
+	}
+	return ""
 }
 
 // checkURL accepts "" and absolute http(s) URLs.

@@ -51,6 +51,7 @@ func TestRefuses(t *testing.T) {
 		{[]string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k", "SOHOA_INBOX_EVENTS_TOKEN", "s"}, "SOHOA_TSA_URL"},
 		{[]string{"SOHOA_TSA_URL", "tsa.example.vn:80"}, "SOHOA_TSA_URL"},
 		{[]string{"SOHOA_ENV", "production", "SOHOA_S3_ACCESS_KEY", "sohoa-admin"}, "administrator"},
+		{[]string{"SOHOA_ENV", "production"}, "SOHOA_MIGRATE_DATABASE_URL"},
 		{[]string{"SOHOA_MAINTENANCE", "Giấy khai sinh=01"}, "SOHOA_MAINTENANCE"},
 		{[]string{"SOHOA_RETENTION_YEARS", "06=mười"}, "SOHOA_RETENTION_YEARS"},
 		{[]string{"SOHOA_FIXITY_INTERVAL", "daily"}, "SOHOA_FIXITY_INTERVAL"},
@@ -62,10 +63,16 @@ func TestRefuses(t *testing.T) {
 	}
 }
 
+// production is everything production needs but a TSA.
+var production = []string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k",
+	"SOHOA_INBOX_EVENTS_TOKEN", strings.Repeat("e", 32), "SOHOA_S3_SECRET_KEY", "a-real-secret",
+	"SOHOA_AGENCY_ID", "000.00.53.H26", "SOHOA_PUBLIC_URL", "https://sohoa.example.vn",
+	"SOHOA_DATABASE_URL", "postgres://sohoa_service@db/sohoa", "SOHOA_MIGRATE_DATABASE_URL", "postgres://sohoa_owner@db/sohoa"}
+
 // Production starts with a real key, a secret events token and a TSA; in development an empty
 // SOHOA_TSA_URL is the development TSA, not an error.
 func TestProductionNeedsTSA(t *testing.T) {
-	prod := []string{"SOHOA_ENV", "production", "SOHOA_SIGN_CERT", "c", "SOHOA_SIGN_KEY", "k", "SOHOA_INBOX_EVENTS_TOKEN", "s"}
+	prod := production
 	c, err := FromEnv(env(append(prod, "SOHOA_TSA_URL", "https://tsa.example.vn/tsa")...))
 	if err != nil || c.TSAURL != "https://tsa.example.vn/tsa" {
 		t.Fatalf("production with a TSA: %+v, %v", c, err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,6 +150,11 @@ func (s *Set) Response(method, path string, status int, contentType string, body
 		// openapi.yaml says once, in its description, that any operation may fail with an Error,
 		// and that every one but the open ones may refuse a request not signed in or not allowed.
 		resp, ptr, err = s.resolve("/components/responses/Error")
+	}
+	if err != nil && slices.Contains([]int{403, 408, 415, 421}, status) {
+		// And once that any may be refused before its handler runs (internal/api's Guard), with
+		// one of the codes of components/responses/Refused.
+		resp, ptr, err = s.resolve("/components/responses/Refused")
 	}
 	if err != nil {
 		return fmt.Errorf("openapi.yaml does not describe status %d of %s: %w", status, op, err)
