@@ -17,11 +17,7 @@ import (
 // when it was archived, and prints those that are not as recorded. It fails when one is, and when a
 // file could not be checked: a report that skipped files would read as a clean one.
 func fixityCommand(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
-	migrations, err := schemasMigrations()
-	if err != nil {
-		return err
-	}
-	records, err := storage.OpenPostgres(ctx, cfg.DatabaseURL, migrations)
+	records, err := openRecords(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func TestHardenedSystem(t *testing.T) {
 		{"another host", "GET", "/api/v1/documents", "", nil, []string{"Host", "evil.example"}, 421, "bad_host"},
 		{"the page", "POST", "/api/v1/dossiers", "application/json", []byte(dossier), []string{"Origin", public, "Sec-Fetch-Site", "same-origin"}, 201, ""},
 		{"a program", "POST", "/api/v1/dossiers", "application/json", []byte(dossier), nil, 201, ""},
-		{"a read from elsewhere", "GET", "/api/v1/owners/" + owner + "/documents?valid=true", "", nil, []string{"Origin", "https://evil.example"}, 200, ""},
+		{"a read from elsewhere", "GET", "/api/v1/owners/" + owner + "/documents?valid=true&purpose=e2e", "", nil, []string{"Origin", "https://evil.example"}, 200, ""},
 		{"a search", "GET", "/api/v1/search?q=" + url.QueryEscape("Nguyễn Văn An"), "", nil, nil, 200, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -96,6 +96,7 @@ func TestHardenedSystem(t *testing.T) {
 			if h := req.Header.Get("Host"); h != "" {
 				req.Host = h
 			}
+			req.Header.Set("Authorization", "Bearer "+sys.token) // what every request carries now; the guard comes first
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -168,6 +169,7 @@ func uploadFrom(t *testing.T, sys system, origin, name string, data []byte) (int
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Origin", origin)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Authorization", "Bearer "+sys.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
