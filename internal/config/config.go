@@ -60,7 +60,7 @@ type Config struct {
 	// makes for scanner stations.
 	S3AdminKey, S3AdminSecret     string
 	S3StationKey, S3StationSecret string
-	HTTP HTTP // what the HTTP server answers to, and how it protects itself (http.go)
+	HTTP                          HTTP // what the HTTP server answers to, and how it protects itself (http.go)
 }
 
 // Variable describes one environment variable, for the README and `sohoa help`.
