@@ -43,8 +43,6 @@ type Server struct {
 	Log      *slog.Logger
 	Clock    clock.Clock // nil: the wall clock
 
-	// SecureCookies marks the session cookie Secure: set when sohoa serves TLS.
-	SecureCookies bool
 
 	// InboxBucket is the real name of the inbox bucket, whose notifications EventsToken authorises
 	// (an empty token turns notifications off).

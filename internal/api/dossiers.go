@@ -201,7 +201,11 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request, d storage.Dossie
 	a, err := s.Dossiers.Attach(r.Context(), d.ID, documentID, role, reused, s.actor(r),
 		func(series string, seq int) (string, error) { return code.Component(d.Agency, series, seq) })
 	if errors.Is(err, storage.ErrNotReusable) {
-		writeError(w, http.StatusConflict, codeNotReusable, "Không dùng lại được giấy tờ này: "+reuseReason(err))
+		// A refused reuse is a look at another's paper too: it is in the trail, with why.
+		if s.record(w, r, storage.Event{Action: "reuse.refused", DossierID: d.ID, DocumentID: documentID,
+			Detail: map[string]any{"reason": reuseReason(err)}}) {
+			writeError(w, http.StatusConflict, codeNotReusable, "Không dùng lại được giấy tờ này: "+reuseReason(err))
+		}
 		return
 	}
 	if err != nil {

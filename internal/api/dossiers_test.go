@@ -328,3 +328,27 @@ func TestPaper(t *testing.T) {
 		t.Errorf("metadata %+v", m)
 	}
 }
+
+// Bytes that are already a paper of an owner are that paper: into the same owner's next dossier
+// they are reused (not a new paper), into another owner's dossier they are refused, and logged.
+func TestUploadOfAPaperHeldAlready(t *testing.T) {
+	r := newRig(t)
+	first := r.openDossier(citizen)
+	paper := r.attach(first.ID, "", "khai-sinh.png", scanPNG(21)).Document.ID
+	r.finish(paper)
+
+	again := r.attach(r.openDossier(citizen).ID, "", "khai-sinh-lai.png", scanPNG(21))
+	if !again.Reused || again.Document.ID != paper {
+		t.Errorf("the same bytes for the same owner: %+v; want the paper reused", again)
+	}
+	other := r.openDossier(company)
+	r.upload("/api/v1/dossiers/"+other.ID+"/documents", "khai-sinh.png", scanPNG(21)).wantError(t, http.StatusConflict, codeNotReusable)
+	if p, _ := r.store.Paper(t.Context(), paper); p.OwnerID != citizen || len(p.Dossiers) != 2 {
+		t.Errorf("the paper after another owner's upload: owner %s, dossiers %v", p.OwnerID, p.Dossiers)
+	}
+	_, trail, err := r.store.Audit(t.Context(), storage.AuditQuery{Document: paper})
+	must(t, err)
+	if len(trail) == 0 || trail[0].Action != "reuse.refused" || trail[0].DossierID != other.ID {
+		t.Errorf("the refusal is not in the trail: %+v", trail)
+	}
+}

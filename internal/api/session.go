@@ -79,8 +79,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Log.Info("signed in", "account", acc.Name, "client", p.client)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: key, Path: "/", HttpOnly: true, Secure: s.SecureCookies,
-		SameSite: http.SameSiteStrictMode, MaxAge: int(account.SessionMax.Seconds())})
+	http.SetCookie(w, s.Guard.Cookie(sessionCookie, key, account.SessionMax))
 	writeJSON(w, http.StatusOK, meOf(p))
 }
 
@@ -101,7 +100,8 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.SecureCookies,
-		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	gone := s.Guard.Cookie(sessionCookie, "", 0)
+	gone.MaxAge = -1 // delete it now
+	http.SetCookie(w, gone)
 	w.WriteHeader(http.StatusNoContent)
 }
