@@ -88,22 +88,34 @@ func (c accountCmd) withName(args []string, f func(string) error) error {
 	return f(args[0])
 }
 
-// password reads a password from the first line of in when fromStdin, or makes one and prints it.
-func (c accountCmd) password(fromStdin bool) (string, error) {
-	if !fromStdin {
-		p := account.NewPassword()
+// passwordHash reads a password from the first line of in when fromStdin, or makes one and prints
+// it, and returns its hash.
+func (c accountCmd) passwordHash(fromStdin bool) (string, error) {
+	p := account.NewPassword()
+	if fromStdin {
+		line, err := bufio.NewReader(c.in).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("read the password: %w", err)
+		}
+		if p = strings.TrimRight(line, "\r\n"); account.CheckPasswordRule(p) != nil {
+			return "", account.CheckPasswordRule(p)
+		}
+	} else {
 		fmt.Fprintf(c.out, "mật khẩu (password): %s\n", p)
-		return p, nil
 	}
-	line, err := bufio.NewReader(c.in).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read the password: %w", err)
+	return account.HashPassword(p)
+}
+
+// oneName parses fs's flags around exactly one positional argument, and returns it.
+func oneName(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parse(fs, args)
+	if err == nil && len(pos) != 1 {
+		err = errors.New(accountUsage)
 	}
-	p := strings.TrimRight(line, "\r\n")
-	if err := account.CheckPasswordRule(p); err != nil {
+	if err != nil {
 		return "", err
 	}
-	return p, nil
+	return pos[0], nil
 }
 
 func (c accountCmd) addUser(ctx context.Context, args []string) error {
@@ -111,26 +123,19 @@ func (c accountCmd) addUser(ctx context.Context, args []string) error {
 	roleName := fs.String("role", "", "station, clerk, archivist, auditor or admin")
 	agency := fs.String("agency", c.agency, "the account's agency (QCVN 102 identifier)")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	pos, err := parse(fs, args)
+	name, err := oneName(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return errors.New(accountUsage)
 	}
 	role, err := account.ParseRole(*roleName)
 	if err != nil {
 		return err
 	}
-	pw, err := c.password(*stdin)
+	hash, err := c.passwordHash(*stdin)
 	if err != nil {
 		return err
 	}
-	hash, err := account.HashPassword(pw)
-	if err != nil {
-		return err
-	}
-	a, err := c.s.CreateAccount(ctx, storage.NewAccount{Name: pos[0], Role: string(role), Agency: *agency, PasswordHash: hash})
+	a, err := c.s.CreateAccount(ctx, storage.NewAccount{Name: name, Role: string(role), Agency: *agency, PasswordHash: hash})
 	if errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("no agency %s: add it with sohoa agencies add %s NAME", *agency, *agency)
 	}
@@ -144,22 +149,15 @@ func (c accountCmd) addUser(ctx context.Context, args []string) error {
 func (c accountCmd) passwd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("users passwd", flag.ContinueOnError)
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	pos, err := parse(fs, args)
+	name, err := oneName(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return errors.New(accountUsage)
-	}
-	pw, err := c.password(*stdin)
+	hash, err := c.passwordHash(*stdin)
 	if err != nil {
 		return err
 	}
-	hash, err := account.HashPassword(pw)
-	if err != nil {
-		return err
-	}
-	return c.s.SetPassword(ctx, pos[0], hash)
+	return c.s.SetPassword(ctx, name, hash)
 }
 
 func (c accountCmd) listUsers(ctx context.Context) error {
