@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/sohoa-vn/sohoa/internal/account"
@@ -43,6 +44,8 @@ type Server struct {
 	Log      *slog.Logger
 	Clock    clock.Clock // nil: the wall clock
 
+	signInsOnce    sync.Once
+	signInFailures *throttle
 
 	// InboxBucket is the real name of the inbox bucket, whose notifications EventsToken authorises
 	// (an empty token turns notifications off).
@@ -168,10 +171,11 @@ const (
 	codeNotRetryable        = "not_retryable" // the failure is the input's: a retry cannot help
 	codeNotReusable         = "not_reusable"  // the paper cannot be reused for this dossier
 	codeUnreadableSignature = "unreadable_signature"
-	codeUnauthorized        = "unauthorized"    // no live credential
-	codeForbidden           = "forbidden"       // the account's role may not do this
-	codeBadCredentials      = "bad_credentials" // a wrong account name or password
-	codeAccountLocked       = "account_locked"  // too many wrong passwords in a row; wait
+	codeUnauthorized        = "unauthorized"      // no live credential
+	codeForbidden           = "forbidden"         // the account's role may not do this
+	codeBadCredentials      = "bad_credentials"   // a wrong account name or password
+	codeAccountLocked       = "account_locked"    // too many wrong passwords in a row; wait
+	codeTooManyAttempts     = "too_many_attempts" // too many failed sign-ins from one client; wait
 	codePurpose             = "purpose_required"
 	codeDuplicateElsewhere  = "duplicate_elsewhere" // the same bytes are another agency's or owner's paper
 	codeNotificationsOff    = "notifications_off"

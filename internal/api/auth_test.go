@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -323,4 +324,33 @@ func TestCSVCellsAreNotFormulas(t *testing.T) {
 			t.Errorf("cell(%q) = %q; want %q", in, got, want)
 		}
 	}
+}
+
+// One client trying a password on many accounts locks none of them, but is held back itself after
+// 20 failures in 10 minutes, even with a right password; another client is not.
+func TestSignInThrottlesAClient(t *testing.T) {
+	r := newRig(t)
+	clk := clock.NewFake(time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC))
+	r.srv.Clock = clk
+	hash, err := account.HashPassword("mật khẩu của Lan")
+	must(t, err)
+	_, err = r.store.CreateAccount(t.Context(), storage.NewAccount{Name: "lan", Role: "clerk", Agency: testAgency, PasswordHash: hash})
+	must(t, err)
+	signIn := func(from, name, password string) answer {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/session", strings.NewReader(`{"name":"`+name+`","password":"`+password+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = from + ":40000"
+		return r.anonymous().do(req)
+	}
+	for i := range signInFailuresPerClient {
+		signIn("203.0.113.9", "nguoi-"+strconv.Itoa(i), "123456").wantError(t, http.StatusUnauthorized, codeBadCredentials)
+	}
+	held := signIn("203.0.113.9", "lan", "mật khẩu của Lan")
+	held.wantError(t, http.StatusTooManyRequests, codeTooManyAttempts)
+	if held.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	signIn("198.51.100.4", "lan", "mật khẩu của Lan").wantStatus(t, http.StatusOK)
+	clk.Advance(signInWindow)
+	signIn("203.0.113.9", "lan", "mật khẩu của Lan").wantStatus(t, http.StatusOK)
 }

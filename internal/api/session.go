@@ -36,7 +36,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Gửi tên tài khoản và mật khẩu dạng JSON: {\"name\": …, \"password\": …}.")
 		return
 	}
-	ctx, now := r.Context(), s.now()
+	ctx, now, client := r.Context(), s.now(), clientAddr(r)
+	if blocked, wait := s.signIns().blocked(client, now); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		writeError(w, http.StatusTooManyRequests, codeTooManyAttempts,
+			"Máy này đã đăng nhập sai quá nhiều lần; thử lại sau "+strconv.Itoa(max(1, int(wait.Round(time.Minute).Minutes())))+" phút.")
+		return
+	}
 	acc, err := s.Accounts.Account(ctx, b.Name)
 	if errors.Is(err, storage.ErrNotFound) {
 		account.CheckPassword(dummyHash, b.Password)
@@ -84,8 +90,16 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) refuseSignIn(w http.ResponseWriter, r *http.Request, name string) {
+	s.signIns().failed(clientAddr(r), s.now())
 	s.Log.Warn("sign-in refused", "account", name, "client", clientAddr(r))
 	writeError(w, http.StatusUnauthorized, codeBadCredentials, "Sai tên tài khoản hoặc mật khẩu.")
+}
+
+// signIns is the throttle of sign-in failures by client, made at first use: Server is a struct
+// literal its users fill in.
+func (s *Server) signIns() *throttle {
+	s.signInsOnce.Do(func() { s.signInFailures = newThrottle(signInFailuresPerClient, signInWindow) })
+	return s.signInFailures
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
