@@ -84,7 +84,8 @@ func (p *Postgres) Document(ctx context.Context, id string) (Document, error) {
 func (p *Postgres) Visible(ctx context.Context, id string, s Scope) error {
 	agencies, uploader := scopeArgs(&s)
 	var ok bool
-	err := p.pool.QueryRow(ctx, `SELECT `+visible("documents", 2, 3)+` FROM documents WHERE id = $1`, id, agencies, uploader).Scan(&ok)
+	// coalesce: a document of no agency makes the condition NULL, which reaches nobody.
+	err := p.pool.QueryRow(ctx, `SELECT coalesce(`+visible("documents", 2, 3)+`, false) FROM documents WHERE id = $1`, id, agencies, uploader).Scan(&ok)
 	if err == nil && !ok {
 		return fmt.Errorf("document %s: out of scope: %w", id, ErrNotFound)
 	}

@@ -268,7 +268,7 @@ func TestWorkerWaitsForMinIO(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	svc.minio.Start()
-	p.sys.waitReady(t)
+	p.waitReady(t)
 	d := p.sys.wait(t, sendOne(t, p.sys, "khai-sinh.png", sample(t, "khai-sinh.png")), 3*time.Minute)
 	if d.Status != "done" {
 		t.Errorf("after MinIO came up: %s: %s", d.Status, d.Error)
@@ -501,8 +501,34 @@ type process struct {
 func startProcess(t testing.TB, bin string, env map[string]string, cmd string) *process {
 	t.Helper()
 	p := startProcessNoWait(t, bin, env, cmd)
-	p.sys.waitReady(t)
+	p.waitReady(t)
 	return p
+}
+
+// waitReady waits until the process answers /readyz, then gives its requests an admin's token,
+// made with the binary's own commands as an administrator would.
+func (p *process) waitReady(t testing.TB) {
+	t.Helper()
+	p.sys.waitReady(t)
+	if !strings.Contains(p.run(t, "users", "list"), "e2e-admin ") {
+		p.run(t, "users", "add", "e2e-admin", "--role", "admin")
+	}
+	out := strings.TrimSpace(p.run(t, "tokens", "add", "e2e-admin"))
+	p.sys.token = out[strings.LastIndex(out, "\n")+1:]
+}
+
+// run runs `sohoa args…` with the process's environment and returns its standard output.
+func (p *process) run(t testing.TB, args ...string) string {
+	t.Helper()
+	c := exec.Command(p.cmd.Path, args...)
+	c.Env = p.cmd.Env
+	var errOut bytes.Buffer
+	c.Stderr = &errOut
+	out, err := c.Output()
+	if err != nil {
+		t.Fatalf("sohoa %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut.String())
+	}
+	return string(out)
 }
 
 func startProcessNoWait(t testing.TB, bin string, env map[string]string, cmd string) *process {

@@ -34,7 +34,8 @@ func TestRecoversLostTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	orphan, _, err := sys.app.records.CreateDocument(ctx, storage.NewDocument{ID: uuid.NewString(), SHA256: sha,
-		OriginalKey: "originals/" + sha, Filename: "khai-sinh.png", Source: "api", Size: int64(len(data)), MediaType: "image/png"})
+		OriginalKey: "originals/" + sha, Filename: "khai-sinh.png", Source: "api", Size: int64(len(data)), MediaType: "image/png",
+		Agency: sys.app.cfg.Agency})
 	if err != nil {
 		t.Fatal(err)
 	}

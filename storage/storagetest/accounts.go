@@ -261,6 +261,9 @@ func accountsScope(t *testing.T, s Store) {
 	if err := s.Visible(ctx, uuid.NewString(), storage.Scope{Agencies: []string{district}}); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Visible of no document: %v; want ErrNotFound", err)
 	}
+	if err := s.Visible(ctx, create(t, s, "of-no-agency").ID, storage.Scope{Agencies: []string{district}}); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Visible of a document of no agency: %v; want ErrNotFound", err)
+	}
 	if err := s.DossierVisible(ctx, ds.ID, storage.Scope{Agencies: []string{district}}); err != nil {
 		t.Errorf("the district's dossier is not visible to it: %v", err)
 	}
