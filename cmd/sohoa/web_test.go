@@ -37,6 +37,7 @@ const probeStyle = "display: none"
 func TestWebPage(t *testing.T) {
 	b := newBrowser(t)
 	sys := startSystem(t)
+	const citizen = "031085012345"
 	const name, password = "lan", "mật khẩu của Lan 2026"
 	const auditor, auditorPassword = "thu", "mật khẩu của Thu 2026"
 	sys.commandWithInput(t, password+"\n", "users", "add", name, "--role", "clerk", "--password-stdin")
@@ -89,6 +90,28 @@ func TestWebPage(t *testing.T) {
 	b.waitFor("the uploaded scan's row to read Hoàn tất", 4*time.Minute,
 		`[...document.querySelectorAll('table.docs tbody tr')].some((tr) => tr.textContent.includes('khai-sinh.png') && tr.querySelector('.badge--done')?.textContent === 'Hoàn tất')`)
 
+	// A dossier opened through the form, with no field for the clerk (the account is the actor); a
+	// paper uploaded into it; the owner's store looked at with the dossier as the purpose.
+	b.eval(`location.hash = '#/ho-so-tthc'`)
+	b.do(chromedp.WaitVisible(chromedp.CSS("#owner_id")))
+	if got := b.eval(`document.querySelectorAll('#staff, #d-staff').length`); got != float64(0) {
+		t.Errorf("the dossier form still has %v staff fields", got)
+	}
+	b.do(chromedp.SendKeys(chromedp.CSS("#owner_id"), citizen), chromedp.SendKeys(chromedp.CSS("#procedure_code"), "1.001193"),
+		chromedp.SendKeys(chromedp.CSS("#procedure_name"), "Đăng ký khai sinh"),
+		chromedp.Click(chromedp.CSS("main form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#d-files")))
+	b.waitFor("the dossier's code", time.Minute, `/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$/.test(document.querySelector('h1.dcode').textContent)`)
+	b.do(chromedp.SetUploadFiles(chromedp.CSS("#d-files"), []string{filepath.Join(testenv.Samples(t), "scans", "dkdn.jpg")}),
+		chromedp.WaitVisible(chromedp.CSS(".uploads .up--done")))
+	b.waitFor("the dossier's history to name the clerk", time.Minute,
+		`[...document.querySelectorAll('.history__item')].some((li) => li.textContent.includes('Nộp giấy tờ tại quầy') && li.textContent.includes('Cán bộ: `+name+`'))`)
+	store := `document.querySelector('[aria-labelledby=d-store-h]')`
+	b.waitFor("the owner's store to load", time.Minute, store+`.querySelector('.papers, .notice') !== null`)
+	if got := b.eval(store + `.querySelector('.notice--error')?.textContent ?? ''`); got != "" {
+		t.Errorf("the owner's store: %v", got)
+	}
+
 	// The session ends in the middle of work: the next call's 401 brings the form back, the address
 	// stays, and signing in again (the name offered) lands on that view.
 	if _, err := chromedp.Call(b.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
@@ -109,10 +132,14 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("signed in again, the view is %v; want the search that was open", got)
 	}
 
-	// Signing out: the form again, and the session is over for the server too.
+	// Signing out: the form again, the account's last address gone, and the session over for the
+	// server too.
 	b.do(chromedp.Click(chromedp.CSS("#sign-out")), chromedp.WaitVisible(chromedp.CSS("#signin-name")))
 	if got := b.text("main .notice--ok"); got != "Đã đăng xuất." {
 		t.Errorf("after sign-out the form says %q", got)
+	}
+	if got := b.eval(`location.hash`); got != "" {
+		t.Errorf("after sign-out the address still holds %q", got)
 	}
 	if hidden := b.eval(`document.getElementById('nav').hidden && document.getElementById('account').hidden`); hidden != true {
 		t.Error("signed out, the navigation or the account box is still shown")
@@ -121,8 +148,8 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("after sign-out GET /api/v1/session answers %v; want 401", status)
 	}
 
-	// An auditor: the search view's address leads to the access trail, the only entry offered, and
-	// the clerk's search is in it; a filter narrows it, and the CSV link exports what it shows.
+	// An auditor: signed in on the access trail, the only entry offered, with the clerk's search in
+	// it; a filter narrows it, and the CSV link exports what it shows.
 	b.signIn(auditor, auditorPassword)
 	b.do(chromedp.WaitVisible(chromedp.CSS("table.audit tbody tr")))
 	if got := b.eval(`[location.hash, ...[...document.querySelectorAll('#nav [data-nav]')].filter((a) => !a.parentElement.hidden).map((a) => a.dataset.nav)]`); !equalJS(got, []any{"#/nhat-ky", "nhat-ky"}) {
@@ -134,6 +161,12 @@ func TestWebPage(t *testing.T) {
 	rows := `[...document.querySelectorAll('table.audit tbody tr')].map((tr) => [...tr.cells].map((td) => td.innerText.trim()))`
 	if got := b.eval(rows + `.some((r) => r[1] === '` + name + `' && r[2].startsWith('Tra cứu') && r[4].includes('khai sinh'))`); got != true {
 		t.Errorf("the trail has no row of %s's search for khai sinh: %v", name, b.eval(rows))
+	}
+	// Each read of the dossier is in the trail too, so the look at the store may be a page back.
+	looks := b.eval(`fetch('/api/v1/audit?account=` + name + `&owner=` + citizen + `&limit=1000').then((r) => r.json())
+		.then((j) => j.events.filter((e) => e.action === 'owner.viewed').length)`)
+	if n, _ := looks.(float64); n < 1 {
+		t.Errorf("the trail has %v looks of %s at %s's papers", looks, name, citizen)
 	}
 	b.do(chromedp.SendKeys(chromedp.CSS("#a-tai-khoan"), auditor), chromedp.Click(chromedp.CSS("form[role=search] button[type=submit]")))
 	b.waitFor("the trail filtered by the auditor's account", time.Minute,

@@ -1040,6 +1040,7 @@ function dossierView(root, id) {
   const ctl = new AbortController();
   const { signal } = ctl;
   let dossier = null, lastBody = '', papersKey = null;
+  let stale = true; // the dossier itself must be read again: at first, and after this view changed it
   const local = []; // this view's uploads: {key, file, state, loaded, total, error, el}
   let seq = 0;
 
@@ -1092,10 +1093,23 @@ function dossierView(root, id) {
     h('section', { class: 'card', 'aria-labelledby': 'd-hist-h' }, h('h2', { id: 'd-hist-h' }, 'Lịch sử hồ sơ'), historyBox),
     updated].filter(Boolean));
 
+  // Between its own changes, the view follows the statuses of the dossier's papers rather than
+  // reading the dossier again: each read of a dossier is an event of the access trail, a status is
+  // not. A paper another counter attaches shows at the next visit.
+  async function withStatuses(d) {
+    const docs = await Promise.all(d.documents.map((a) => (!ACTIVE.has(a.document.status) ? a.document
+      : api(`/api/v1/documents/${encodeURIComponent(a.document.id)}`, { signal }).catch((e) => {
+        if (isAbort(e) || e.status === 401) throw e;
+        return a.document; // try again at the next tick
+      }))));
+    return { ...d, documents: d.documents.map((a, i) => ({ ...a, document: docs[i] })) };
+  }
+
   async function load() {
     let d;
     try {
-      d = await api(`/api/v1/dossiers/${encodeURIComponent(id)}`, { signal });
+      d = stale ? await api(`/api/v1/dossiers/${encodeURIComponent(id)}`, { signal }) : await withStatuses(dossier);
+      stale = false;
     } catch (e) {
       if (isAbort(e)) return 0;
       if (e.status === 404) {
@@ -1123,8 +1137,8 @@ function dossierView(root, id) {
     const key = d.documents.map((a) => `${a.document.id}:${a.document.status}`).join(',');
     if (counter && key !== papersKey) { papersKey = key; loadPapers(false); }
     const busy = d.documents.some((a) => ACTIVE.has(a.document.status)) || local.some((u) => u.state === 'sending' || u.state === 'checking' || u.state === 'waiting');
-    updated.textContent = `Cập nhật lúc ${fmtClock()}. ${busy ? 'Có giấy tờ đang được xử lý: tự làm mới mỗi 2 giây.' : 'Tự làm mới mỗi 15 giây.'}`;
-    return busy ? FAST : SLOW;
+    updated.textContent = `Cập nhật lúc ${fmtClock()}. ${busy ? 'Có giấy tờ đang được xử lý: tự làm mới mỗi 2 giây.' : 'Các giấy tờ đã xử lý xong.'}`;
+    return busy ? FAST : 0; // nothing left to follow; a new upload or reuse starts again
   }
 
   function render(d) {
@@ -1260,7 +1274,7 @@ function dossierView(root, id) {
       n.tabIndex = -1;
       swap(papersMsg, n);
       n.focus();
-      lastBody = '';
+      stale = true;
       refresh();
     } catch (e) {
       if (isAbort(e)) return;
@@ -1307,7 +1321,7 @@ function dossierView(root, id) {
     }
     paint(u);
     pump();
-    if (!signal.aborted) { lastBody = ''; refresh(); }
+    if (!signal.aborted) { stale = true; refresh(); }
   }
   function paint(u) {
     const pct = u.total ? Math.floor((u.loaded / u.total) * 100) : 0;
@@ -1840,6 +1854,8 @@ async function signOut(btn) {
   uploads.length = 0;
   workingDossier = null;
   me = null;
+  // Nor at this account's last address (a search's words, a citizen's dossier); no hashchange.
+  history.replaceState(null, '', location.pathname + location.search);
   showSignIn({ kind: 'ok', text: 'Đã đăng xuất.' });
   announce('Đã đăng xuất.');
 }
