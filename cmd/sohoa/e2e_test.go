@@ -150,8 +150,14 @@ func (s system) newToken(t testing.TB, name, role, agency string) string {
 // what it printed; it fails the test when the command fails.
 func (s system) command(t testing.TB, args ...string) string {
 	t.Helper()
+	return s.commandWithInput(t, "", args...)
+}
+
+// commandWithInput is command with stdin as the command's standard input (--password-stdin).
+func (s system) commandWithInput(t testing.TB, stdin string, args ...string) string {
+	t.Helper()
 	var out bytes.Buffer
-	if err := accountCommand(t.Context(), s.app.records, s.app.cfg.Agency, args, strings.NewReader(""), &out); err != nil {
+	if err := accountCommand(t.Context(), s.app.records, s.app.cfg.Agency, args, strings.NewReader(stdin), &out); err != nil {
 		t.Fatalf("sohoa %s: %v\n%s", strings.Join(args, " "), err, out.String())
 	}
 	return out.String()

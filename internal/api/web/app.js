@@ -1,4 +1,6 @@
-// The sohoa pages: counter staff upload scans and follow them, archivists search signed records.
+// The sohoa pages: counter staff upload scans and follow them, archivists search signed records,
+// auditors read the access trail. Each person signs in; what the page offers follows the account's
+// role (the matrix in the README), and the server checks it again on every call.
 // Everything goes through the public JSON API (schemas/openapi.yaml); there is no build step, so this
 // is plain modern JavaScript. Text from the server is only ever placed with textContent / text nodes
 // (see h), never parsed as HTML.
@@ -134,8 +136,10 @@ function errorOf(status, body) {
 
 const OFFLINE = 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.';
 
-// api calls the API; json, when given, is sent as the JSON body.
-async function api(path, { method = 'GET', signal, text = false, json } = {}) {
+// api calls the API; json, when given, is sent as the JSON body. A 401 means the session is gone
+// (it expired, or someone signed out in another tab): the sign-in form comes back, unless the call
+// is one of the sign-in form's own (session: false).
+async function api(path, { method = 'GET', signal, text = false, json, session = true } = {}) {
   let res;
   const headers = { Accept: text ? 'text/plain' : 'application/json' };
   const init = { method, signal, headers };
@@ -150,8 +154,10 @@ async function api(path, { method = 'GET', signal, text = false, json } = {}) {
     throw new ApiError(OFFLINE, 0);
   }
   const body = await res.text();
+  if (res.status === 401 && session) sessionLost();
   if (!res.ok) throw errorOf(res.status, body);
   if (text) return body;
+  if (res.status === 204) return null;
   try {
     return JSON.parse(body);
   } catch {
@@ -222,6 +228,7 @@ function pumpUploads() {
 // XMLHttpRequest rather than fetch: fetch cannot report upload progress.
 function sendUpload(u) {
   const xhr = new XMLHttpRequest();
+  u.xhr = xhr; // aborted when the account signs out
   u.state = 'sending';
   paintUpload(u);
   xhr.open('POST', '/api/v1/documents');
@@ -246,6 +253,7 @@ function sendUpload(u) {
     } else {
       u.state = 'error';
       u.error = errorOf(xhr.status, xhr.responseText).message;
+      if (xhr.status === 401) sessionLost();
     }
     finishUpload(u);
   });
@@ -309,7 +317,7 @@ function paintUpload(u) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pager, shared by the intake list and the search results.
+// Pager, shared by the intake list, the search results and the access trail.
 
 function pager(total, offset, hrefFor, label) {
   const pages = Math.max(1, Math.ceil(total / PAGE));
@@ -396,17 +404,18 @@ function intakeView(root, _arg, params) {
   const pagerBox = h('div');
   const updated = h('p', { class: 'muted small' });
 
-  root.append(
+  root.append(...[
     h('h1', { tabindex: -1 }, 'Tiếp nhận hồ sơ'),
-    h('section', { class: 'card', 'aria-labelledby': 'up-h' },
+    // An archivist follows the list but does not upload.
+    may('upload') ? h('section', { class: 'card', 'aria-labelledby': 'up-h' },
       h('h2', { id: 'up-h' }, 'Tải tệp quét lên'),
-      drop, upList, clearBtn),
+      drop, upList, clearBtn) : null,
     h('section', { class: 'card', 'aria-labelledby': 'recent-h' },
       h('div', { class: 'section-head' },
         h('h2', { id: 'recent-h' }, 'Hồ sơ mới tiếp nhận'),
         h('div', { class: 'field field--inline' }, h('label', { for: 'status-filter' }, 'Trạng thái'), select)),
       msg, loadErr, table, pagerBox, updated),
-  );
+  ].filter(Boolean));
 
   function listHash(p, st) {
     const q = new URLSearchParams();
@@ -479,6 +488,7 @@ function intakeView(root, _arg, params) {
 
   function actions(d) {
     const out = [];
+    if (!may('read')) return h('span', { class: 'muted' }, '—'); // a scanner station sees status only
     if (d.signed) {
       out.push(h('a', { class: 'btn btn--small', href: fileHref(d.id), download: true, 'data-key': `dl:${d.id}` }, 'Tải bản ký số'));
     }
@@ -553,15 +563,18 @@ function detailView(root, id) {
   const summary = h('div');
   const timeline = h('div');
   const text = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
-  const paper = paperPanel(id, signal);
+  // A scanner station follows the stages only: the record, the text and the file are for readers.
+  const reader = may('read');
+  const paper = reader ? paperPanel(id, signal) : { sections: [], update() {} };
   root.append(
     h('p', { class: 'back' }, h('a', { href: backHref }, backHref.startsWith('#/tra-cuu') ? '← Kết quả tra cứu'
-      : backHref.startsWith('#/tthc/') ? '← Hồ sơ thủ tục hành chính' : '← Danh sách tiếp nhận')),
+      : backHref.startsWith('#/tthc/') ? '← Hồ sơ thủ tục hành chính'
+        : backHref.startsWith('#/nhat-ky') ? '← Nhật ký truy cập' : '← Danh sách tiếp nhận')),
     heading, sub, msg, loadErr,
     h('section', { class: 'card', 'aria-labelledby': 'info-h' }, h('h2', { id: 'info-h' }, 'Thông tin hồ sơ'), summary),
     h('section', { class: 'card', 'aria-labelledby': 'stages-h' }, h('h2', { id: 'stages-h' }, 'Các bước xử lý'), timeline),
     ...paper.sections,
-    h('section', { class: 'card', 'aria-labelledby': 'text-h' }, h('h2', { id: 'text-h' }, 'Văn bản nhận dạng (OCR)'), text),
+    ...(reader ? [h('section', { class: 'card', 'aria-labelledby': 'text-h' }, h('h2', { id: 'text-h' }, 'Văn bản nhận dạng (OCR)'), text)] : []),
   );
 
   async function load() {
@@ -589,7 +602,7 @@ function detailView(root, id) {
     // moves on, since a retry may have produced it again.
     const ocrDone = doc.status === 'done' || STAGE_ORDER[doc.stage] > STAGE_ORDER.ocr;
     const key = ocrDone ? doc.updated_at : '';
-    if (key !== textKey) {
+    if (reader && key !== textKey) {
       textKey = key;
       loadText(ocrDone, doc);
     }
@@ -618,10 +631,10 @@ function detailView(root, id) {
       field('Mã nội bộ (ID)', h('code', { class: 'hash' }, doc.id)));
 
     const acts = [];
-    if (doc.signed) {
+    if (doc.signed && reader) {
       acts.push(h('a', { class: 'btn btn--primary', href: fileHref(doc.id), download: true, 'data-key': 'download' }, 'Tải bản ký số (PDF)'));
     }
-    if (doc.status === 'failed' && doc.retryable) {
+    if (doc.status === 'failed' && doc.retryable && reader) {
       acts.push(retryButton(doc, 'btn btn--warn', 'retry', msg, 'hồ sơ', (d) => {
         if (d) { lastBody = JSON.stringify(d); render(d); }
         refresh();
@@ -828,15 +841,17 @@ function searchView(root, _arg, params) {
   const fromParams = (p) => run((p.get('q') ?? '').trim(), pageParam(p));
   fromParams(params);
   if (!params.get('q')) input.focus();
-  return {
-    async update(p) {
-      // Paging from the bottom of the list: start the keyboard and the reader at the new results.
-      const fromPager = pagerBox.contains(document.activeElement);
-      window.scrollTo(0, 0);
-      await fromParams(p);
-      if (fromPager) status.focus();
-    },
-    unmount() { ctl?.abort(); },
+  return { update: pagedUpdate(fromParams, pagerBox, status), unmount() { ctl?.abort(); } };
+}
+
+// pagedUpdate is the update of a view with paged results (search, access trail). Paging from the
+// bottom of the list starts the keyboard and the reader at the new results.
+function pagedUpdate(load, pagerBox, status) {
+  return async (params) => {
+    const fromPager = pagerBox.contains(document.activeElement);
+    window.scrollTo(0, 0);
+    await load(params);
+    if (fromPager) status.focus();
   };
 }
 
@@ -850,9 +865,10 @@ function searchHash(q, page) {
 // Hồ sơ thủ tục hành chính: open a dossier for a citizen or a business, attach its papers (scanned
 // at the counter or reused from the e-data store), print the receipt.
 
-const STAFF_KEY = 'sohoa.staff';
-const RECENT_KEY = 'sohoa.recentDossiers';
 const RECENT_MAX = 8;
+// Each account has its own list: a counter machine is shared, and one clerk's dossiers are no
+// business of the next one's.
+const recentKey = () => `sohoa.recentDossiers.${me?.name ?? ''}`;
 
 function storeGet(key, fallback) {
   try {
@@ -863,15 +879,13 @@ function storeGet(key, fallback) {
 function storeSet(key, value) {
   try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* private mode: forget it */ }
 }
-const getStaff = () => { const v = storeGet(STAFF_KEY, ''); return typeof v === 'string' ? v : ''; };
-const setStaff = (v) => storeSet(STAFF_KEY, v.trim());
 
 // The dossiers this counter opened or looked at lately: the API has no list of dossiers.
 function rememberDossier(d) {
-  const list = storeGet(RECENT_KEY, []);
+  const list = storeGet(recentKey(), []);
   const rest = (Array.isArray(list) ? list : []).filter((x) => x && x.id !== d.id);
   rest.unshift({ id: d.id, code: d.code, owner: d.owner?.name || d.owner?.id || '', procedure: d.procedure_name || d.procedure_code || '', at: d.received_at });
-  storeSet(RECENT_KEY, rest.slice(0, RECENT_MAX));
+  storeSet(recentKey(), rest.slice(0, RECENT_MAX));
 }
 
 const dossierHref = (id) => `#/tthc/${encodeURIComponent(id)}`;
@@ -909,18 +923,18 @@ function dossierFormView(root) {
       required: true, class: 'mono', spellcheck: 'false', hint: 'Theo Cơ sở dữ liệu quốc gia về thủ tục hành chính, ví dụ 1.001193.',
     }),
     procedure_name: formField('procedure_name', 'Tên thủ tục', {}),
-    staff: formField('staff', 'Cán bộ tiếp nhận', { autocomplete: 'name', hint: 'Được ghi nhớ trên máy này cho các lần sau.', value: getStaff() || null }),
   };
   const formErr = h('div', { class: 'msg', tabindex: -1 });
   const submit = h('button', { type: 'submit', class: 'btn btn--primary' }, 'Tiếp nhận hồ sơ');
   const form = h('form', { class: 'form', novalidate: true },
     h('fieldset', { class: 'form__group' }, h('legend', {}, 'Chủ hồ sơ'), f.owner_id.box, f.owner_name.box),
     h('fieldset', { class: 'form__group' }, h('legend', {}, 'Thủ tục'), f.procedure_code.box, f.procedure_name.box),
-    f.staff.box,
+    // The receiving clerk is the signed-in account: the server records it, nobody types it.
+    h('p', { class: 'muted small' }, 'Cán bộ tiếp nhận: ', h('strong', {}, me.name), '.'),
     formErr,
     h('div', { class: 'button-row' }, submit));
 
-  const recent = storeGet(RECENT_KEY, []);
+  const recent = storeGet(recentKey(), []);
   root.append(...[
     h('h1', { tabindex: -1 }, 'Tiếp nhận hồ sơ thủ tục hành chính'),
     h('section', { class: 'card', 'aria-label': 'Mở hồ sơ mới' }, form),
@@ -943,7 +957,6 @@ function dossierFormView(root) {
     if (!body.owner_id) { f.owner_id.setError('Nhập số định danh cá nhân hoặc mã số thuế.'); missing.push(f.owner_id); }
     if (!body.procedure_code) { f.procedure_code.setError('Nhập mã thủ tục hành chính.'); missing.push(f.procedure_code); }
     if (missing.length) { missing[0].input.focus(); return; }
-    setStaff(body.staff);
     submit.setAttribute('aria-disabled', 'true');
     submit.textContent = 'Đang tiếp nhận…';
     try {
@@ -986,7 +999,10 @@ function sendFile(url, file, onProgress) {
     xhr.addEventListener('load', () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         try { resolve(JSON.parse(xhr.responseText)); } catch { reject(new ApiError('Máy chủ trả lời không đúng định dạng.', xhr.status)); }
-      } else reject(errorOf(xhr.status, xhr.responseText));
+      } else {
+        if (xhr.status === 401) sessionLost();
+        reject(errorOf(xhr.status, xhr.responseText));
+      }
     });
     xhr.addEventListener('error', () => reject(new ApiError('Không gửi được tệp: kết nối tới máy chủ bị ngắt. Kiểm tra mạng rồi chọn lại tệp.', 0)));
     const form = new FormData();
@@ -995,14 +1011,27 @@ function sendFile(url, file, onProgress) {
   });
 }
 
-// The words of a dossier's history. Events come as {ID, At, Actor, Action, DocumentID, Detail}
-// (Go field names); lower-case keys are accepted too, should the API add JSON tags.
-const EVENT_WORDS = {
+// The words of the events in a dossier's history and in the access trail. Events in a dossier come
+// as {id, at, actor, action, document_id, detail}; the Go field names are accepted too (ev).
+const ACTION_WORDS = {
   'dossier.received': 'Tiếp nhận hồ sơ',
+  'dossier.viewed': 'Xem hồ sơ TTHC',
+  'dossier.receipt': 'In giấy tiếp nhận',
   'document.attached': 'Nộp giấy tờ tại quầy',
   'document.reused': 'Dùng lại giấy tờ có trong kho',
+  'document.file': 'Tải tệp đã ký số',
+  'document.text': 'Xem văn bản nhận dạng',
+  'document.pages': 'Xem ảnh các trang',
+  'document.metadata': 'Xem thông tin văn bản',
+  'document.verification': 'Kiểm tra chữ ký số',
+  'document.retried': 'Cho xử lý lại',
   'paper.updated': 'Xác nhận thông tin giấy tờ',
   'owner.viewed': 'Xem kho giấy tờ của chủ hồ sơ',
+  'search': 'Tra cứu',
+  'signature.accepted': 'Chấp nhận chữ ký của bản gốc',
+  'pdf.rendered': 'Dựng ảnh các trang PDF',
+  'pdfa.not_conformant': 'Ghi nhận bản gốc không đạt PDF/A',
+  'page.converted': 'Chuyển trang sang PDF/A',
 };
 const ev = (e, k) => e[k] ?? e[k.toLowerCase()] ?? e[k.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()];
 
@@ -1011,6 +1040,7 @@ function dossierView(root, id) {
   const ctl = new AbortController();
   const { signal } = ctl;
   let dossier = null, lastBody = '', papersKey = null;
+  let stale = true; // the dossier itself must be read again: at first, and after this view changed it
   const local = []; // this view's uploads: {key, file, state, loaded, total, error, el}
   let seq = 0;
 
@@ -1018,15 +1048,8 @@ function dossierView(root, id) {
   const heading = h('h1', { class: 'dcode mono', tabindex: -1 }, '…');
   const loadErr = h('div', { class: 'msg' });
   const summary = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
-  const staffIn = h('input', { id: 'd-staff', type: 'text', autocomplete: 'name', value: getStaff() || null, 'data-key': 'staff', 'aria-describedby': 'd-staff-hint' });
-  staffIn.addEventListener('change', () => { setStaff(staffIn.value); loadPapers(true); });
-  const staff = () => staffIn.value.trim();
-  const needStaff = (box) => {
-    if (staff()) return false;
-    swap(box, notice('error', 'Nhập tên cán bộ thực hiện trước (ô “Cán bộ thực hiện” ở đầu trang).'));
-    staffIn.focus();
-    return true;
-  };
+  // An archivist reads a dossier; only the counter adds papers to it and looks in the owner's store.
+  const counter = may('counter');
 
   const docsBox = h('div', { class: 'table-wrap' });
   const upMsg = h('div', { class: 'msg' });
@@ -1055,36 +1078,45 @@ function dossierView(root, id) {
   const historyBox = h('div');
   const updated = h('p', { class: 'muted small' });
 
-  root.append(
-    h('p', { class: 'back' }, h('a', { href: '#/ho-so-tthc' }, '← Tiếp nhận hồ sơ TTHC')),
-    h('div', { class: 'dhead' },
-      h('div', {}, kicker, heading),
-      h('div', { class: 'field dhead__staff' },
-        h('label', { for: 'd-staff' }, 'Cán bộ thực hiện'), staffIn,
-        h('p', { id: 'd-staff-hint', class: 'visually-hidden' }, 'Tên được ghi vào nhật ký khi gửi giấy tờ hoặc xem kho giấy tờ.'))),
+  root.append(...[
+    h('p', { class: 'back' }, h('a', { href: counter ? '#/ho-so-tthc' : backHref }, counter ? '← Tiếp nhận hồ sơ TTHC' : '← Quay lại')),
+    h('div', { class: 'dhead' }, h('div', {}, kicker, heading)),
     loadErr,
     h('section', { class: 'card', 'aria-labelledby': 'd-info-h' }, h('h2', { id: 'd-info-h', class: 'visually-hidden' }, 'Thông tin hồ sơ'), summary),
     h('section', { class: 'card', 'aria-labelledby': 'd-docs-h' },
       h('h2', { id: 'd-docs-h' }, 'Thành phần hồ sơ'), docsBox,
-      h('h3', { class: 'subhead' }, 'Nộp thêm giấy tờ'), upMsg, drop, upList),
-    h('section', { class: 'card', 'aria-labelledby': 'd-store-h' },
+      counter ? [h('h3', { class: 'subhead' }, 'Nộp thêm giấy tờ'), upMsg, drop, upList] : null),
+    counter ? h('section', { class: 'card', 'aria-labelledby': 'd-store-h' },
       h('div', { class: 'section-head' }, h('h2', { id: 'd-store-h' }, 'Giấy tờ đã có trong kho'), papersRefresh),
-      h('p', { class: 'muted small' }, 'Giấy tờ đã số hóa, còn hiệu lực và được phép dùng lại của chủ hồ sơ: không cần yêu cầu nộp lại. Mỗi lần xem được ghi nhật ký.'),
-      papersMsg, papersBox),
+      h('p', { class: 'muted small' }, 'Giấy tờ đã số hóa, còn hiệu lực và được phép dùng lại của chủ hồ sơ: không cần yêu cầu nộp lại. Mỗi lần xem được ghi nhật ký, với mã hồ sơ này làm mục đích.'),
+      papersMsg, papersBox) : null,
     h('section', { class: 'card', 'aria-labelledby': 'd-hist-h' }, h('h2', { id: 'd-hist-h' }, 'Lịch sử hồ sơ'), historyBox),
-    updated);
+    updated].filter(Boolean));
+
+  // Between its own changes, the view follows the statuses of the dossier's papers rather than
+  // reading the dossier again: each read of a dossier is an event of the access trail, a status is
+  // not. A paper another counter attaches shows at the next visit.
+  async function withStatuses(d) {
+    const docs = await Promise.all(d.documents.map((a) => (!ACTIVE.has(a.document.status) ? a.document
+      : api(`/api/v1/documents/${encodeURIComponent(a.document.id)}`, { signal }).catch((e) => {
+        if (isAbort(e) || e.status === 401) throw e;
+        return a.document; // try again at the next tick
+      }))));
+    return { ...d, documents: d.documents.map((a, i) => ({ ...a, document: docs[i] })) };
+  }
 
   async function load() {
     let d;
     try {
-      d = await api(`/api/v1/dossiers/${encodeURIComponent(id)}`, { signal });
+      d = stale ? await api(`/api/v1/dossiers/${encodeURIComponent(id)}`, { signal }) : await withStatuses(dossier);
+      stale = false;
     } catch (e) {
       if (isAbort(e)) return 0;
       if (e.status === 404) {
         kicker.textContent = '';
         heading.classList.remove('dcode', 'mono');
         heading.textContent = 'Không tìm thấy hồ sơ';
-        root.querySelectorAll('section, .dhead__staff').forEach((s) => s.remove());
+        root.querySelectorAll('section').forEach((s) => s.remove());
         swap(loadErr, notice('error', e.message));
         return 0;
       }
@@ -1098,14 +1130,15 @@ function dossierView(root, id) {
       const first = !dossier;
       dossier = d;
       if (first) rememberDossier(d);
+      workingDossier = { id: d.id, code: d.code };
       render(d);
     }
     // The store's answer changes when a paper here finishes (it becomes reusable) or is attached.
     const key = d.documents.map((a) => `${a.document.id}:${a.document.status}`).join(',');
-    if (key !== papersKey) { papersKey = key; loadPapers(false); }
+    if (counter && key !== papersKey) { papersKey = key; loadPapers(false); }
     const busy = d.documents.some((a) => ACTIVE.has(a.document.status)) || local.some((u) => u.state === 'sending' || u.state === 'checking' || u.state === 'waiting');
-    updated.textContent = `Cập nhật lúc ${fmtClock()}. ${busy ? 'Có giấy tờ đang được xử lý: tự làm mới mỗi 2 giây.' : 'Tự làm mới mỗi 15 giây.'}`;
-    return busy ? FAST : SLOW;
+    updated.textContent = `Cập nhật lúc ${fmtClock()}. ${busy ? 'Có giấy tờ đang được xử lý: tự làm mới mỗi 2 giây.' : 'Các giấy tờ đã xử lý xong.'}`;
+    return busy ? FAST : 0; // nothing left to follow; a new upload or reuse starts again
   }
 
   function render(d) {
@@ -1121,9 +1154,9 @@ function dossierView(root, id) {
         field('Tiếp nhận lúc', h('time', { datetime: d.received_at }, fmtTime(d.received_at))),
         field('Cán bộ tiếp nhận', d.staff || h('span', { class: 'muted' }, 'Không ghi')),
         field('Cơ quan tiếp nhận', d.agency_name || '—', d.agency ? h('span', { class: 'muted' }, ` (${d.agency})`) : null)),
-      h('div', { class: 'button-row' },
+      counter ? h('div', { class: 'button-row' },
         h('a', { class: 'btn btn--primary', href: d.receipt || `/api/v1/dossiers/${encodeURIComponent(d.id)}/receipt`, target: '_blank', rel: 'noopener', 'data-key': 'receipt' },
-          'In giấy tiếp nhận', h('span', { class: 'visually-hidden' }, ' (mở tệp PDF trong thẻ mới)'))));
+          'In giấy tiếp nhận', h('span', { class: 'visually-hidden' }, ' (mở tệp PDF trong thẻ mới)'))) : null);
     renderDocs(d);
     renderHistory(d);
   }
@@ -1159,7 +1192,7 @@ function dossierView(root, id) {
     swap(historyBox, h('ol', { class: 'history' }, events.map((e) => {
       const action = ev(e, 'Action'), at = ev(e, 'At'), actor = ev(e, 'Actor'), detail = ev(e, 'Detail') || {};
       const docID = ev(e, 'DocumentID');
-      let words = EVENT_WORDS[action] ?? action;
+      let words = ACTION_WORDS[action] ?? action;
       if (action === 'document.attached' && detail.role === 'result') words = 'Đính kèm kết quả giải quyết';
       const extra = [];
       if (action === 'dossier.received') {
@@ -1180,17 +1213,14 @@ function dossierView(root, id) {
   let papersCtl = null;
   async function loadPapers(byHand) {
     if (!dossier) return;
-    if (!staff()) {
-      swap(papersBox, notice('empty', 'Nhập tên cán bộ thực hiện ở đầu trang để xem kho giấy tờ của chủ hồ sơ (mỗi lần xem được ghi nhật ký theo Nghị định 13/2023/NĐ-CP).'));
-      return;
-    }
     papersCtl?.abort();
     papersCtl = new AbortController();
     const s = AbortSignal.any ? AbortSignal.any([signal, papersCtl.signal]) : papersCtl.signal;
     if (byHand) papersBox.setAttribute('aria-busy', 'true');
     let data;
     try {
-      data = await api(`/api/v1/owners/${encodeURIComponent(dossier.owner.id)}/documents?${new URLSearchParams({ valid: 'true', staff: staff() })}`, { signal: s });
+      // The purpose logged with the look (Nghị định 13/2023/NĐ-CP) is the dossier being received.
+      data = await api(`/api/v1/owners/${encodeURIComponent(dossier.owner.id)}/documents?${new URLSearchParams({ valid: 'true', purpose: dossier.code })}`, { signal: s });
     } catch (e) {
       if (isAbort(e)) return;
       papersBox.removeAttribute('aria-busy');
@@ -1235,20 +1265,16 @@ function dossierView(root, id) {
   async function reuse(p, btn, err) {
     if (btn.getAttribute('aria-disabled') === 'true') return;
     err.textContent = '';
-    if (needStaff(papersMsg)) return;
     papersMsg.replaceChildren();
     btn.setAttribute('aria-disabled', 'true');
     btn.textContent = 'Đang thêm…';
     try {
-      // staff goes in the body (as documented) and in the query, which is where the API reads the
-      // actor of an attachment from.
-      const a = await api(`/api/v1/dossiers/${encodeURIComponent(id)}/reuse?${new URLSearchParams({ staff: staff() })}`,
-        { method: 'POST', json: { document_id: p.id, staff: staff() }, signal });
+      const a = await api(`/api/v1/dossiers/${encodeURIComponent(id)}/reuse`, { method: 'POST', json: { document_id: p.id }, signal });
       const n = notice('ok', `Đã dùng lại “${p.title || p.filename}” làm thành phần ${a.component_code}.`);
       n.tabIndex = -1;
       swap(papersMsg, n);
       n.focus();
-      lastBody = '';
+      stale = true;
       refresh();
     } catch (e) {
       if (isAbort(e)) return;
@@ -1261,7 +1287,6 @@ function dossierView(root, id) {
   // --- uploads into the dossier, two at a time
   function queue(files) {
     if (!files.length) return;
-    if (needStaff(upMsg)) return;
     upMsg.replaceChildren();
     for (const file of files) {
       const u = { key: `d${++seq}`, file, state: 'waiting', loaded: 0, total: file.size, error: '', att: null, el: h('li', { class: 'up' }) };
@@ -1283,7 +1308,7 @@ function dossierView(root, id) {
     u.state = 'sending';
     paint(u);
     try {
-      u.att = await sendFile(`/api/v1/dossiers/${encodeURIComponent(id)}/documents?${new URLSearchParams({ staff: staff() })}`, u.file, (loaded, total) => {
+      u.att = await sendFile(`/api/v1/dossiers/${encodeURIComponent(id)}/documents`, u.file, (loaded, total) => {
         if (loaded < 0) u.state = 'checking'; else { u.loaded = loaded; u.total = total; }
         paint(u);
       });
@@ -1296,7 +1321,7 @@ function dossierView(root, id) {
     }
     paint(u);
     pump();
-    if (!signal.aborted) { lastBody = ''; refresh(); }
+    if (!signal.aborted) { stale = true; refresh(); }
   }
   function paint(u) {
     const pct = u.total ? Math.floor((u.loaded / u.total) * 100) : 0;
@@ -1383,6 +1408,9 @@ function paperPanel(id, signal) {
     h('section', { class: 'card', 'aria-labelledby': 'ver-h' }, h('h2', { id: 'ver-h' }, 'Kiểm tra chữ ký'), verifyBox),
   ];
   let key = null, verKey = null;
+  // Why the owner's papers are looked at, logged with each look: the dossier this document was
+  // opened from, else what the clerk gives (purposeForm).
+  let purpose = workingDossier && backHref === dossierHref(workingDossier.id) ? workingDossier.code : '';
 
   async function update(doc) {
     const k = `${doc.status}:${doc.updated_at}`;
@@ -1419,10 +1447,9 @@ function paperPanel(id, signal) {
     let paper = paperAfterSave ?? null, ownerErr = null;
     // Each look at an owner's papers is logged, so only once the paper is done (its fields are read
     // at the last stage), not at every stage it passes.
-    if (!paper && meta.ownerId && doc.status === 'done') {
+    if (!paper && meta.ownerId && doc.status === 'done' && may('counter') && purpose) {
       try {
-        const q = new URLSearchParams();
-        if (getStaff()) q.set('staff', getStaff());
+        const q = new URLSearchParams({ purpose });
         const data = await api(`/api/v1/owners/${encodeURIComponent(meta.ownerId)}/documents?${q}`, { signal });
         paper = (data.documents ?? []).find((p) => p.id === id) ?? null;
       } catch (e) {
@@ -1431,6 +1458,26 @@ function paperPanel(id, signal) {
       }
     }
     renderExtract(doc, meta, paper, ownerErr);
+  }
+
+  // purposeForm asks why the clerk looks at the owner's papers, offering the dossier last worked on.
+  function purposeForm(doc) {
+    const input = h('input', { id: 'p-purpose', type: 'text', class: 'mono', 'data-key': 'p-purpose', autocomplete: 'off',
+      value: workingDossier?.code || null, 'aria-describedby': 'p-purpose-hint' });
+    const form = h('form', { class: 'form', novalidate: true },
+      h('div', { class: 'field' },
+        h('label', { for: 'p-purpose' }, 'Mục đích xem kho giấy tờ của chủ hồ sơ'), input,
+        h('p', { id: 'p-purpose-hint', class: 'field__hint muted small' },
+          'Ví dụ mã hồ sơ TTHC đang tiếp nhận. Mỗi lần xem được ghi vào nhật ký truy cập cùng mục đích này.')),
+      h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'btn' }, 'Xem các trường trích xuất')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!input.value.trim()) { input.focus(); return; }
+      purpose = input.value.trim();
+      await loadMeta(doc);
+      extractBox.querySelector('.extracted-out')?.focus(); // the form is gone: keep the keyboard here
+    });
+    return form;
   }
 
   function renderExtract(doc, meta, paper, ownerErr) {
@@ -1465,7 +1512,6 @@ function paperPanel(id, signal) {
       // A date cannot be cleared through the API; an empty one is left as it is.
       for (const k of ['issued_on', 'valid_until']) if (inputs[k].value) body[k] = inputs[k].value;
       if (reusable.value) body.reusable = reusable.value === 'true';
-      if (getStaff()) body.staff = getStaff();
       save.setAttribute('aria-disabled', 'true');
       save.textContent = 'Đang lưu…';
       try {
@@ -1485,7 +1531,7 @@ function paperPanel(id, signal) {
 
     let list;
     if (extracted.length) {
-      list = h('table', { class: 'docs extracted' },
+      list = h('table', { class: 'docs extracted extracted-out', tabindex: -1 },
         h('caption', { class: 'visually-hidden' }, 'Các trường máy đọc được trong văn bản nhận dạng'),
         h('thead', {}, h('tr', {}, ['Trường', 'Giá trị', 'Nguyên văn', 'Dòng', 'Độ tin cậy', ''].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, extracted.map((x, i) => {
@@ -1507,12 +1553,15 @@ function paperPanel(id, signal) {
             h('td', { 'data-label': 'Độ tin cậy', class: 'num' }, h('span', { class: conf < 0.6 ? 'low' : '' }, `${num.format(Math.round(conf * 100))}%`)),
             h('td', { 'data-label': '', class: 'actions' }, use));
         })));
+    } else if (meta?.ownerId && doc.status === 'done' && !ownerErr && !paper && may('counter') && !purpose) {
+      list = purposeForm(doc);
     } else {
-      list = h('p', { class: 'muted' },
+      list = h('p', { class: 'muted extracted-out', tabindex: -1 },
         ownerErr ? `Không tải được các trường trích xuất: ${ownerErr}`
           : !meta?.ownerId ? 'Giấy tờ chưa thuộc về công dân hay tổ chức nào (chưa nộp vào hồ sơ TTHC), nên chưa có trường trích xuất.'
             : doc.status !== 'done' ? 'Các trường sẽ được đọc khi văn bản xử lý xong.'
-              : 'Máy không đọc được trường nào trong văn bản này.');
+              : !may('counter') ? 'Các trường trích xuất đi cùng kho giấy tờ của chủ hồ sơ, chỉ cán bộ một cửa được xem.'
+                : 'Máy không đọc được trường nào trong văn bản này.');
     }
     swap(extractBox,
       h('p', { class: 'muted small' }, 'Máy đọc các trường này từ văn bản nhận dạng; cán bộ đối chiếu với bản giấy rồi xác nhận ở biểu mẫu dưới.'),
@@ -1567,16 +1616,283 @@ function paperPanel(id, signal) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Nhật ký truy cập: the access trail (GET /api/v1/audit), for auditors and administrators.
+
+// The filters: [hash parameter, API parameter, label, input attributes].
+const AUDIT_FILTERS = [
+  ['tai-khoan', 'account', 'Tài khoản', { spellcheck: 'false' }],
+  ['chu-ho-so', 'owner', 'Chủ hồ sơ (số định danh, mã số thuế)', { class: 'mono', inputmode: 'numeric', spellcheck: 'false' }],
+  ['tai-lieu', 'document', 'Mã tài liệu (ID)', { class: 'mono', spellcheck: 'false' }],
+  ['tu', 'from', 'Từ ngày', { type: 'date' }],
+  ['den', 'to', 'Đến ngày', { type: 'date' }],
+];
+
+// auditHash is the view's address for the filters (by hash parameter) and page.
+function auditHash(filters, page) {
+  const p = new URLSearchParams();
+  for (const [key] of AUDIT_FILTERS) if (filters[key]) p.set(key, filters[key]);
+  if (page > 1) p.set('trang', page);
+  const q = p.toString();
+  return `#/nhat-ky${q ? `?${q}` : ''}`;
+}
+
+function auditView(root, _arg, params) {
+  document.title = 'Nhật ký truy cập — Số hóa hồ sơ';
+  let ctl = null; // the load in flight, aborted when a newer one starts
+  const inputs = {};
+  const form = h('form', { class: 'form form--grid', role: 'search', 'aria-label': 'Lọc nhật ký truy cập', novalidate: true },
+    AUDIT_FILTERS.map(([key, , label, attrs]) => {
+      const f = formField(`a-${key}`, label, attrs);
+      inputs[key] = f.input;
+      return f.box;
+    }),
+    h('div', { class: 'form__wide button-row' },
+      h('button', { type: 'submit', class: 'btn btn--primary' }, 'Lọc'),
+      h('a', { class: 'btn btn--ghost', href: '#/nhat-ky' }, 'Bỏ lọc')));
+  const status = h('p', { class: 'search__status', role: 'status', tabindex: -1 });
+  const csv = h('a', { class: 'btn btn--small', download: true, 'data-key': 'csv' },
+    'Tải về tệp CSV', h('span', { class: 'visually-hidden' }, ' (mọi sự kiện theo bộ lọc đang chọn)'));
+  const table = h('div', { class: 'table-wrap' });
+  const pagerBox = h('div');
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const filters = Object.fromEntries(AUDIT_FILTERS.map(([key]) => [key, inputs[key].value.trim()]));
+    const hash = auditHash(filters, 1);
+    if (location.hash === hash) run(new URLSearchParams(hash.split('?')[1] ?? '')); // no hashchange: load anyway
+    else location.hash = hash;
+  });
+
+  root.append(
+    h('h1', { tabindex: -1 }, 'Nhật ký truy cập'),
+    h('p', { class: 'muted' }, 'Mọi lần xem dữ liệu cá nhân và mọi thay đổi, mới nhất trước. Nhật ký chỉ được ghi thêm, không sửa, không xóa.'),
+    h('section', { class: 'card' }, form),
+    h('section', { class: 'card', 'aria-labelledby': 'audit-h' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'audit-h' }, 'Các sự kiện'), csv),
+      status, table, pagerBox));
+
+  async function run(p) {
+    ctl?.abort();
+    ctl = new AbortController();
+    const filters = {}, q = new URLSearchParams();
+    for (const [key, name] of AUDIT_FILTERS) {
+      filters[key] = (p.get(key) ?? '').trim();
+      inputs[key].value = filters[key];
+      if (filters[key]) q.set(name, filters[key]);
+    }
+    csv.href = `/api/v1/audit?${new URLSearchParams([...q, ['format', 'csv']])}`;
+    const page = pageParam(p), offset = (page - 1) * PAGE;
+    status.textContent = 'Đang tải…';
+    table.setAttribute('aria-busy', 'true');
+    let data;
+    try {
+      data = await api(`/api/v1/audit?${new URLSearchParams([...q, ['limit', PAGE], ['offset', offset]])}`, { signal: ctl.signal });
+    } catch (e) {
+      if (isAbort(e)) return;
+      table.removeAttribute('aria-busy');
+      status.textContent = '';
+      swap(table, notice('error', `Không tải được nhật ký: ${e.message}`));
+      pagerBox.replaceChildren();
+      return;
+    }
+    table.removeAttribute('aria-busy');
+    const { total, events } = data;
+    status.textContent = total === 0 ? ''
+      : events.length < total ? `${num.format(total)} sự kiện; đang xem ${num.format(offset + 1)}–${num.format(offset + events.length)}.`
+        : `${num.format(total)} sự kiện.`;
+    if (!events.length) {
+      swap(table, notice('empty', total > 0 ? 'Trang này không có sự kiện nào. ' : 'Không có sự kiện nào theo bộ lọc này.',
+        total > 0 ? h('a', { href: auditHash(filters, 1) }, 'Về trang đầu') : null));
+    } else {
+      swap(table, h('table', { class: 'docs audit' },
+        h('caption', { class: 'visually-hidden' }, `Nhật ký truy cập, mới nhất trước; ${num.format(total)} sự kiện.`),
+        h('thead', {}, h('tr', {}, ['Thời điểm', 'Tài khoản', 'Hoạt động', 'Đối tượng', 'Nội dung tra cứu', 'Máy trạm']
+          .map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, events.map((e) => auditRow(e, filters)))));
+    }
+    swap(pagerBox, pager(total, offset, (n) => auditHash(filters, n), 'Phân trang nhật ký truy cập'));
+  }
+
+  run(params);
+  return { update: pagedUpdate(run, pagerBox, status), unmount() { ctl?.abort(); } };
+}
+
+// auditRow is one event. Its account, owner and document narrow the trail to themselves (an auditor
+// follows a trail this way); documents and dossiers open for roles that may read them.
+function auditRow(e, filters) {
+  const narrow = (key, value, text, label) => h('a', { href: auditHash({ ...filters, [key]: value }, 1), 'aria-label': label }, text);
+  const what = [];
+  if (e.document_id) {
+    what.push(h('span', { class: 'audit__obj' }, 'Tài liệu ',
+      narrow('tai-lieu', e.document_id, h('span', { class: 'mono' }, e.document_id.slice(0, 8)), `Lọc theo tài liệu ${e.document_id}`),
+      may('list') ? [' ', h('a', { href: docHref(e.document_id), class: 'small' }, 'mở')] : null));
+  }
+  if (e.owner_id) {
+    what.push(h('span', { class: 'audit__obj' }, 'Chủ hồ sơ ',
+      narrow('chu-ho-so', e.owner_id, h('span', { class: 'mono' }, e.owner_id), `Lọc theo chủ hồ sơ ${e.owner_id}`)));
+  }
+  if (e.dossier_id) {
+    const short = h('span', { class: 'mono' }, e.dossier_id.slice(0, 8));
+    what.push(h('span', { class: 'audit__obj' }, 'Hồ sơ TTHC ', may('read') ? h('a', { href: dossierHref(e.dossier_id) }, short) : short));
+  }
+  const words = ACTION_WORDS[e.action];
+  return h('tr', {},
+    h('td', { 'data-label': 'Thời điểm', class: 'nowrap' }, h('time', { datetime: e.at }, fmtTime(e.at))),
+    h('td', { 'data-label': 'Tài khoản' }, e.account ? narrow('tai-khoan', e.account, e.account, `Lọc theo tài khoản ${e.account}`) : '—'),
+    h('td', { 'data-label': 'Hoạt động' }, words ?? h('span', { class: 'mono' }, e.action),
+      words ? h('span', { class: 'audit__code mono' }, e.action) : null),
+    h('td', { 'data-label': 'Đối tượng' }, what.length ? what : h('span', { class: 'muted' }, '—')),
+    h('td', { 'data-label': 'Nội dung tra cứu' }, e.query ? h('q', {}, e.query) : h('span', { class: 'muted' }, '—')),
+    h('td', { 'data-label': 'Máy trạm' }, e.client ? h('span', { class: 'mono' }, e.client) : h('span', { class: 'muted' }, '—')));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session: who is signed in, and what the role may use.
+
+let me = null; // GET /api/v1/session: {name, role, role_label, agency}; null while signed out
+let lastName = ''; // the account whose session ran out, offered again on the form
+let workingDossier = null; // {id, code} of the dossier last open: the purpose of an owner look-up
+
+// What each role may do, as the API's routes admit it (internal/api/api.go; the README's matrix).
+// The page only hides what would be refused; the server decides.
+const CAN = {
+  upload: ['station', 'clerk', 'admin'],
+  list: ['station', 'clerk', 'archivist', 'admin'], // the documents' status
+  read: ['clerk', 'archivist', 'admin'], // papers: text, file, record, search, dossiers
+  counter: ['clerk', 'admin'], // dossiers, the owner's store
+  audit: ['auditor', 'admin'],
+};
+const may = (what) => !!me && CAN[what].includes(me.role);
+
+// The page before accounts kept a typed staff name and one shared list of dossiers in the browser;
+// a counter machine is shared, so they go.
+try { localStorage.removeItem('sohoa.staff'); localStorage.removeItem('sohoa.recentDossiers'); } catch { /* no storage */ }
+
+// showSignIn puts the sign-in form in place of the view; why, when given, says why it is back.
+// The address (the hash) is left as it is, so signing in again returns to the same view.
+function showSignIn(why) {
+  current?.view.unmount();
+  current = null;
+  paintAccount();
+  document.title = 'Đăng nhập — Số hóa hồ sơ';
+  const name = formField('signin-name', 'Tên tài khoản', {
+    required: true, autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', value: lastName || null,
+  });
+  const pass = formField('signin-password', 'Mật khẩu', { required: true, type: 'password', autocomplete: 'current-password' });
+  const msg = h('div', { class: 'msg', id: 'signin-msg' });
+  pass.input.setAttribute('aria-describedby', `${pass.input.getAttribute('aria-describedby')} signin-msg`);
+  const submit = h('button', { type: 'submit', class: 'btn btn--primary' }, 'Đăng nhập');
+  const form = h('form', { class: 'form signin', novalidate: true, 'aria-labelledby': 'signin-h' },
+    name.box, pass.box, msg, h('div', { class: 'button-row' }, submit));
+  const main = document.getElementById('main');
+  main.replaceChildren(
+    h('section', { class: 'card signin__card' },
+      h('h1', { id: 'signin-h', tabindex: -1 }, 'Đăng nhập'),
+      why ? notice(why.kind, why.text) : h('p', { class: 'muted' }, 'Đăng nhập bằng tài khoản do quản trị viên cấp.'),
+      form));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (submit.getAttribute('aria-disabled') === 'true') return;
+    name.setError('');
+    pass.setError('');
+    msg.replaceChildren();
+    const n = name.input.value.trim(), p = pass.input.value;
+    if (!n) { name.setError('Nhập tên tài khoản.'); name.input.focus(); return; }
+    if (!p) { pass.setError('Nhập mật khẩu.'); pass.input.focus(); return; }
+    submit.setAttribute('aria-disabled', 'true');
+    submit.textContent = 'Đang đăng nhập…';
+    try {
+      signedIn(await api('/api/v1/session', { method: 'POST', json: { name: n, password: p }, session: false }), true);
+    } catch (err) {
+      // The API's reason: a wrong name or password, or the account locked for a while.
+      swap(msg, notice('error', err.message));
+      announce(err.message);
+      pass.input.value = '';
+      pass.input.focus();
+      submit.removeAttribute('aria-disabled');
+      submit.textContent = 'Đăng nhập';
+    }
+  });
+  (lastName ? pass : name).input.focus();
+}
+
+// signedIn shows the account in the header and the view the address names; focus, after the form,
+// moves to the view's heading so screen readers hear where they are.
+function signedIn(who, focus) {
+  me = who;
+  lastName = '';
+  paintAccount();
+  document.getElementById('main').replaceChildren();
+  moveFocus = focus;
+  route();
+}
+
+// sessionLost brings the form back when a call answers 401 in the middle of work.
+function sessionLost() {
+  if (!me) return; // several calls in flight all answer 401: once is enough
+  lastName = me.name;
+  me = null;
+  showSignIn({ kind: 'error', text: 'Phiên đăng nhập đã hết hạn. Đăng nhập lại để tiếp tục đúng trang đang xem.' });
+  announce('Phiên đăng nhập đã hết hạn; cần đăng nhập lại.');
+}
+
+async function signOut(btn) {
+  if (btn.getAttribute('aria-disabled') === 'true') return;
+  btn.setAttribute('aria-disabled', 'true');
+  try {
+    await api('/api/v1/session', { method: 'DELETE', session: false });
+  } catch (e) {
+    if (e.status !== 401) { // 401: the session had ended already, which is what was asked
+      btn.removeAttribute('aria-disabled');
+      announce(`Không đăng xuất được: ${e.message}`);
+      return;
+    }
+  }
+  // The next person at this counter starts clean: no uploads of this account's, no dossier.
+  for (const u of uploads) u.xhr?.abort();
+  uploads.length = 0;
+  workingDossier = null;
+  me = null;
+  // Nor at this account's last address (a search's words, a citizen's dossier); no hashchange.
+  history.replaceState(null, '', location.pathname + location.search);
+  showSignIn({ kind: 'ok', text: 'Đã đăng xuất.' });
+  announce('Đã đăng xuất.');
+}
+
+// paintAccount shows who is signed in and the navigation the role may use, or neither.
+function paintAccount() {
+  const box = document.getElementById('account'), nav = document.getElementById('nav');
+  nav.hidden = !me;
+  box.hidden = !me;
+  if (!me) { box.replaceChildren(); return; }
+  for (const a of nav.querySelectorAll('[data-nav]')) a.parentElement.hidden = !may(NEEDS[a.dataset.nav]);
+  document.querySelector('.brand a').href = `#/${home()}`;
+  const out = h('button', { type: 'button', class: 'btn btn--small btn--onbrand', id: 'sign-out' }, 'Đăng xuất');
+  out.addEventListener('click', () => signOut(out));
+  box.replaceChildren(
+    h('p', { class: 'account__who' },
+      h('span', { class: 'visually-hidden' }, 'Đang đăng nhập: '),
+      h('strong', { class: 'account__name' }, me.name),
+      h('span', { class: 'account__role' }, me.role_label)),
+    out);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Routing: #/tiep-nhan[?trang=&trang-thai=], #/tra-cuu?q=&trang=, #/ho-so/<id> (a document),
-// #/ho-so-tthc (open a dossier), #/tthc/<id> (a dossier).
+// #/ho-so-tthc (open a dossier), #/tthc/<id> (a dossier), #/nhat-ky?… (the access trail).
 
 const views = {
   'tiep-nhan': intakeView, 'tra-cuu': searchView, 'ho-so': detailView,
-  'ho-so-tthc': dossierFormView, tthc: dossierView,
+  'ho-so-tthc': dossierFormView, tthc: dossierView, 'nhat-ky': auditView,
 };
+// What each view needs (CAN); a view the role may not use is not offered, and its address leads home.
+const NEEDS = { 'tiep-nhan': 'list', 'tra-cuu': 'read', 'ho-so': 'list', 'ho-so-tthc': 'counter', tthc: 'read', 'nhat-ky': 'audit' };
+const home = () => (may('list') ? 'tiep-nhan' : 'nhat-ky');
 // The nav item lit for each view; a document's detail belongs to no item.
 const NAV_OF = { tthc: 'ho-so-tthc' };
 let current = null;
+let moveFocus = false; // the next view takes focus even though it is the first (after sign-in)
 let backHref = '#/tiep-nhan'; // where the detail's back link goes: the list or search it came from
 
 function parseHash() {
@@ -1586,18 +1902,19 @@ function parseHash() {
   const [name, arg = ''] = path.split('/');
   let id = arg;
   try { id = decodeURIComponent(arg); } catch { /* keep it as typed */ }
-  return {
-    name: views[name] ? name : 'tiep-nhan',
-    arg: id,
-    params: new URLSearchParams(qi < 0 ? '' : raw.slice(qi + 1)),
-  };
+  return { name, arg: id, params: new URLSearchParams(qi < 0 ? '' : raw.slice(qi + 1)) };
 }
 
 function route() {
+  if (!me) return; // the sign-in form is up; the address waits for it
   // Only #/… is a route; anything else (an in-page anchor) must not replace the current view.
   if (current && !location.hash.startsWith('#/')) return;
   const r = parseHash();
-  if (r.name !== 'ho-so') backHref = location.hash || '#/tiep-nhan';
+  if (!views[r.name] || !may(NEEDS[r.name])) {
+    location.replace(`#/${home()}`); // its hashchange comes back here
+    return;
+  }
+  if (r.name !== 'ho-so') backHref = location.hash;
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === (NAV_OF[r.name] ?? r.name)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -1607,7 +1924,8 @@ function route() {
     current.view.update(r.params);
     return;
   }
-  const first = !current;
+  const first = !current && !moveFocus;
+  moveFocus = false;
   current?.view.unmount();
   const main = document.getElementById('main');
   main.replaceChildren();
@@ -1620,6 +1938,18 @@ function route() {
   }
 }
 
+// boot asks who is signed in (the cookie may outlive a reload) and shows the view or the form.
+async function boot() {
+  let who;
+  try {
+    who = await api('/api/v1/session', { session: false });
+  } catch (e) {
+    showSignIn(e.status === 401 ? null : { kind: 'error', text: e.message });
+    return;
+  }
+  signedIn(who, false);
+}
+
 // Dropping a file beside the drop zone would make the browser open it and leave the page.
 for (const type of ['dragover', 'drop']) {
   window.addEventListener(type, (e) => { if (hasFiles(e)) e.preventDefault(); });
@@ -1630,4 +1960,4 @@ document.querySelector('.skip').addEventListener('click', (e) => {
   document.getElementById('main').focus();
 });
 window.addEventListener('hashchange', route);
-route();
+boot();
