@@ -190,6 +190,16 @@ func (p *Postgres) GrantService(ctx context.Context, role string) error {
 // ClaimUnowned gives agency the documents received before documents had one: a deployment that
 // predates accounts received everything for its one agency.
 func (p *Postgres) ClaimUnowned(ctx context.Context, agency string) (int64, error) {
-	tag, err := p.pool.Exec(ctx, `UPDATE documents SET agency = $1 WHERE agency IS NULL`, agency)
-	return tag.RowsAffected(), dbErr("claim documents for "+agency, err)
+	var n int64
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE documents SET agency = $1 WHERE agency IS NULL`, agency)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `UPDATE dossier_documents dd SET crosses = d.agency IS DISTINCT FROM x.agency
+			FROM documents d, dossiers x WHERE d.id = dd.document_id AND x.id = dd.dossier_id`)
+		return err
+	})
+	return n, dbErr("claim documents for "+agency, err)
 }

@@ -73,13 +73,16 @@ func Populate(ctx context.Context, url string, p *storage.Postgres, c Config) er
 			search_folded = setweight(to_tsvector('sohoa_folded', title), 'A') || setweight(to_tsvector('sohoa_folded', text), 'B')`,
 		`INSERT INTO owners (id, kind) VALUES ('031085012345', 'citizen')`,
 		`INSERT INTO procedures (code, name) VALUES ('1.001193', 'Đăng ký khai sinh')`,
-		// A fifth of the documents in a dossier: the scope's path that reaches a paper through a
-		// dossier is taken for every document of another agency.
+		// A fifth of the documents handed in with a dossier, one in a hundred of those a paper of
+		// another agency reused there: the scope's second path.
 		`WITH d AS (SELECT id, agency, row_number() OVER (ORDER BY id) AS n FROM documents WHERE random() < 0.2)
 		 INSERT INTO dossiers (id, code, procedure_code, agency, owner_id, received_at)
-		 SELECT id, 'bench-dossier-' || n, '1.001193', agency, '031085012345', now() FROM d`,
-		`INSERT INTO dossier_documents (dossier_id, document_id, role, component_code)
-		 SELECT x.id, x.id, 'component', 'bench-cmp-' || x.code FROM dossiers x`,
+		 SELECT id, 'bench-dossier-' || n, '1.001193',
+			CASE WHEN n % 100 = 0 THEN (SELECT min(a.id) FROM agencies a WHERE a.parent IS NOT NULL AND a.id <> d.agency) ELSE agency END,
+			'031085012345', now() FROM d`,
+		`INSERT INTO dossier_documents (dossier_id, document_id, role, component_code, reused, crosses)
+		 SELECT x.id, x.id, 'component', 'bench-cmp-' || x.code, d.agency <> x.agency, d.agency <> x.agency
+		 FROM dossiers x JOIN documents d ON d.id = x.id`,
 		`ANALYZE`,
 	} {
 		if _, err := conn.Exec(ctx, q); err != nil {
