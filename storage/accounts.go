@@ -33,6 +33,9 @@ type Token struct {
 	RevokedAt *time.Time
 }
 
+// SeenEvery is how often a token's use and a session's last request are recorded at most.
+const SeenEvery = time.Minute
+
 // Session is a person signed in on the web page; only the hash of its cookie is kept.
 type Session struct {
 	Account   Account
@@ -79,7 +82,7 @@ type Accounts interface {
 	// AddToken records a token of the account by the hash of its secret.
 	AddToken(ctx context.Context, account string, id string, hash []byte) (Token, error)
 	// TokenAccount returns the account whose unrevoked token has hash, and marks the token used at
-	// now.
+	// now unless it was marked so within the last minute.
 	TokenAccount(ctx context.Context, hash []byte, now time.Time) (Account, error)
 	// ListTokens returns every token, newest first.
 	ListTokens(ctx context.Context) ([]Token, error)
@@ -88,7 +91,8 @@ type Accounts interface {
 
 	// StartSession records a session of the account by the hash of its cookie, started at now.
 	StartSession(ctx context.Context, account string, hash []byte, now time.Time) error
-	// Session returns the session with hash, and records it seen at now.
+	// Session returns the session with hash as it was, and records it seen at now unless it was
+	// seen within the last minute (so a session's idle time is known to the minute).
 	Session(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// EndSession forgets the session with hash; ending it twice is harmless.
 	EndSession(ctx context.Context, hash []byte) error

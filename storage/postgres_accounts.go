@@ -119,9 +119,16 @@ func (p *Postgres) AddToken(ctx context.Context, account, id string, hash []byte
 	return t, constraintErr(dbErr("token of "+account, err))
 }
 
+// seenEvery is how stale a token's last use or a session's last request may be: recording each
+// request would make every read a write (and a commit to flush) for a time nobody needs to the second.
+const seenEvery = `interval '1 minute'`
+
 func (p *Postgres) TokenAccount(ctx context.Context, hash []byte, now time.Time) (Account, error) {
 	a, err := scanAccount(p.pool.QueryRow(ctx, `WITH t AS (
-			UPDATE tokens SET used_at = $2 WHERE hash = $1 AND revoked_at IS NULL RETURNING account_id)
+			SELECT account_id FROM tokens WHERE hash = $1 AND revoked_at IS NULL),
+		used AS (
+			UPDATE tokens SET used_at = $2 WHERE hash = $1 AND revoked_at IS NULL
+				AND (used_at IS NULL OR used_at < $2::timestamptz - `+seenEvery+`))
 		SELECT `+accountColumns+` FROM accounts WHERE id = (SELECT account_id FROM t)`, hash, now))
 	return a, dbErr("token", err)
 }
@@ -159,20 +166,17 @@ func (p *Postgres) StartSession(ctx context.Context, account string, hash []byte
 
 func (p *Postgres) Session(ctx context.Context, hash []byte, now time.Time) (Session, error) {
 	var s Session
-	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		var id int64
-		if err := tx.QueryRow(ctx, `SELECT account_id, created_at, seen_at FROM sessions WHERE hash = $1 FOR UPDATE`, hash).
-			Scan(&id, &s.CreatedAt, &s.SeenAt); err != nil {
-			return err
-		}
-		a, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
-		if err != nil {
-			return err
-		}
-		s.Account = a
-		_, err = tx.Exec(ctx, `UPDATE sessions SET seen_at = $2 WHERE hash = $1`, hash, now)
-		return err
-	})
+	var a Account
+	err := p.pool.QueryRow(ctx, `WITH s AS (
+			SELECT account_id, created_at, seen_at FROM sessions WHERE hash = $1),
+		seen AS (
+			UPDATE sessions SET seen_at = $2 WHERE hash = $1 AND seen_at < $2::timestamptz - `+seenEvery+`)
+		SELECT s.created_at, s.seen_at, a.id, a.name, a.role, a.agency, a.password_hash, a.disabled, a.failures,
+			a.locked_until, a.created_at
+		FROM s JOIN accounts a ON a.id = s.account_id`, hash, now).
+		Scan(&s.CreatedAt, &s.SeenAt, &a.ID, &a.Name, &a.Role, &a.Agency, &a.PasswordHash, &a.Disabled, &a.Failures,
+			&a.LockedUntil, &a.CreatedAt)
+	s.Account = a
 	return s, dbErr("session", err)
 }
 

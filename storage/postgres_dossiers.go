@@ -138,8 +138,8 @@ func (p *Postgres) Attach(ctx context.Context, dossierID, documentID, role strin
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO dossier_documents (dossier_id, document_id, role, component_code, reused, crosses)
-			VALUES ($1, $2, $3, $4, $5, (SELECT agency FROM documents WHERE id = $2) IS DISTINCT FROM $6)`,
+		if _, err := tx.Exec(ctx, `INSERT INTO dossier_documents (dossier_id, document_id, role, component_code, reused, agency, crosses)
+			VALUES ($1, $2, $3, $4, $5, $6, (SELECT agency FROM documents WHERE id = $2) IS DISTINCT FROM $6)`,
 			dossierID, documentID, role, code, reused, agency); err != nil {
 			return dbErr(fmt.Sprintf("attach %s to %s", documentID, dossierID), err)
 		}

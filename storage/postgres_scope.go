@@ -14,8 +14,7 @@ func visible(d string, a, u int) string {
 
 // crossing is the array of the documents of other agencies in the dossiers of the agencies $a.
 func crossing(a int) string {
-	return fmt.Sprintf(`ARRAY(SELECT sdd.document_id FROM dossier_documents sdd JOIN dossiers sx ON sx.id = sdd.dossier_id
-		WHERE sdd.crosses AND sx.agency = ANY($%d::text[]))`, a)
+	return fmt.Sprintf(`ARRAY(SELECT sdd.document_id FROM dossier_documents sdd WHERE sdd.crosses AND sdd.agency = ANY($%d::text[]))`, a)
 }
 
 // countVisible is a count of the documents matching filters that the scope in $a and $u reaches, as

@@ -18,13 +18,14 @@ import (
 	"github.com/sohoa-vn/sohoa/storage/scopebench"
 )
 
-const accessUsage = `usage: sohoa bench access [-docs 100000] [-agencies 5] [-runs 300] [-q "khai sinh"] [-texts testdata/scans] [-keep]
+const accessUsage = `usage: sohoa bench access [-docs 100000] [-agencies 5] [-runs 300] [-q "khai sinh"] [-texts testdata/scans] [-keep | -db URL]
 
 Makes a fresh database beside SOHOA_MIGRATE_DATABASE_URL's (else SOHOA_DATABASE_URL's), fills it with
 DOCS documents of AGENCIES agencies (texts from the *.gt.txt pages in -texts, each with its own
 numbers), then times RUNS times each, interleaved, listing 50 documents and searching Q without
 authorization and as a clerk of one agency (token look-up, agency tree, scope in the SQL), and prints
-p50, p95 and what authorization adds. The database is dropped at the end unless -keep.`
+p50, p95 and what authorization adds. The database is dropped at the end unless -keep; -db measures
+again on a database kept so.`
 
 func benchAccess(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench access", flag.ContinueOnError)
@@ -35,6 +36,7 @@ func benchAccess(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Query, "q", "khai sinh", "the search")
 	texts := fs.String("texts", "testdata/scans", "folder of *.gt.txt page texts")
 	keep := fs.Bool("keep", false, "keep the database")
+	reuse := fs.String("db", "", "measure on this database, filled by an earlier run with -keep, instead of a new one")
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), accessUsage) }
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -50,14 +52,18 @@ func benchAccess(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	dbURL, drop, err := freshDatabase(ctx, cmpOr(cfg.MigrateDatabaseURL, cfg.DatabaseURL))
-	if err != nil {
-		return err
-	}
-	if !*keep {
-		defer drop()
-	} else {
-		fmt.Println("database:", dbURL)
+	dbURL := *reuse
+	if dbURL == "" {
+		u, drop, err := freshDatabase(ctx, cmpOr(cfg.MigrateDatabaseURL, cfg.DatabaseURL))
+		if err != nil {
+			return err
+		}
+		if !*keep {
+			defer drop()
+		} else {
+			fmt.Println("database:", u)
+		}
+		dbURL = u
 	}
 	migrations, err := schemasMigrations()
 	if err != nil {
@@ -68,8 +74,10 @@ func benchAccess(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.Close()
-	if err := scopebench.Populate(ctx, dbURL, p, c); err != nil {
-		return err
+	if *reuse == "" {
+		if err := scopebench.Populate(ctx, dbURL, p, c); err != nil {
+			return err
+		}
 	}
 	rs, err := scopebench.Measure(ctx, p, c)
 	if err != nil {

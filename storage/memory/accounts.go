@@ -201,7 +201,9 @@ func (s *Store) TokenAccount(ctx context.Context, hash []byte, now time.Time) (s
 	defer s.mu.Unlock()
 	for _, t := range s.tokens {
 		if bytes.Equal(t.hash, hash) && t.RevokedAt == nil {
-			t.UsedAt = &now
+			if t.UsedAt == nil || now.Sub(*t.UsedAt) > storage.SeenEvery {
+				t.UsedAt = &now
+			}
 			return *s.accounts[t.Account], nil
 		}
 	}
@@ -254,7 +256,9 @@ func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (storag
 		return storage.Session{}, fmt.Errorf("session: %w", storage.ErrNotFound)
 	}
 	out := storage.Session{Account: *s.accounts[ss.account], CreatedAt: ss.created, SeenAt: ss.seen}
-	ss.seen = now
+	if now.Sub(ss.seen) > storage.SeenEvery {
+		ss.seen = now
+	}
 	return out, nil
 }
 
