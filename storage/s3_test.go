@@ -19,6 +19,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/s3setup"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
+	"github.com/sohoa-vn/sohoa/internal/testenv/s3users"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/storagetest"
 )
@@ -157,7 +158,7 @@ func testNotifier(t *testing.T, o storage.Objects, n storage.Notifier, arn strin
 // credentials can only put into the inbox.
 func TestS3ArchiveCannotBeRewritten(t *testing.T) {
 	m := testenv.StartMinIO(t)
-	users := m.Provision("lock-")
+	users := s3users.Provision(t, m, "lock-")
 	ctx := t.Context()
 	svc, err := storage.NewS3(storage.S3Config{Endpoint: m.Endpoint, AccessKey: users.Service.AccessKey, SecretKey: users.Service.SecretKey, BucketPrefix: "lock-"})
 	if err != nil {
@@ -258,7 +259,7 @@ func TestS3ArchiveCannotBeRewritten(t *testing.T) {
 			t.Errorf("a station put into %s", b)
 		}
 	}
-	if users2 := m.Provision("lock-"); users2 != users {
+	if users2 := s3users.Provision(t, m, "lock-"); users2 != users {
 		t.Errorf("setting up again gave other users: %+v", users2)
 	}
 	if err := svc.CheckLock(ctx); err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/internal/sign/tsa"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
+	"github.com/sohoa-vn/sohoa/internal/testenv/s3users"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -127,7 +128,7 @@ func startSystemOn(t testing.TB, svc services, overrides ...string) system {
 	sys := connect(t, cfg)
 	sys.app, sys.log, sys.stop, sys.minio, sys.env = a, logFile.Name(), stop, svc.minio, env
 	sys.token = sys.newToken(t, "e2e-admin", "admin", cfg.Agency)
-	station := svc.minio.Provision(cfg.BucketPrefix).Station
+	station := s3users.Provision(t, svc.minio, cfg.BucketPrefix).Station
 	if sys.station, err = minio.New(cfg.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(station.AccessKey, station.SecretKey, "")}); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func systemEnv(t testing.TB, svc services, overrides ...string) map[string]strin
 	}
 	// sohoa runs as its own S3 user, set up as scripts/services sets it up: it cannot delete archive
 	// versions or change bucket settings.
-	own := m.Provision(prefix).Service
+	own := s3users.Provision(t, m, prefix).Service
 	tsaURL := startTSA(t, filepath.Join(dataDir, "keys"))
 	if svc.tsaDown != nil {
 		tsaURL = gate(t, tsaURL, svc.tsaDown)

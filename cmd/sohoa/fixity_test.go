@@ -20,6 +20,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/api"
 	"github.com/sohoa-vn/sohoa/internal/config"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
+	"github.com/sohoa-vn/sohoa/internal/testenv/s3users"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
 )
@@ -172,7 +173,7 @@ func TestProductionNeedsTheLock(t *testing.T) {
 	if err := checkArchive(ctx, config.Config{Env: "development"}, objects, log); err != nil || !strings.Contains(logs.String(), "level=WARN") {
 		t.Errorf("development on plain buckets: %v, log %q; want a warning only", err, logs.String())
 	}
-	users := m.Provision("set-")
+	users := s3users.Provision(t, m, "set-")
 	own, err := storage.NewS3(storage.S3Config{Endpoint: m.Endpoint, AccessKey: users.Service.AccessKey, SecretKey: users.Service.SecretKey, BucketPrefix: "set-"})
 	if err != nil {
 		t.Fatal(err)

@@ -27,7 +27,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/sohoa-vn/sohoa/internal/s3setup"
 )
 
 // Env variables read here, with their defaults.
@@ -143,36 +142,6 @@ func MinIOBinary() string {
 		}
 	}
 	return ""
-}
-
-// Users are the S3 users a deployment's buckets are set up with.
-type Users struct {
-	Service, Station s3setup.Credentials
-}
-
-// Provision sets the server up as scripts/services does (s3setup.Apply): buckets of prefix with
-// versioning and object lock, a service user and a write-only station user of their own. Calling it
-// again for the same prefix gives the same users.
-func (m *MinIO) Provision(prefix string) Users {
-	m.t.Helper()
-	u := Users{Service: s3setup.Credentials{AccessKey: prefix + "svc", SecretKey: "svc-" + m.SecretKey},
-		Station: s3setup.Credentials{AccessKey: prefix + "station", SecretKey: "station-" + m.SecretKey}}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	p := s3setup.Plan{Endpoint: m.Endpoint, Admin: s3setup.Credentials{AccessKey: m.AccessKey, SecretKey: m.SecretKey},
-		BucketPrefix: prefix, Service: u.Service, Station: u.Station}
-	// A server just started may still be loading its IAM subsystem: wait that out, briefly.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := s3setup.Apply(ctx, p)
-		if err == nil {
-			return u
-		}
-		if time.Now().After(deadline) {
-			m.t.Fatalf("set up minio for %s: %v", prefix, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }
 
 // Webhook returns the MinIO settings of a webhook notification target named id that posts to
