@@ -69,7 +69,8 @@ type Accounts interface {
 	Account(ctx context.Context, name string) (Account, error)
 	// ListAccounts returns every account, by name.
 	ListAccounts(ctx context.Context) ([]Account, error)
-	// SetPassword replaces the account's password hash and clears its failures and lock.
+	// SetPassword replaces the account's password hash, clears its failures and lock, and ends its
+	// sessions (a password changed after a suspected theft must shut the thief out).
 	SetPassword(ctx context.Context, name, hash string) error
 	// Disable disables the account and ends its sessions; its tokens stop working with it.
 	Disable(ctx context.Context, name string) error

@@ -86,7 +86,15 @@ func (p *Postgres) changeAccount(ctx context.Context, name, set string, args ...
 }
 
 func (p *Postgres) SetPassword(ctx context.Context, name, hash string) error {
-	return p.changeAccount(ctx, name, `password_hash = $2, failures = 0, locked_until = NULL`, hash)
+	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `UPDATE accounts SET password_hash = $2, failures = 0, locked_until = NULL
+			WHERE name = $1 RETURNING id`, name, hash).Scan(&id); err != nil {
+			return dbErr("set password of "+name, err)
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, id)
+		return dbErr("end sessions of "+name, err)
+	})
 }
 
 func (p *Postgres) Disable(ctx context.Context, name string) error {

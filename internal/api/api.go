@@ -15,6 +15,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/internal/clock"
+	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
 )
@@ -147,6 +148,12 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, codeNotFound, "Không tìm thấy tài liệu.")
 		return
 	}
+	if errors.Is(err, fault.Unavailable) {
+		s.Log.Warn("request waits for a service", "route", r.Pattern, "error", err)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "Hệ thống tạm thời không kết nối được cơ sở dữ liệu hoặc kho lưu trữ; vui lòng thử lại sau ít phút.")
+		return
+	}
 	s.Log.Error("request failed", "route", r.Pattern, "error", err)
 	writeError(w, http.StatusInternalServerError, codeInternal, "Lỗi máy chủ; vui lòng thử lại sau.")
 }
@@ -179,7 +186,8 @@ const (
 	codePurpose             = "purpose_required"
 	codeDuplicateElsewhere  = "duplicate_elsewhere" // the same bytes are another agency's or owner's paper
 	codeNotificationsOff    = "notifications_off"
-	codeInternal            = "internal" // details are in the operators' log
+	codeInternal            = "internal"    // details are in the operators' log
+	codeUnavailable         = "unavailable" // a store did not answer; try again shortly
 	// codeFixityMismatch: the signed file is not what was recorded when it was archived (storage.ErrFixity);
 	// it is not served.
 	codeFixityMismatch = "fixity_mismatch"

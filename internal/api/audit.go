@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/sohoa-vn/sohoa/internal/code"
 	"github.com/sohoa-vn/sohoa/storage"
 )
@@ -37,7 +35,8 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request) {
 	q := storage.AuditQuery{Owner: v.Get("owner"), Account: v.Get("account"), Document: v.Get("document"),
 		Scope: &who(r).scope, Limit: bounded(v.Get("limit"), 100, 1, 1000), Offset: bounded(v.Get("offset"), 0, 0, 1<<30)}
 	if q.Document != "" {
-		if _, err := uuid.Parse(q.Document); err != nil {
+		var ok bool
+		if q.Document, ok = canonicalID(q.Document); !ok {
 			writeError(w, http.StatusBadRequest, codeBadRequest, "document phải là mã định danh (UUID) của một tài liệu.")
 			return
 		}
@@ -100,8 +99,8 @@ func writeAuditCSV(w http.ResponseWriter, events []AuditEvent) {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "at", "account", "action", "document_id", "owner_id", "dossier_id", "query", "client"})
 	for _, e := range events {
-		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(code.Vietnam).Format(time.RFC3339), cell(e.Account), e.Action,
-			e.DocumentID, e.OwnerID, e.DossierID, cell(e.Query), e.Client})
+		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(code.Vietnam).Format(time.RFC3339), cell(e.Account), cell(e.Action),
+			cell(e.DocumentID), cell(e.OwnerID), cell(e.DossierID), cell(e.Query), cell(e.Client)})
 	}
 	cw.Flush()
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/sohoa-vn/sohoa/internal/account"
-	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -64,11 +63,11 @@ func (s *Server) guard(a access, next http.HandlerFunc) http.HandlerFunc {
 		}
 		p, err := s.authenticate(r)
 		switch {
-		case errors.Is(err, fault.Unavailable):
-			s.storeError(w, r, err)
-			return
-		case err != nil:
+		case errors.Is(err, errNoCredential):
 			writeError(w, http.StatusUnauthorized, codeUnauthorized, "Cần đăng nhập (hoặc mã truy cập của máy) để dùng chức năng này.")
+			return
+		case err != nil: // the store failed: not the caller's credential
+			s.storeError(w, r, err)
 			return
 		}
 		if !slices.Contains(a.roles, p.role) {
@@ -104,7 +103,9 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 			return nil, credentialErr(err)
 		}
 		if !account.SessionLive(ss.CreatedAt, ss.SeenAt, now) {
-			s.Accounts.EndSession(ctx, hash)
+			if err := s.Accounts.EndSession(ctx, hash); err != nil {
+				return nil, err
+			}
 			return nil, errNoCredential
 		}
 		acc = ss.Account
@@ -159,11 +160,23 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, e storage.Event)
 	p := who(r)
 	e.Actor, e.Client = p.account.Name, p.client
 	e.Agencies = append(e.Agencies, p.account.Agency)
+	// Text people typed goes into text and jsonb columns, which refuse NUL and invalid UTF-8.
+	e.Query = storable(e.Query)
+	for k, v := range e.Detail {
+		if str, ok := v.(string); ok {
+			e.Detail[k] = storable(str)
+		}
+	}
 	if err := s.Dossiers.Log(r.Context(), e); err != nil {
 		s.storeError(w, r, err)
 		return false
 	}
 	return true
+}
+
+// storable is s as PostgreSQL text can hold it.
+func storable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
 // visibleDocument answers 404 unless the principal reaches the document id.

@@ -354,3 +354,12 @@ func TestSignInThrottlesAClient(t *testing.T) {
 	clk.Advance(signInWindow)
 	signIn("203.0.113.9", "lan", "mật khẩu của Lan").wantStatus(t, http.StatusOK)
 }
+
+func TestThrottleKey(t *testing.T) {
+	for in, want := range map[string]string{"203.0.113.9": "203.0.113.9", "2001:db8:1:2:a:b:c:d": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64", "not-an-address": "not-an-address"} {
+		if got := throttleKey(in); got != want {
+			t.Errorf("throttleKey(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

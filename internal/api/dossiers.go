@@ -188,11 +188,12 @@ func (s *Server) reuse(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
 		return
 	}
-	if _, err := uuid.Parse(b.DocumentID); err != nil {
+	id, ok := canonicalID(b.DocumentID)
+	if !ok {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "document_id không hợp lệ.")
 		return
 	}
-	s.attach(w, r, d, b.DocumentID, "component", true)
+	s.attach(w, r, d, id, "component", true)
 }
 
 // attach puts the document into the dossier d, coded in the series of d's agency; the event is
@@ -311,12 +312,21 @@ func paperJSON(p storage.Paper) PaperJSON {
 
 // pathID returns the {id} path value when it is a UUID, answering 404 itself otherwise.
 func pathID(w http.ResponseWriter, r *http.Request) (string, bool) {
-	id := r.PathValue("id")
-	if _, err := uuid.Parse(id); err != nil {
-		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("Không tìm thấy %q.", id))
+	id, ok := canonicalID(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("Không tìm thấy %q.", r.PathValue("id")))
+	}
+	return id, ok
+}
+
+// canonicalID returns s as PostgreSQL writes a uuid back (lower case, with hyphens), if it is
+// one in that form or another: what the trail hashes must be what it reads back.
+func canonicalID(s string) (string, bool) {
+	u, err := uuid.Parse(s)
+	if err != nil || len(s) != 36 { // 36: not urn:uuid:… or {…}, which PostgreSQL refuses
 		return "", false
 	}
-	return id, true
+	return u.String(), true
 }
 
 // badIdentity answers for an owner identifier that is not valid, with the reason in Vietnamese.

@@ -36,8 +36,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Gửi tên tài khoản và mật khẩu dạng JSON: {\"name\": …, \"password\": …}.")
 		return
 	}
-	ctx, now, client := r.Context(), s.now(), clientAddr(r)
-	if blocked, wait := s.signIns().blocked(client, now); blocked {
+	ctx, now, client := r.Context(), s.now(), throttleKey(clientAddr(r))
+	// Every attempt is counted before the password is checked, and forgiven only when it succeeds:
+	// attempts sent at once cannot all pass the limits while the slow check runs.
+	throttled := s.signIns()
+	if blocked, wait := throttled.attempt(client, now); blocked {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		writeError(w, http.StatusTooManyRequests, codeTooManyAttempts,
 			"Máy này đã đăng nhập sai quá nhiều lần; thử lại sau "+strconv.Itoa(max(1, int(wait.Round(time.Minute).Minutes())))+" phút.")
@@ -54,22 +57,33 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if acc.LockedUntil != nil && now.Before(*acc.LockedUntil) {
-		wait := acc.LockedUntil.Sub(now).Round(time.Minute)
-		w.Header().Set("Retry-After", strconv.Itoa(int(acc.LockedUntil.Sub(now).Seconds())+1))
-		writeError(w, http.StatusTooManyRequests, codeAccountLocked,
-			"Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần; thử lại sau "+strconv.Itoa(max(1, int(wait.Minutes())))+" phút.")
+		s.lockedOut(w, acc, now)
 		return
 	}
-	if !account.CheckPassword(acc.PasswordHash, b.Password) || acc.Disabled {
-		if !acc.Disabled {
-			if _, err := s.Accounts.SignInFailed(ctx, acc.Name, account.MaxFailures, now.Add(account.LockFor)); err != nil {
-				s.storeError(w, r, err)
-				return
-			}
+	if acc.LockedUntil != nil { // a lock served: the count starts again
+		if err := s.Accounts.SignedIn(ctx, acc.Name); err != nil {
+			s.storeError(w, r, err)
+			return
 		}
+	}
+	if !acc.Disabled {
+		n, err := s.Accounts.SignInFailed(ctx, acc.Name, account.MaxFailures, now.Add(account.LockFor))
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		if n > account.MaxFailures { // other attempts at once used up the tries
+			until := now.Add(account.LockFor)
+			acc.LockedUntil = &until
+			s.lockedOut(w, acc, now)
+			return
+		}
+	}
+	if !account.CheckPassword(acc.PasswordHash, b.Password) || acc.Disabled {
 		s.refuseSignIn(w, r, b.Name)
 		return
 	}
+	throttled.forgive(client)
 	key, hash := account.NewSessionKey()
 	if err := s.Accounts.SignedIn(ctx, acc.Name); err != nil {
 		s.storeError(w, r, err)
@@ -89,8 +103,15 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, meOf(p))
 }
 
+// lockedOut answers a sign-in to a locked account.
+func (s *Server) lockedOut(w http.ResponseWriter, acc storage.Account, now time.Time) {
+	wait := acc.LockedUntil.Sub(now)
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	writeError(w, http.StatusTooManyRequests, codeAccountLocked,
+		"Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần; thử lại sau "+strconv.Itoa(max(1, int(wait.Round(time.Minute).Minutes())))+" phút.")
+}
+
 func (s *Server) refuseSignIn(w http.ResponseWriter, r *http.Request, name string) {
-	s.signIns().failed(clientAddr(r), s.now())
 	s.Log.Warn("sign-in refused", "account", name, "client", clientAddr(r))
 	writeError(w, http.StatusUnauthorized, codeBadCredentials, "Sai tên tài khoản hoặc mật khẩu.")
 }

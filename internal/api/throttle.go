@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net"
 	"sync"
 	"time"
 )
@@ -25,28 +26,44 @@ func newThrottle(limit int, window time.Duration) *throttle {
 	return &throttle{limit: limit, window: window, fails: map[string][]time.Time{}}
 }
 
-// blocked reports whether key failed limit times within the window before now, and how long until
-// it may try again.
-func (t *throttle) blocked(key string, now time.Time) (bool, time.Duration) {
+// attempt counts an attempt of key at now, unless key already made limit attempts within the
+// window; then it reports blocked and how long until key may try again.
+func (t *throttle) attempt(key string, now time.Time) (blocked bool, wait time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	recent := t.recent(key, now)
-	if len(recent) < t.limit {
-		return false, 0
+	if len(recent) >= t.limit {
+		return true, recent[0].Add(t.window).Sub(now)
 	}
-	return true, recent[0].Add(t.window).Sub(now)
+	t.fails[key] = append(recent, now)
+	if len(t.fails) > maxKeys {
+		t.evict(now)
+	}
+	return false, 0
 }
 
-// failed counts a failure of key at now.
-func (t *throttle) failed(key string, now time.Time) {
+// forgive takes back key's latest attempt: it succeeded.
+func (t *throttle) forgive(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.fails[key] = append(t.recent(key, now), now)
-	if len(t.fails) > 100_000 { // a flood of addresses: forget the oldest entries rather than grow
-		for k := range t.fails {
-			delete(t.fails, k)
-			if len(t.fails) <= 50_000 {
-				break
+	if fs := t.fails[key]; len(fs) > 0 {
+		t.fails[key] = fs[:len(fs)-1]
+	}
+}
+
+// maxKeys bounds the table: a flood of addresses must not grow it without end.
+const maxKeys = 100_000
+
+// evict forgets the keys whose attempts are all older than the window, and if that is not enough,
+// those with the fewest attempts (never the busiest, who are what the throttle is for).
+func (t *throttle) evict(now time.Time) {
+	for k := range t.fails {
+		t.recent(k, now)
+	}
+	for n := 1; len(t.fails) > maxKeys/2 && n < t.limit; n++ {
+		for k, fs := range t.fails {
+			if len(fs) <= n {
+				delete(t.fails, k)
 			}
 		}
 	}
@@ -65,4 +82,14 @@ func (t *throttle) recent(key string, now time.Time) []time.Time {
 	}
 	t.fails[key] = fs[i:]
 	return fs[i:]
+}
+
+// throttleKey is the key of a client address: an IPv6 client is its /64, which one machine or
+// network holds whole, so that rotating addresses within it does not reset the count.
+func throttleKey(addr string) string {
+	ip := net.ParseIP(addr)
+	if ip == nil || ip.To4() != nil {
+		return addr
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }

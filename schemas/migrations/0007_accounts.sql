@@ -52,6 +52,13 @@ ALTER TABLE events
     ADD COLUMN agencies  text[] NOT NULL DEFAULT '{}',
     ADD COLUMN prev_hash bytea,
     ADD COLUMN hash      bytea;
+-- The agencies of the events written before: those of their dossier and document, so that their
+-- auditors see them (sealing, at sohoa's start, then chains them with these values).
+ALTER TABLE events DISABLE TRIGGER events_append_only;
+UPDATE events e SET agencies = ARRAY(
+    SELECT x.agency FROM dossiers x WHERE x.id = e.dossier_id
+    UNION SELECT d.agency FROM documents d WHERE d.id = e.document_id AND d.agency IS NOT NULL);
+ALTER TABLE events ENABLE TRIGGER events_append_only;
 CREATE INDEX events_owner ON events (owner_id, id);
 CREATE INDEX events_actor ON events (actor, id);
 CREATE INDEX events_agencies ON events USING gin (agencies);

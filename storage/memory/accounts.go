@@ -151,6 +151,7 @@ func (s *Store) ListAccounts(ctx context.Context) ([]storage.Account, error) {
 func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	return s.account(ctx, name, func(a *storage.Account) error {
 		a.PasswordHash, a.Failures, a.LockedUntil = hash, 0, nil
+		s.endSessions(name)
 		return nil
 	})
 }
@@ -158,13 +159,18 @@ func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 func (s *Store) Disable(ctx context.Context, name string) error {
 	return s.account(ctx, name, func(a *storage.Account) error {
 		a.Disabled = true
-		for h, ss := range s.sessions {
-			if ss.account == name {
-				delete(s.sessions, h)
-			}
-		}
+		s.endSessions(name)
 		return nil
 	})
+}
+
+// endSessions forgets the sessions of the account called name; the caller holds the lock.
+func (s *Store) endSessions(name string) {
+	for h, ss := range s.sessions {
+		if ss.account == name {
+			delete(s.sessions, h)
+		}
+	}
 }
 
 func (s *Store) SignInFailed(ctx context.Context, name string, limit int, lockUntil time.Time) (int, error) {

@@ -104,7 +104,12 @@ func accountsAccounts(t *testing.T, s Store) {
 			t.Errorf("after %d failures of 3 locked until %v", i, a.LockedUntil)
 		}
 	}
+	stolen := []byte("session-of-lan-stolen-0123456789")
+	must(t, s.StartSession(ctx, "lan", stolen, time.Now()))
 	must(t, s.SetPassword(ctx, "lan", "h2"))
+	if _, err := s.Session(ctx, stolen, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("a session from before SetPassword: %v; want it ended", err)
+	}
 	if a, _ := s.Account(ctx, "lan"); a.PasswordHash != "h2" || a.Failures != 0 || a.LockedUntil != nil {
 		t.Errorf("after SetPassword: %+v; want the new hash, no failures, no lock", a)
 	}
