@@ -206,10 +206,8 @@ func TestStationReachesItsOwnUploads(t *testing.T) {
 	st.get("/api/v1/documents/"+mine+"/text").wantError(t, http.StatusForbidden, codeForbidden)
 }
 
-// Sign-in: the same answer for a wrong name and a wrong password; a lock after five wrong passwords
-// that holds against the right one; a session cookie that is HttpOnly and SameSite=Strict, ends when
-// idle, and ends at sign-out; a disabled account is out at once.
-func TestSignIn(t *testing.T) {
+// signInRig is a rig on a fake clock with a clerk lan whose password is "mật khẩu của Lan".
+func signInRig(t *testing.T) (*rig, *clock.Fake) {
 	r := newRig(t)
 	clk := clock.NewFake(time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC))
 	r.srv.Clock = clk
@@ -217,6 +215,14 @@ func TestSignIn(t *testing.T) {
 	must(t, err)
 	_, err = r.store.CreateAccount(t.Context(), storage.NewAccount{Name: "lan", Role: "clerk", Agency: testAgency, PasswordHash: hash})
 	must(t, err)
+	return r, clk
+}
+
+// Sign-in: the same answer for a wrong name and a wrong password; a lock after five wrong passwords
+// that holds against the right one; a session cookie that is HttpOnly and SameSite=Strict, ends when
+// idle, and ends at sign-out; a disabled account is out at once.
+func TestSignIn(t *testing.T) {
+	r, clk := signInRig(t)
 	anon := r.anonymous()
 	signIn := func(name, password string) answer {
 		return anon.sendJSON(http.MethodPost, "/api/v1/session", map[string]string{"name": name, "password": password})
@@ -329,13 +335,7 @@ func TestCSVCellsAreNotFormulas(t *testing.T) {
 // One client trying a password on many accounts locks none of them, but is held back itself after
 // 20 failures in 10 minutes, even with a right password; another client is not.
 func TestSignInThrottlesAClient(t *testing.T) {
-	r := newRig(t)
-	clk := clock.NewFake(time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC))
-	r.srv.Clock = clk
-	hash, err := account.HashPassword("mật khẩu của Lan")
-	must(t, err)
-	_, err = r.store.CreateAccount(t.Context(), storage.NewAccount{Name: "lan", Role: "clerk", Agency: testAgency, PasswordHash: hash})
-	must(t, err)
+	r, clk := signInRig(t)
 	signIn := func(from, name, password string) answer {
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/session", strings.NewReader(`{"name":"`+name+`","password":"`+password+`"}`))
 		req.Header.Set("Content-Type", "application/json")
