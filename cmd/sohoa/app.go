@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
@@ -92,11 +91,12 @@ func openRecords(ctx context.Context, cfg config.Config, log *slog.Logger) (*sto
 	if err != nil {
 		return nil, err
 	}
+	// The services' role first, once: a superuser must not run the migrations that make the tables.
+	if err := waitFor(ctx, log, "postgres", func() error { return checkRole(ctx, cfg, log) }); err != nil {
+		return nil, err
+	}
 	connect := func(url string, migrations fs.FS) (p *storage.Postgres, err error) {
 		err = waitFor(ctx, log, "postgres", func() (err error) {
-			if err := checkRole(ctx, cfg, log); err != nil { // before migrating: they would make the tables a superuser's
-				return err
-			}
 			p, err = storage.OpenPostgres(ctx, url, migrations)
 			return err
 		})
@@ -107,7 +107,7 @@ func openRecords(ctx context.Context, cfg config.Config, log *slog.Logger) (*sto
 		if err != nil {
 			return nil, err
 		}
-		role, err := pgRole(cfg.DatabaseURL)
+		role, _, err := storage.PostgresRole(ctx, cfg.DatabaseURL)
 		if err == nil {
 			err = owner.GrantService(ctx, role)
 		}
@@ -132,15 +132,6 @@ func openRecords(ctx context.Context, cfg config.Config, log *slog.Logger) (*sto
 		log.Info("documents from before accounts given to the deployment's agency", "agency", cfg.Agency, "documents", n)
 	}
 	return records, nil
-}
-
-// pgRole is the role a PostgreSQL URL connects as.
-func pgRole(url string) (string, error) {
-	c, err := pgconn.ParseConfig(url)
-	if err != nil {
-		return "", fmt.Errorf("SOHOA_DATABASE_URL: %w", err)
-	}
-	return c.User, nil
 }
 
 // checkArchive checks the bucket settings the archive's guarantees rest on (storage.S3.CheckLock).

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -54,7 +55,7 @@ func benchAccess(ctx context.Context, args []string) error {
 	}
 	dbURL := *reuse
 	if dbURL == "" {
-		u, drop, err := freshDatabase(ctx, cmpOr(cfg.MigrateDatabaseURL, cfg.DatabaseURL))
+		u, drop, err := freshDatabase(ctx, cmp.Or(cfg.MigrateDatabaseURL, cfg.DatabaseURL))
 		if err != nil {
 			return err
 		}
@@ -85,13 +86,6 @@ func benchAccess(ctx context.Context, args []string) error {
 	}
 	scopebench.Print(os.Stdout, c, rs)
 	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // pageTexts reads the pages of every *.gt.txt in dir (pages are separated by form feeds).

@@ -202,22 +202,13 @@ func countDocuments(t *testing.T, sys system) int {
 func (s system) waitFor(t *testing.T, sha string, limit time.Duration) string {
 	t.Helper()
 	for deadline := time.Now().Add(limit); ; time.Sleep(200 * time.Millisecond) {
-		if l := decode[api.DocumentList](t, s.mustGet(t, "/api/v1/documents?sha256="+sha)); len(l.Documents) == 1 {
+		if l := decode[api.DocumentList](t, s.get200(t, "/api/v1/documents?sha256="+sha)); len(l.Documents) == 1 {
 			return l.Documents[0].ID
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no document with sha256 %s after %v", sha, limit)
 		}
 	}
-}
-
-func (s system) mustGet(t *testing.T, path string) []byte {
-	t.Helper()
-	code, body := s.get(t, path)
-	if code != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", path, code, body)
-	}
-	return body
 }
 
 // healthcheckAt runs `sohoa healthcheck` as the Docker health check does, against addr.
