@@ -143,6 +143,8 @@ type Dossiers interface {
 
 	// Dossier returns the dossier with id.
 	Dossier(ctx context.Context, id string) (Dossier, error)
+	// DossierByCode returns the dossier whose code is code (the code a cover sheet's QR names).
+	DossierByCode(ctx context.Context, code string) (Dossier, error)
 	// DossierVisible returns nil when the dossier is of one of s's agencies, else ErrNotFound.
 	DossierVisible(ctx context.Context, id string, s Scope) error
 

@@ -162,7 +162,7 @@ func current(ctx context.Context, tx pgx.Tx, c Claim, exact bool) error {
 	if err != nil {
 		return dbErr("document "+c.Document, err)
 	}
-	if curRun != c.Run || curStage != c.Stage || state == StatusDone || state == StatusFailed {
+	if curRun != c.Run || curStage != c.Stage || Terminal(state) {
 		return fmt.Errorf("document %s run %d stage %s (now run %d stage %s, %s): %w",
 			c.Document, c.Run, c.Stage, curRun, curStage, state, ErrStale)
 	}

@@ -74,6 +74,11 @@ func (p *Postgres) Dossier(ctx context.Context, id string) (Dossier, error) {
 	return d, dbErr("dossier "+id, err)
 }
 
+func (p *Postgres) DossierByCode(ctx context.Context, code string) (Dossier, error) {
+	d, err := scanDossier(p.pool.QueryRow(ctx, `SELECT `+dossierColumns+dossierFrom+` WHERE d.code = $1`, code))
+	return d, dbErr("dossier "+code, err)
+}
+
 func (p *Postgres) DossierVisible(ctx context.Context, id string, s Scope) error {
 	agencies, _ := scopeArgs(&s)
 	var ok bool

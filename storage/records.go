@@ -12,7 +12,26 @@ const (
 	StatusProcessing = "processing"
 	StatusDone       = "done"
 	StatusFailed     = "failed"
+	// StatusSplit ends a scanned stack that cover or separator sheets divided into papers: the
+	// stack itself is never coded, signed or archived (its sheets stay out of the archive); each of
+	// its parts is a document of its own.
+	StatusSplit = "split"
 )
+
+// Terminal reports whether a document with status is at the end of its run: nothing more runs
+// unless a person retries it.
+func Terminal(status string) bool {
+	return status == StatusDone || status == StatusFailed || status == StatusSplit
+}
+
+// Part is one paper of a split stack: the document made of its pages, and the dossier the sheet
+// before it named, when it was attached to it ("" otherwise).
+type Part struct {
+	N                   int    // 1-based, in the stack's order
+	DocumentID          string // the paper's own document
+	FirstPage, LastPage int    // the stack's pages it holds, 1-based, inclusive
+	DossierID           string
+}
 
 // ErrStale is returned when a write names a document run or stage that is no longer current: a
 // retried document started a new run, or another worker already moved the document on. The caller
@@ -198,6 +217,14 @@ type Records interface {
 	// otherwise it stays processing, the stage waits for its retry unclaimed, and f is shown as the
 	// last error. ErrStale as for FinishStage.
 	FailStage(ctx context.Context, c Claim, f Failure, final bool) error
+
+	// Split records that c's stack was divided into parts: the parts are kept, c's stage is done
+	// and the document ends as StatusSplit. Splitting again with the same parts is harmless.
+	// ErrStale as for FinishStage.
+	Split(ctx context.Context, c Claim, parts []Part) error
+
+	// Parts returns the parts of a split stack in order; none for any other document.
+	Parts(ctx context.Context, id string) ([]Part, error)
 
 	// HandOff records that c's stage goes on in page tasks: it stays running, no longer claimed by
 	// c.Worker (the pages carry the claims). ErrStale as for FinishStage.

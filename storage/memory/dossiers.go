@@ -71,6 +71,19 @@ func (s *Store) Dossier(ctx context.Context, id string) (storage.Dossier, error)
 	return s.dossier(id), nil
 }
 
+func (s *Store) DossierByCode(ctx context.Context, code string) (storage.Dossier, error) {
+	if err := s.lock(ctx); err != nil {
+		return storage.Dossier{}, err
+	}
+	defer s.mu.Unlock()
+	for id, d := range s.dossiers {
+		if d.Code == code {
+			return s.dossier(id), nil
+		}
+	}
+	return storage.Dossier{}, fmt.Errorf("dossier %s: %w", code, storage.ErrNotFound)
+}
+
 func (s *Store) Attach(ctx context.Context, dossierID, documentID, role string, reused bool, by storage.Actor, format func(series string, seq int) (string, error)) (storage.Attachment, error) {
 	if err := s.lock(ctx); err != nil {
 		return storage.Attachment{}, err

@@ -37,8 +37,9 @@ type Store struct {
 	parents      map[string]string // ID → parent ID
 	accounts     map[string]*storage.Account
 	tokens       []*apiToken
-	sessions     map[string]*session // by hash
-	procedures   map[string]string   // code → name
+	sessions     map[string]*session             // by hash
+	reports      map[int64]storage.StationReport // by station account ID
+	procedures   map[string]string               // code → name
 	dossiers     map[string]*dossier
 	dossierCodes map[string]bool
 	components   map[string]bool // component codes given
@@ -59,7 +60,7 @@ func NewAt(c clock.Clock) *Store {
 	return &Store{docs: map[string]*document{}, bySHA: map[string]*document{}, codes: map[string]string{},
 		daily: map[string]int{}, serials: map[string]int{}, owners: map[string]storage.Owner{},
 		agencies: map[string]string{}, parents: map[string]string{}, accounts: map[string]*storage.Account{},
-		sessions: map[string]*session{}, procedures: map[string]string{}, dossiers: map[string]*dossier{},
+		sessions: map[string]*session{}, reports: map[int64]storage.StationReport{}, procedures: map[string]string{}, dossiers: map[string]*dossier{},
 		dossierCodes: map[string]bool{}, components: map[string]bool{},
 		now: c.Now, workers: map[string]time.Time{}, identity: uuid.NewString()}
 }
@@ -78,7 +79,8 @@ type document struct {
 	indexed          bool
 	paper            paper
 	extracted        json.RawMessage
-	in               []string // IDs of the dossiers the document is attached to, in order
+	in               []string       // IDs of the dossiers the document is attached to, in order
+	parts            []storage.Part // a split stack's
 }
 
 type page struct {

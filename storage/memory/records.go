@@ -83,7 +83,7 @@ func (s *Store) Stages(ctx context.Context, id string) ([]storage.StageRun, erro
 func withCurrent[T any](ctx context.Context, s *Store, c storage.Claim, exact bool, f func(*document) (T, error)) (T, error) {
 	return withDocument(ctx, s, c.Document, func(d *document) (T, error) {
 		var zero T
-		if d.Run != c.Run || d.Stage != c.Stage || d.Status == storage.StatusDone || d.Status == storage.StatusFailed {
+		if d.Run != c.Run || d.Stage != c.Stage || storage.Terminal(d.Status) {
 			return zero, fmt.Errorf("document %s run %d stage %s (now run %d stage %s, %s): %w",
 				c.Document, c.Run, c.Stage, d.Run, d.Stage, d.Status, storage.ErrStale)
 		}

@@ -17,6 +17,7 @@ type Store interface {
 	storage.Dossiers
 	storage.Accounts
 	storage.Trail
+	storage.Stations
 }
 
 // The agencies of the suite: a province office with a district under it and a ward under that, and
@@ -41,6 +42,7 @@ func Accounts(t *testing.T, open func(t *testing.T) Store) {
 		{"Sessions", accountsSessions},
 		{"Scope", accountsScope},
 		{"Trail", accountsTrail},
+		{"Stations", accountsStations},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
 	}
