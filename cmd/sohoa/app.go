@@ -256,7 +256,8 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 func (a *app) api() *api.Server {
 	rdb := a.redisClient()
 	return &api.Server{
-		Records: a.records, Dossiers: a.records, Accounts: a.records, Trail: a.records, Objects: a.objects, Intake: a.intake,
+		Records: a.records, Dossiers: a.records, Accounts: a.records, Trail: a.records, Stations: a.records, Objects: a.objects,
+		Intake: a.intake,
 		Queue: a.queue, Log: a.log,
 		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,

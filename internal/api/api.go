@@ -38,6 +38,7 @@ type Server struct {
 	Dossiers storage.Dossiers
 	Accounts storage.Accounts
 	Trail    storage.Trail
+	Stations storage.Stations
 	Objects  storage.Objects
 	Intake   Intake
 	Queue    workers.Enqueuer
@@ -97,11 +98,13 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/dossiers", s.createDossier, counter},
 		{"GET", "/api/v1/dossiers/{id}", s.dossier, readers},
 		{"GET", "/api/v1/dossiers/{id}/receipt", s.dossierReceipt, counter},
-		{"POST", "/api/v1/dossiers/{id}/documents", s.addDocument, counter},
+		{"POST", "/api/v1/dossiers/{id}/documents", s.addDocument, roles(station, clerk, admin)},
 		{"POST", "/api/v1/dossiers/{id}/reuse", s.reuse, counter},
 		{"GET", "/api/v1/owners/{id}/documents", s.ownerDocuments, counter},
 		{"GET", "/api/v1/search", s.search, readers},
 		{"GET", "/api/v1/audit", s.audit, roles(auditor, admin)},
+		{"POST", "/api/v1/stations/report", s.reportStation, roles(station)},
+		{"GET", "/api/v1/stations", s.stations, roles(admin)},
 		{"POST", "/api/v1/inbox/events", s.inboxEvents, byEventsToken},
 		{"GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
