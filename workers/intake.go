@@ -33,9 +33,21 @@ type Intake struct {
 	Queue   Enqueuer
 	Limits  scan.Limits
 	Log     *slog.Logger
-	// Agency receives what arrives in the inbox bucket, which carries no account.
+	// Agency receives what arrives in the inbox bucket, which carries no account, unless its key
+	// names a station (s3setup.StationPrefix): that station's account and agency receive it.
 	Agency string
+	// Stations finds the station an inbox key names; nil: every inbox file is Agency's.
+	Stations AccountFinder
 }
+
+// AccountFinder finds an account by name (storage.Accounts).
+type AccountFinder interface {
+	Account(ctx context.Context, name string) (storage.Account, error)
+}
+
+// stationsPrefix is where scanner stations with S3 users of their own put their files, each under
+// its name (s3setup.StationPrefix).
+const stationsPrefix = "stations/"
 
 // From is who an upload comes from: the agency receiving it and the account sending it.
 type From struct {
@@ -88,7 +100,32 @@ func (in *Intake) IngestObject(ctx context.Context, key, source string) (storage
 	if err != nil {
 		return storage.Document{}, false, fmt.Errorf("read inbox object %s: %w", key, err)
 	}
-	return in.register(ctx, key, hex.EncodeToString(h.Sum(nil)), size, path.Base(key), source+":"+key, mediaType(format), From{Agency: in.Agency})
+	from, err := in.sender(ctx, key)
+	if err != nil {
+		return storage.Document{}, false, err
+	}
+	return in.register(ctx, key, hex.EncodeToString(h.Sum(nil)), size, path.Base(key), source+":"+key, mediaType(format), from)
+}
+
+// sender is who put the inbox object key: the station its prefix names, when that is a live
+// station account, else nobody in particular (the deployment's agency). A key naming no such
+// station is still ingested, never dropped, and the operators are told.
+func (in *Intake) sender(ctx context.Context, key string) (From, error) {
+	rest, ok := strings.CutPrefix(key, stationsPrefix)
+	name, _, nested := strings.Cut(rest, "/")
+	if !ok || !nested || in.Stations == nil {
+		return From{Agency: in.Agency}, nil
+	}
+	acc, err := in.Stations.Account(ctx, name)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return From{}, err
+	case acc.Role == storage.StationRole && !acc.Disabled:
+		return From{Agency: acc.Agency, Account: acc.ID}, nil
+	}
+	in.Log.Warn("an inbox file names no live station account; received for the deployment's agency", "key", key, "station", name)
+	return From{Agency: in.Agency}, nil
 }
 
 // register files the inbox object under its SHA-256, records the document and queues its first stage,

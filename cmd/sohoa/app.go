@@ -78,7 +78,8 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	}
 	limits := scan.DefaultLimits()
 	limits.MaxBytes = cfg.MaxUploadMB << 20
-	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: a.queue, Limits: limits, Log: log, Agency: cfg.Agency}
+	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: a.queue, Limits: limits, Log: log, Agency: cfg.Agency,
+		Stations: records}
 	return a, nil
 }
 
@@ -258,7 +259,7 @@ func (a *app) api() *api.Server {
 	return &api.Server{
 		Records: a.records, Dossiers: a.records, Accounts: a.records, Trail: a.records, Stations: a.records, Objects: a.objects,
 		Intake: a.intake,
-		Queue: a.queue, Log: a.log,
+		Queue:  a.queue, Log: a.log,
 		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
 		Roots: a.roots, Guard: guardOf(a.cfg),

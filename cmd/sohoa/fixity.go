@@ -8,7 +8,6 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/clock"
 	"github.com/sohoa-vn/sohoa/internal/config"
-	"github.com/sohoa-vn/sohoa/internal/s3setup"
 	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/workers"
 )
@@ -38,21 +37,6 @@ func fixityCommand(ctx context.Context, cfg config.Config, log *slog.Logger, out
 	if len(found) > 0 {
 		return fmt.Errorf("fixity: %d signed files are not as recorded", len(found))
 	}
-	return nil
-}
-
-// s3SetupCommand makes the buckets and the users of this deployment with the object store
-// administrator's credentials (scripts/services runs it).
-func s3SetupCommand(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	p := s3setup.Plan{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, BucketPrefix: cfg.BucketPrefix,
-		Admin:   s3setup.Credentials{AccessKey: cfg.S3AdminKey, SecretKey: cfg.S3AdminSecret},
-		Service: s3setup.Credentials{AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey},
-		Station: s3setup.Credentials{AccessKey: cfg.S3StationKey, SecretKey: cfg.S3StationSecret}}
-	if err := s3setup.Apply(ctx, p); err != nil {
-		return err
-	}
-	log.Info("s3 set up", "endpoint", cfg.S3Endpoint, "buckets", cfg.BucketPrefix+"{inbox,work,archive}",
-		"service_user", cfg.S3AccessKey, "station_user", cfg.S3StationKey)
 	return nil
 }
 

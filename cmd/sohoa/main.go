@@ -103,10 +103,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	case "fixity":
 		return fixityCommand(ctx, cfg, log, os.Stdout)
 	case "s3":
-		if len(args) < 2 || args[1] != "setup" {
-			return fmt.Errorf("usage: sohoa s3 setup")
-		}
-		return s3SetupCommand(ctx, cfg, log)
+		return s3Command(ctx, cfg, log, args[1:], os.Stdout)
 	case "keys":
 		if len(args) < 2 || args[1] != "dev" {
 			return fmt.Errorf("usage: sohoa keys dev")

@@ -67,7 +67,7 @@ func newRig(t *testing.T) *rig {
 	r := &rig{t: t, store: store, objects: objects, queue: queue, patterns: http.NewServeMux(), read: map[string][]storage.PageResult{}}
 	r.srv = &Server{
 		Records: store, Dossiers: store, Accounts: store, Trail: store, Stations: store, Objects: objects, Queue: queue, Log: log,
-		Intake:      &workers.Intake{Objects: objects, Records: store, Queue: queue, Limits: lim, Log: log, Agency: testAgency},
+		Intake:      &workers.Intake{Objects: objects, Records: store, Queue: queue, Limits: lim, Log: log, Agency: testAgency, Stations: store},
 		InboxBucket: inboxBucket, EventsToken: eventsToken,
 		Agency: testAgency, AgencyName: "Bộ phận Một cửa (kiểm thử)", MinConfidence: 70,
 		Checks: []Check{{Name: "postgres", Ping: store.Ping}, {Name: "s3", Ping: objects.Ping}},

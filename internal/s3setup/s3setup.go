@@ -192,3 +192,26 @@ func alreadyAttached(err error) bool {
 	code := madmin.ToErrorResponse(err).Code
 	return code == "XMinioAdminPolicyChangeAlreadyApplied" || code == "XMinioPolicyAlreadyAttached"
 }
+
+// StationPrefix is where in the inbox the station called name puts its files: sohoa records the
+// uploads found under it as that station's.
+func StationPrefix(name string) string { return "stations/" + name + "/" }
+
+// Station makes (or gives a new secret to) the S3 user of one scanner station: it may only put
+// into the inbox under StationPrefix(name), so no station can pass its files off as another's.
+func Station(ctx context.Context, p Plan, name string, c Credentials) error {
+	host, secure, err := hostOf(p.Endpoint)
+	if err != nil {
+		return err
+	}
+	adm, err := madmin.New(host, p.Admin.AccessKey, p.Admin.SecretKey, secure)
+	if err != nil {
+		return fmt.Errorf("s3 setup: admin client for %s: %w", p.Endpoint, err)
+	}
+	inbox := p.BucketPrefix + string(storage.Inbox)
+	return user(ctx, adm, p.BucketPrefix+"station-"+name, policy(
+		statement{"Allow", []string{"s3:GetBucketLocation"}, []string{arn(inbox, false)}},
+		statement{"Allow", []string{"s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},
+			[]string{"arn:aws:s3:::" + inbox + "/" + StationPrefix(name) + "*"}},
+	), c)
+}
