@@ -313,7 +313,7 @@ func (s system) wait(t testing.TB, id string, limit time.Duration) api.Document 
 	deadline := time.Now().Add(limit)
 	for {
 		d := s.document(t, id)
-		if d.Status == "done" || d.Status == "failed" {
+		if storage.Terminal(d.Status) {
 			return d
 		}
 		if time.Now().After(deadline) {
