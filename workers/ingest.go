@@ -42,6 +42,9 @@ func (h *Handlers) ingest(ctx context.Context, doc storage.Document) error {
 	if err != nil {
 		return err
 	}
+	if plan := planStack(pages); plan != nil && !info.Signed {
+		return h.splitStack(ctx, doc, pages, plan)
+	}
 	rows := make([]storage.Page, len(pages))
 	for i, p := range pages {
 		n := i + 1

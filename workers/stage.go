@@ -63,9 +63,12 @@ func (h *Handlers) runStage(ctx context.Context, s pipeline.Stage, work func(con
 		return work(ctx, doc)
 	})
 	log.Info("stage ran", "seconds", h.Clock.Now().Sub(start).Seconds(), "error", err)
+	var split *stackSplit
 	switch {
 	case errors.Is(err, errFannedOut):
 		return h.record(b, log, "hand off", func(ctx context.Context) error { return h.Records.HandOff(ctx, c) })
+	case errors.As(err, &split):
+		return h.record(b, log, "split", func(ctx context.Context) error { return h.Records.Split(ctx, c, split.parts) })
 	case err != nil:
 		return h.failed(b, log, c, a, interrupted(ctx, err))
 	}

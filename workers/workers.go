@@ -52,11 +52,19 @@ type Signer interface {
 	CheckOwn(ctx context.Context, signed, pdf []byte) error
 }
 
+// AgencyTree is the tree of agencies (storage.Accounts).
+type AgencyTree interface {
+	Subtree(ctx context.Context, agency string) ([]string, error)
+}
+
 // Handlers holds what the stage handlers need. Build it with its fields set, then serve Tasks.
 type Handlers struct {
 	Records  storage.Records
 	Dossiers storage.Dossiers
 	Objects  storage.Objects
+	// Agencies tells which dossiers a stack received by an agency may go into: those of the agency
+	// and the agencies under it. nil: the agency's own only.
+	Agencies AgencyTree
 	Queue    Enqueuer
 	Log      *slog.Logger
 	Clock    clock.Clock

@@ -227,7 +227,7 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 	parsers := cage.New(cage.Config{Size: a.cfg.Concurrency})
 	a.scan = parsers
 	h := &workers.Handlers{
-		Records: a.records, Dossiers: a.records, Objects: a.objects, Queue: a.queue, Clock: clk, Worker: me.ID,
+		Records: a.records, Dossiers: a.records, Objects: a.objects, Agencies: a.records, Queue: a.queue, Clock: clk, Worker: me.ID,
 		Log: a.log, Limits: a.intake.Limits, Scan: parsers, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		Signer: agencySigner{signer: a.signer, roots: a.roots}, Roots: a.roots, MaxRetry: pipeline.Retries(a.cfg.RetryBudget),
 		Retention: a.cfg.Retention,

@@ -44,6 +44,18 @@ type Document struct {
 	// Review lists the pages whose OCR confidence is below the configured minimum: a person should
 	// check their text.
 	Review []int `json:"review,omitempty"`
+	// PartOf is the stack a paper was cut out of; Parts, of a split stack, the papers it became.
+	PartOf string     `json:"part_of,omitempty"`
+	Parts  []PartJSON `json:"parts,omitempty"`
+}
+
+// PartJSON is one paper of a split stack.
+type PartJSON struct {
+	N          int    `json:"n"`
+	DocumentID string `json:"document_id"`
+	FirstPage  int    `json:"first_page"`
+	LastPage   int    `json:"last_page"`
+	DossierID  string `json:"dossier_id,omitempty"`
 }
 
 // Page is the JSON form of one page.
@@ -80,8 +92,8 @@ type DocumentList struct {
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	// A misspelt status would otherwise list nothing, which reads as "no such documents".
-	if st := q.Get("status"); st != "" && !slices.Contains([]string{storage.StatusReceived, storage.StatusProcessing, storage.StatusDone, storage.StatusFailed}, st) {
-		writeError(w, http.StatusBadRequest, codeBadRequest, fmt.Sprintf("Trạng thái %q không có; dùng received, processing, done hoặc failed.", st))
+	if st := q.Get("status"); st != "" && !slices.Contains([]string{storage.StatusReceived, storage.StatusProcessing, storage.StatusDone, storage.StatusFailed, storage.StatusSplit}, st) {
+		writeError(w, http.StatusBadRequest, codeBadRequest, fmt.Sprintf("Trạng thái %q không có; dùng received, processing, done, failed hoặc split.", st))
 		return
 	}
 	docs, total, err := s.Records.List(r.Context(), storage.Filter{
@@ -266,6 +278,8 @@ func statusName(status string) string {
 		return "hoàn tất"
 	case storage.StatusFailed:
 		return "lỗi"
+	case storage.StatusSplit:
+		return "đã tách thành các giấy tờ"
 	}
 	return status
 }
@@ -285,6 +299,16 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 	for _, pg := range pages {
 		if s.review(pg) {
 			out.Review = append(out.Review, pg.N)
+		}
+	}
+	if d.Status == storage.StatusSplit {
+		parts, err := s.Records.Parts(r.Context(), d.ID)
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		for _, p := range parts {
+			out.Parts = append(out.Parts, PartJSON{N: p.N, DocumentID: p.DocumentID, FirstPage: p.FirstPage, LastPage: p.LastPage, DossierID: p.DossierID})
 		}
 	}
 	writeJSON(w, code, out)
@@ -325,6 +349,9 @@ func toJSON(d storage.Document, stages []storage.StageRun) Document {
 		Retryable: d.Status == storage.StatusFailed && d.Retryable, Code: d.Code, Pages: d.Pages,
 		Title: d.Title, Filename: d.Filename, Source: d.Source, Size: d.Size, SHA256: d.SHA256,
 		Signed: d.SignedKey != "", SignedOriginal: d.SignedOriginal, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Stages: []Stage{}}
+	if stack, ok := strings.CutPrefix(d.Source, workers.StackSource); ok {
+		out.PartOf = stack
+	}
 	for _, st := range stages {
 		js := Stage{Name: st.Name, Status: st.Status, Attempts: st.Attempts, StartedAt: st.StartedAt, FinishedAt: st.FinishedAt, Error: st.Error}
 		if st.FinishedAt != nil {

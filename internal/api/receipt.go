@@ -38,10 +38,59 @@ func (s *Server) dossierReceipt(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	if !s.record(w, r, storage.Event{Action: "dossier.receipt", DossierID: d.ID, OwnerID: d.Owner.ID}) {
+	if s.record(w, r, storage.Event{Action: "dossier.receipt", DossierID: d.ID, OwnerID: d.Owner.ID}) {
+		servePDF(w, "giay-tiep-nhan-"+d.Code+".pdf", out.Bytes())
+	}
+}
+
+// dossierCover prints the dossier's cover sheet: it goes on top of the dossier's stack when the
+// stack is scanned in one go, and its QR code sends the papers under it into the dossier.
+func (s *Server) dossierCover(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.pathDossier(w, r)
+	if !ok {
 		return
 	}
+	var out bytes.Buffer
+	if err := receipt.WriteCover(&out, receipt.Cover{DossierCode: d.Code, Agency: d.AgencyName, Procedure: d.ProcedureName,
+		OwnerName: d.Owner.Name}); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if s.record(w, r, storage.Event{Action: "dossier.cover", DossierID: d.ID, OwnerID: d.Owner.ID}) {
+		servePDF(w, "phieu-bia-"+d.Code+".pdf", out.Bytes())
+	}
+}
+
+// dossierSeparator prints a separator sheet naming the dossier: it goes between two of its papers.
+func (s *Server) dossierSeparator(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.pathDossier(w, r)
+	if !ok {
+		return
+	}
+	var out bytes.Buffer
+	if err := receipt.WriteSeparator(&out, receipt.Separator{DossierCode: d.Code, Agency: d.AgencyName, Procedure: d.ProcedureName,
+		OwnerName: d.Owner.Name}); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if s.record(w, r, storage.Event{Action: "dossier.separator", DossierID: d.ID, OwnerID: d.Owner.ID}) {
+		servePDF(w, "to-phan-cach-"+d.Code+".pdf", out.Bytes())
+	}
+}
+
+// separator prints a separator sheet that names no dossier: its papers go with the last cover
+// before it. It holds nobody's data.
+func (s *Server) separator(w http.ResponseWriter, r *http.Request) {
+	var out bytes.Buffer
+	if err := receipt.WriteSeparator(&out, receipt.Separator{Agency: s.AgencyName}); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	servePDF(w, "to-phan-cach.pdf", out.Bytes())
+}
+
+func servePDF(w http.ResponseWriter, name string, pdf []byte) {
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": "giay-tiep-nhan-" + d.Code + ".pdf"}))
-	w.Write(out.Bytes())
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
+	w.Write(pdf)
 }

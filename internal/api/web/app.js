@@ -15,7 +15,7 @@ const STAGES = [
 ];
 const STAGE_NAME = Object.fromEntries(STAGES);
 const STAGE_ORDER = Object.fromEntries(STAGES.map(([name], i) => [name, i]));
-const STATUS = { received: 'Đã nhận', processing: 'Đang xử lý', done: 'Hoàn tất', failed: 'Lỗi' };
+const STATUS = { received: 'Đã nhận', processing: 'Đang xử lý', done: 'Hoàn tất', failed: 'Lỗi', split: 'Đã tách' };
 const ACTIVE = new Set(['received', 'processing']);
 
 const FAST = 2000; // while something is moving, so staff see each stage pass
@@ -1017,6 +1017,10 @@ const ACTION_WORDS = {
   'dossier.received': 'Tiếp nhận hồ sơ',
   'dossier.viewed': 'Xem hồ sơ TTHC',
   'dossier.receipt': 'In giấy tiếp nhận',
+  'dossier.cover': 'In phiếu bìa',
+  'dossier.separator': 'In tờ phân cách',
+  'stack.split': 'Tách tệp quét thành các giấy tờ',
+  'stack.dossier_refused': 'Phiếu bìa ghi hồ sơ không nhận được',
   'document.attached': 'Nộp giấy tờ tại quầy',
   'document.reused': 'Dùng lại giấy tờ có trong kho',
   'document.file': 'Tải tệp đã ký số',
@@ -1156,7 +1160,13 @@ function dossierView(root, id) {
         field('Cơ quan tiếp nhận', d.agency_name || '—', d.agency ? h('span', { class: 'muted' }, ` (${d.agency})`) : null)),
       counter ? h('div', { class: 'button-row' },
         h('a', { class: 'btn btn--primary', href: d.receipt || `/api/v1/dossiers/${encodeURIComponent(d.id)}/receipt`, target: '_blank', rel: 'noopener', 'data-key': 'receipt' },
-          'In giấy tiếp nhận', h('span', { class: 'visually-hidden' }, ' (mở tệp PDF trong thẻ mới)'))) : null);
+          'In giấy tiếp nhận', h('span', { class: 'visually-hidden' }, ' (mở tệp PDF trong thẻ mới)')),
+        h('a', { class: 'btn', href: `/api/v1/dossiers/${encodeURIComponent(d.id)}/cover`, target: '_blank', rel: 'noopener', 'data-key': 'cover',
+          title: 'Đặt lên trên cùng xấp giấy tờ khi quét cả hồ sơ một lần' },
+          'In phiếu bìa', h('span', { class: 'visually-hidden' }, ' (mở tệp PDF trong thẻ mới)')),
+        h('a', { class: 'btn', href: `/api/v1/dossiers/${encodeURIComponent(d.id)}/separator`, target: '_blank', rel: 'noopener', 'data-key': 'separator',
+          title: 'Đặt giữa hai giấy tờ khi quét; tờ này không được lưu vào hồ sơ' },
+          'In tờ phân cách', h('span', { class: 'visually-hidden' }, ' (mở tệp PDF trong thẻ mới)'))) : null);
     renderDocs(d);
     renderHistory(d);
   }
