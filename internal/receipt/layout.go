@@ -3,6 +3,8 @@ package receipt
 import (
 	"fmt"
 	"strings"
+
+	"rsc.io/qr"
 )
 
 // A4 in points, and margins after Nghị định 30/2020 Phụ lục I: 30 mm on the
@@ -47,7 +49,7 @@ func layout(r Receipt) (page, error) {
 	if r.LookupURL != "" {
 		text = r.LookupURL
 	}
-	box, err := newQR(text, qrSide)
+	box, err := newQR(text, qr.M, qrSide)
 	if err != nil {
 		return page{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf16"
 
 	"github.com/sohoa-vn/sohoa/internal/code"
@@ -56,7 +57,13 @@ func (p *pdfFile) stream(n int, dict string, data []byte) error {
 	return nil
 }
 
-func writePDF(b *bytes.Buffer, pg page, r Receipt) error {
+// docInfo is what the file's Info dictionary says.
+type docInfo struct {
+	title   string
+	created time.Time // zero leaves CreationDate off
+}
+
+func writePDF(b *bytes.Buffer, pg page, info docInfo) error {
 	p := &pdfFile{b: b}
 	// The comment of high bytes marks the file as binary for transfer tools.
 	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -70,15 +77,18 @@ func writePDF(b *bytes.Buffer, pg page, r Receipt) error {
 	if err := writeFont(p, pg.ts); err != nil {
 		return err
 	}
-	p.object(objInfo, fmt.Sprintf("<< /Title %s /Producer (sohoa) /CreationDate %s >>",
-		textString("Giấy tiếp nhận hồ sơ và hẹn trả kết quả "+r.DossierCode), pdfDate(r)))
+	created := ""
+	if !info.created.IsZero() {
+		created = " /CreationDate " + pdfDate(info.created)
+	}
+	p.object(objInfo, fmt.Sprintf("<< /Title %s /Producer (sohoa)%s >>", textString(info.title), created))
 
 	xref := b.Len()
 	fmt.Fprintf(b, "xref\n0 %d\n0000000000 65535 f \n", objCount)
 	for n := 1; n < objCount; n++ {
 		fmt.Fprintf(b, "%010d 00000 n \n", p.offsets[n])
 	}
-	// The ID is a digest of the content, so it is stable for the same receipt.
+	// The ID is a digest of the content, so it is stable for the same paper.
 	id := sha256.Sum256(b.Bytes())
 	fmt.Fprintf(b, "trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%X> <%X>] >>\nstartxref\n%d\n%%%%EOF\n",
 		objCount, objCatalog, objInfo, id[:16], id[:16], xref)
@@ -124,8 +134,9 @@ func textString(s string) string {
 	return b.String() + ">"
 }
 
-// pdfDate is the time of receipt, so the file says when the paper was
-// issued and the same receipt gives the same bytes.
-func pdfDate(r Receipt) string {
-	return r.ReceivedAt.In(code.Vietnam).Format("(D:20060102150405+07'00')")
+// pdfDate is a PDF date in Vietnam time. A receipt's is its time of
+// receipt, so the file says when the paper was issued and the same receipt
+// gives the same bytes.
+func pdfDate(t time.Time) string {
+	return t.In(code.Vietnam).Format("(D:20060102150405+07'00')")
 }

@@ -21,10 +21,11 @@ type qrBox struct {
 // side is the whole square, quiet zone included.
 func (b qrBox) side() float64 { return float64(b.code.Size+2*quietZone) * b.module }
 
-// newQR encodes text at level M (15% of the code may be soiled or torn and
-// it still reads) in a square of the given side, quiet zone included.
-func newQR(text string, side float64) (qrBox, error) {
-	c, err := qr.Encode(text, qr.M)
+// newQR encodes text at the given error correction level (the receipt's M:
+// 15% of the code may be soiled or torn and it still reads) in a square of
+// the given side, quiet zone included.
+func newQR(text string, level qr.Level, side float64) (qrBox, error) {
+	c, err := qr.Encode(text, level)
 	if err != nil {
 		return qrBox{}, fmt.Errorf("receipt: QR code of %q: %w", text, err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 
+	"rsc.io/qr"
+
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
 
@@ -32,7 +34,7 @@ func TestQRReadsBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := newQR(c.want, qrSide)
+			want, err := newQR(c.want, qr.M, qrSide)
 			if err != nil {
 				t.Fatal(err)
 			}

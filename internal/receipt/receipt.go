@@ -1,14 +1,19 @@
-// Package receipt prints the giấy tiếp nhận hồ sơ và hẹn trả kết quả: the
-// one-page A4 paper counter staff hand to a citizen when a dossier is
-// created (Thông tư 01/2018/TT-VPCP, Mẫu số 01). It carries the dossier code
-// as text and as a QR code, so the citizen can look the dossier up and staff
-// can find it again by scanning.
+// Package receipt prints the papers of a dossier, each a one-page A4 PDF:
+//
+//   - the giấy tiếp nhận hồ sơ và hẹn trả kết quả (Write), which counter staff
+//     hand to a citizen when a dossier is created (Thông tư 01/2018/TT-VPCP,
+//     Mẫu số 01). It carries the dossier code as text and as a QR code, so the
+//     citizen can look the dossier up and staff can find it again by scanning;
+//   - the phiếu bìa hồ sơ (WriteCover), put on top of the dossier's stack when
+//     it is scanned, and the tờ phân cách giấy tờ (WriteSeparator), put between
+//     two of its papers: their large QR codes (package sheet) tell ingest where
+//     the dossier's papers start and end, and are left out of the archive.
 //
 // The PDF is written directly, without a template: Liberation Serif (the
 // Times New Roman clone that internal/sign/font embeds) is subset into it
 // with a ToUnicode map, so every Vietnamese letter prints and copies back as
 // the same NFC text, and the QR code is drawn as vector rectangles so it
-// stays sharp on any printer.
+// stays sharp on any printer. The same input gives the same bytes.
 package receipt
 
 import (
@@ -56,7 +61,8 @@ func Write(w io.Writer, r Receipt) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := writePDF(&b, page, r); err != nil {
+	info := docInfo{title: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả " + r.DossierCode, created: r.ReceivedAt}
+	if err := writePDF(&b, page, info); err != nil {
 		return err
 	}
 	if _, err := w.Write(b.Bytes()); err != nil {
@@ -69,7 +75,7 @@ func Write(w io.Writer, r Receipt) error {
 // precomposed glyph and pdftotext gives back what was stored, and folds runs
 // of white space (including line breaks from form input) into one space.
 func clean(r Receipt) Receipt {
-	c := func(s string) string { return norm.NFC.String(strings.Join(strings.Fields(s), " ")) }
+	c := tidy
 	r.DossierCode, r.Agency, r.Procedure = c(r.DossierCode), c(r.Agency), c(r.Procedure)
 	r.ProcedureCode, r.OwnerName, r.OwnerID = c(r.ProcedureCode), c(r.OwnerName), c(r.OwnerID)
 	r.Staff, r.LookupURL = c(r.Staff), strings.TrimSpace(r.LookupURL)
@@ -82,6 +88,9 @@ func clean(r Receipt) Receipt {
 	r.Components = comps
 	return r
 }
+
+// tidy is a field in NFC with its runs of white space folded into one space.
+func tidy(s string) string { return norm.NFC.String(strings.Join(strings.Fields(s), " ")) }
 
 // vietnameseTime writes t the way administrative papers do, in Vietnam time:
 // "16 giờ 20 phút, ngày 27 tháng 11 năm 2026". Nghị định 30/2020 wants a zero

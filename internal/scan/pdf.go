@@ -241,13 +241,13 @@ func extractPDFImage(ctx *model.Context, i int, im pdfImage, lim Limits, bud *bu
 	dx, dy := resolveDPI(im.w, im.h, float64(im.w)/im.pageW, float64(im.h)/im.pageH)
 	fp := im.sd.FilterPipeline
 	if len(fp) == 1 && fp[0].Name == filter.DCT {
-		// The scanner's JPEG goes through untouched; decoding it only proves
-		// it is complete.
-		w, h, err := verifyJPEG(i, im.sd.Raw, lim)
+		// The scanner's JPEG goes through untouched; examine decodes it,
+		// which proves it complete.
+		cfg, err := checkJPEG(i, im.sd.Raw, lim)
 		if err != nil {
 			return Page{}, err
 		}
-		return Page{Image: im.sd.Raw, Format: JPEG, Width: w, Height: h, DPIX: dx, DPIY: dy}, nil
+		return Page{Image: im.sd.Raw, Format: JPEG, Width: cfg.Width, Height: cfg.Height, DPIX: dx, DPIY: dy}, nil
 	}
 	for _, f := range fp {
 		switch f.Name {

@@ -13,35 +13,43 @@ import (
 )
 
 func splitJPEG(data []byte, lim Limits) (Page, error) {
-	w, h, err := verifyJPEG(0, data, lim)
+	cfg, err := checkJPEG(0, data, lim)
 	if err != nil {
 		return Page{}, err
 	}
 	dx, dy := jpegDensity(data)
-	dx, dy = resolveDPI(w, h, dx, dy)
-	return Page{Image: data, Format: JPEG, Width: w, Height: h, DPIX: dx, DPIY: dy}, nil
+	dx, dy = resolveDPI(cfg.Width, cfg.Height, dx, dy)
+	return Page{Image: data, Format: JPEG, Width: cfg.Width, Height: cfg.Height, DPIX: dx, DPIY: dy}, nil
 }
 
-// verifyJPEG checks the size from the header, then decodes the whole image:
-// a truncated upload decodes "successfully" in many viewers as a half-grey
-// page, and we would rather refuse it than archive it.
-func verifyJPEG(page int, data []byte, lim Limits) (w, h int, err error) {
+// checkJPEG checks the size from the header. The whole image is decoded
+// later, by examine, which proves it complete.
+func checkJPEG(page int, data []byte, lim Limits) (image.Config, error) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return 0, 0, decodeErr(page, "JPEG", err)
+		return image.Config{}, decodeErr(page, "JPEG", err)
 	}
-	if err := checkPixels(page, cfg.Width, cfg.Height, lim); err != nil {
-		return 0, 0, err
+	return cfg, checkPixels(page, cfg.Width, cfg.Height, lim)
+}
+
+// decodeJPEG decodes the whole image: a truncated upload decodes
+// "successfully" in many viewers as a half-grey page, and we would rather
+// refuse it than archive it.
+func decodeJPEG(page int, data []byte) (image.Image, error) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, decodeErr(page, "JPEG", err)
 	}
-	if _, err := jpeg.Decode(bytes.NewReader(WithAdobeMarker(data, cfg))); err != nil {
+	img, err := jpeg.Decode(bytes.NewReader(WithAdobeMarker(data, cfg)))
+	if err != nil {
 		if !hasJPEGEnd(data) {
 			// The decoder reports a cut-off entropy stream as a format
 			// error; a missing end-of-image marker says what really happened.
 			err = fmt.Errorf("%w (no end-of-image marker): %w", io.ErrUnexpectedEOF, err)
 		}
-		return 0, 0, decodeErr(page, "JPEG", err)
+		return nil, decodeErr(page, "JPEG", err)
 	}
-	return cfg.Width, cfg.Height, nil
+	return img, nil
 }
 
 // WithAdobeMarker returns data as Go's decoder reads it. A CMYK JPEG without Adobe's APP14
@@ -70,8 +78,8 @@ func hasJPEGEnd(data []byte) bool {
 	return len(end) >= 2 && end[len(end)-2] == 0xFF && end[len(end)-1] == 0xD9
 }
 
-// splitPNG passes the PNG through once it decodes completely: it is already
-// lossless, and re-encoding would only cost time.
+// splitPNG passes the PNG through (examine decodes it completely): it is
+// already lossless, and re-encoding would only cost time.
 func splitPNG(data []byte, lim Limits) (Page, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
@@ -79,9 +87,6 @@ func splitPNG(data []byte, lim Limits) (Page, error) {
 	}
 	if err := checkPixels(0, cfg.Width, cfg.Height, lim); err != nil {
 		return Page{}, err
-	}
-	if _, err := png.Decode(bytes.NewReader(data)); err != nil {
-		return Page{}, decodeErr(0, "PNG", err)
 	}
 	dx, dy := pngDensity(data)
 	dx, dy = resolveDPI(cfg.Width, cfg.Height, dx, dy)

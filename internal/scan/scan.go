@@ -19,6 +19,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+
+	"github.com/sohoa-vn/sohoa/internal/sheet"
 )
 
 // Format of an original or a page image.
@@ -113,6 +115,11 @@ type Page struct {
 	// pixels over the PDF MediaBox); when missing or outside 72..1200 they
 	// are estimated from the pixel size assuming an A4 page.
 	DPIX, DPIY float64
+	// Sheet is the sohoa cover or separator sheet the page is (package
+	// sheet), which ingest splits the file at and leaves out of the archive;
+	// nil for an ordinary page. Split fills it; Render's pages are
+	// born-digital, never a scanned sheet, and keep it nil.
+	Sheet *sheet.Sheet
 }
 
 // Sniff identifies the format from the first bytes (magic numbers, never
@@ -136,12 +143,19 @@ func Sniff(head []byte) (Format, error) {
 		"Định dạng tệp không được hỗ trợ; chỉ nhận ảnh JPEG, PNG, TIFF hoặc tệp PDF.", nil)
 }
 
-// Split validates data and returns its pages. Every failure due to the
-// input is an *InputError; any other error is an internal fault worth
-// retrying or reporting. ctx is looked at between pages: code in the middle
-// of decoding a page cannot be interrupted, which is why the worker splits
-// in a child process that it kills instead.
+// Split validates data and returns its pages, each marked with the sohoa
+// sheet it is, if any (Page.Sheet). Every failure due to the input is an
+// *InputError; any other error is an internal fault worth retrying or
+// reporting. ctx is looked at between pages: code in the middle of decoding a
+// page cannot be interrupted, which is why the worker splits in a child
+// process that it kills instead.
 func Split(ctx context.Context, data []byte, lim Limits) ([]Page, error) {
+	return split(ctx, data, lim, true)
+}
+
+// split is Split, looking for sheets or not: the benchmark of what finding
+// them costs compares the two.
+func split(ctx context.Context, data []byte, lim Limits, findSheets bool) ([]Page, error) {
 	f, err := sniffWithin(data, lim)
 	if err != nil {
 		return nil, err
@@ -169,6 +183,9 @@ func Split(ctx context.Context, data []byte, lim Limits) ([]Page, error) {
 	}
 	for i := range pages {
 		pages[i].Index = i
+	}
+	if err := examine(ctx, pages, f == PNG, findSheets); err != nil {
+		return nil, err
 	}
 	return pages, nil
 }

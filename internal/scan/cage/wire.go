@@ -8,13 +8,15 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/childproc"
 	"github.com/sohoa-vn/sohoa/internal/scan"
+	"github.com/sohoa-vn/sohoa/internal/sheet"
 )
 
 // What travels in childproc's frames: a request is a 4-byte big-endian length, that much JSON
 // (request), then the file; an answer is a 4-byte length, that much JSON (reply), then the page
 // images back to back, so that images travel as they are rather than in base64.
 const (
-	protoVersion = "sohoa-scan-child/1"
+	// Version 2 carries each page's sheet (scan.Page.Sheet).
+	protoVersion = "sohoa-scan-child/2"
 	maxRequest   = 1 << 30 // above any MaxBytes an operator would set
 	maxHeader    = 64 << 20
 )
@@ -47,7 +49,8 @@ type wirePage struct {
 	Format        scan.Format `json:"format"`
 	Width, Height int
 	DPIX, DPIY    float64
-	Size          int `json:"size"`
+	Size          int          `json:"size"`
+	Sheet         *sheet.Sheet `json:"sheet,omitempty"`
 }
 
 // wireError is the error of a scan call: an *scan.InputError (Code set) or an internal fault.
@@ -106,7 +109,7 @@ func encodeReply(rep reply, pages []scan.Page) ([]byte, error) {
 	images := make([][]byte, len(pages))
 	for i, p := range pages {
 		rep.Pages = append(rep.Pages, wirePage{Index: p.Index, Format: p.Format, Width: p.Width, Height: p.Height,
-			DPIX: p.DPIX, DPIY: p.DPIY, Size: len(p.Image)})
+			DPIX: p.DPIX, DPIY: p.DPIY, Size: len(p.Image), Sheet: p.Sheet})
 		images[i] = p.Image
 	}
 	return frame(rep, images...)
@@ -123,7 +126,7 @@ func decodeReply(b []byte) (reply, error) {
 			return reply{}, fmt.Errorf("%w: page %d of %d bytes, %d left", childproc.ErrProtocol, w.Index, w.Size, len(rest))
 		}
 		rep.pages = append(rep.pages, scan.Page{Index: w.Index, Format: w.Format, Width: w.Width, Height: w.Height,
-			DPIX: w.DPIX, DPIY: w.DPIY, Image: rest[:w.Size:w.Size]})
+			DPIX: w.DPIX, DPIY: w.DPIY, Image: rest[:w.Size:w.Size], Sheet: w.Sheet})
 		rest = rest[w.Size:]
 	}
 	return rep, nil
