@@ -36,7 +36,7 @@ type stackPart struct {
 
 // planStack divides pages at their sheets. A cover names the dossier of the papers after it until
 // another cover; a separator ends a paper, and may name a dossier itself. It returns nil when no page
-// is a sheet.
+// is a sheet, and no parts (not nil) when every page is one.
 func planStack(pages []scan.Page) []stackPart {
 	var (
 		parts   []stackPart
@@ -60,6 +60,9 @@ func planStack(pages []scan.Page) []stackPart {
 	}
 	if !sheets {
 		return nil
+	}
+	if parts == nil {
+		parts = []stackPart{}
 	}
 	return parts
 }
@@ -168,28 +171,30 @@ func (h *Handlers) reach(ctx context.Context, agency string) ([]string, error) {
 
 // stackPaper makes the document of part n of the stack doc: an image PDF of its pages (the page
 // images as they are), stored and recorded as an original of its own and queued for ingest, where
-// it is split into the same pages again.
+// it is split into the same pages again. The part's document ID is derived from the stack's, so a
+// repeated attempt finds the document an earlier one made (the PDF's bytes need not repeat).
 func (h *Handlers) stackPaper(ctx context.Context, doc storage.Document, n int, pages []scan.Page) (storage.Document, error) {
+	id := uuid.NewSHA1(stackSpace, fmt.Appendf(nil, "%s/%d", doc.ID, n)).String()
+	if child, err := h.Records.Document(ctx, id); err == nil {
+		return child, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return storage.Document{}, err
+	}
 	in := make([]pdfa.Page, len(pages))
 	for i, p := range pages {
 		in[i] = pdfa.Page{Image: p.Image, Format: string(p.Format), Width: p.Width, Height: p.Height, DPIX: p.DPIX, DPIY: p.DPIY}
 	}
 	var b bytes.Buffer
-	// The same metadata makes the same bytes, so that a repeated attempt finds the same document.
-	if _, err := pdfa.Build(&b, in, pdfa.Metadata{DocumentID: fmt.Sprintf("%s/%d", doc.ID, n), Created: doc.CreatedAt, Language: "vi"}); err != nil {
+	if _, err := pdfa.Build(&b, in, pdfa.Metadata{DocumentID: id, Created: doc.CreatedAt, Language: "vi"}); err != nil {
 		return storage.Document{}, fmt.Errorf("build part %d of %s: %w", n, doc.ID, err)
 	}
 	sum := sha256.Sum256(b.Bytes())
 	sha := hex.EncodeToString(sum[:])
 	key := originalKey(sha)
-	if _, err := h.Objects.Stat(ctx, storage.Work, key); errors.Is(err, storage.ErrNotFound) {
-		if _, err := h.Objects.Put(ctx, storage.Work, key, bytes.NewReader(b.Bytes()), int64(b.Len()), "application/pdf"); err != nil {
-			return storage.Document{}, fmt.Errorf("store part %d of %s: %w", n, doc.ID, err)
-		}
-	} else if err != nil {
-		return storage.Document{}, err
+	if _, err := h.Objects.Put(ctx, storage.Work, key, bytes.NewReader(b.Bytes()), int64(b.Len()), "application/pdf"); err != nil {
+		return storage.Document{}, fmt.Errorf("store part %d of %s: %w", n, doc.ID, err)
 	}
-	child, created, err := h.Records.CreateDocument(ctx, storage.NewDocument{ID: uuid.NewString(), SHA256: sha, OriginalKey: key,
+	child, created, err := h.Records.CreateDocument(ctx, storage.NewDocument{ID: id, SHA256: sha, OriginalKey: key,
 		Filename: partName(doc.Filename, n), Source: StackSource + doc.ID, Size: int64(b.Len()), MediaType: "application/pdf",
 		Agency: doc.Agency, UploadedBy: doc.UploadedBy})
 	if err != nil {
@@ -202,6 +207,9 @@ func (h *Handlers) stackPaper(ctx context.Context, doc storage.Document, n int, 
 	}
 	return child, nil
 }
+
+// stackSpace is the UUID namespace of the documents cut out of stacks.
+var stackSpace = uuid.MustParse("6f6b0d1e-5d2c-4c59-9a57-2f1c6b3e8a10")
 
 // StackSource starts the source of a document made from a part of a stack; the stack's ID follows.
 const StackSource = "stack:"

@@ -45,27 +45,27 @@ func TestPlanStack(t *testing.T) {
 			for i, s := range c.pages {
 				pages[i].Sheet = s
 			}
-			got := planStack(pages)
-			if len(got) == 0 && len(c.want) == 0 && (got == nil) == (c.want == nil) {
-				return
-			}
-			if !reflect.DeepEqual(got, c.want) {
+			if got := planStack(pages); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("planStack = %+v, want %+v", got, c.want)
 			}
 		})
 	}
 }
 
-// sheetParser is the in-process parser with the sheets of a stack marked on its pages, as the scan
-// gate reads them off the page images: page n is sheets[n] when there is one.
+// sheetParser is the in-process parser with the sheets of one stack marked on its pages, as the
+// scan gate reads them off the page images: page n of stack is sheets[n] when there is one.
 type sheetParser struct {
 	scan.InProcess
+	stack  []byte
 	sheets map[int]sheet.Sheet
 }
 
 func (p sheetParser) Split(ctx context.Context, data []byte, lim scan.Limits) ([]scan.Page, error) {
 	pages, err := p.InProcess.Split(ctx, data, lim)
 	for i := range pages {
+		if !bytes.Equal(data, p.stack) {
+			break
+		}
 		if s, ok := p.sheets[i+1]; ok {
 			pages[i].Sheet = &s
 		}
@@ -107,11 +107,12 @@ func TestStackIsSplitIntoItsDossier(t *testing.T) {
 		return d
 	}
 	ours, other := open(mine), open(theirs)
-	r.h.Scan = sheetParser{sheets: map[int]sheet.Sheet{
+	file := stackPDF(t, 7)
+	r.h.Scan = sheetParser{stack: file, sheets: map[int]sheet.Sheet{
 		1: {Kind: sheet.Cover, Dossier: ours.Code}, 4: {Kind: sheet.Separator}, 6: {Kind: sheet.Cover, Dossier: other.Code}}}
 
 	in := &Intake{Objects: r.objects, Records: r.records, Queue: r.queue, Limits: r.h.Limits, Log: r.h.Log, Agency: mine}
-	stack, _, err := in.Receive(ctx, bytes.NewReader(stackPDF(t, 7)), "ho-so.pdf", From{Agency: mine})
+	stack, _, err := in.Receive(ctx, bytes.NewReader(file), "ho-so.pdf", From{Agency: mine})
 	must(t, err)
 	task, ok := r.queue.pop()
 	if !ok {
@@ -179,7 +180,7 @@ func TestStackIsSplitIntoItsDossier(t *testing.T) {
 	err = r.h.splitStack(ctx, again, pages, planStack(pages))
 	var split *stackSplit
 	if !errors.As(err, &split) || !reflect.DeepEqual(split.parts, parts) {
-		t.Errorf("second split: %v, parts %+v; want %+v", err, split, parts)
+		t.Errorf("second split: %v, parts %+v; want %+v", err, split.parts, parts)
 	}
 	if atts, _ := store.Attachments(ctx, ours.ID); len(atts) != 2 {
 		t.Errorf("the dossier holds %d papers after a second split, want 2", len(atts))
@@ -189,8 +190,9 @@ func TestStackIsSplitIntoItsDossier(t *testing.T) {
 // A stack of sheets and nothing else fails as a bad input, with a reason, not retried.
 func TestStackOfOnlySheetsFails(t *testing.T) {
 	r := newRig(t)
-	r.h.Scan = sheetParser{sheets: map[int]sheet.Sheet{1: {Kind: sheet.Separator}, 2: {Kind: sheet.Separator}}}
-	doc := r.receive(t, "chi-co-phieu.pdf", stackPDF(t, 2))
+	file := stackPDF(t, 2)
+	r.h.Scan = sheetParser{stack: file, sheets: map[int]sheet.Sheet{1: {Kind: sheet.Separator}, 2: {Kind: sheet.Separator}}}
+	doc := r.receive(t, "chi-co-phieu.pdf", file)
 	r.drain(t)
 	if d := r.doc(t, doc.ID); d.Status != storage.StatusFailed || d.ErrorCode != stackOnlySheets || d.Retryable || d.Error == "" {
 		t.Errorf("a stack of sheets only: %s %s retryable %v (%s)", d.Status, d.ErrorCode, d.Retryable, d.Error)
