@@ -77,10 +77,10 @@ func command(args []string, stdout, stderr io.Writer) error {
 // options are the settings, from flags over variables over defaults.
 type options struct {
 	server, token, dossier, state, logFile, logLevel string
-	dirs                                            dirList
-	stable, poll, report, follow, stall             time.Duration
-	parallel                                        int
-	delete, fsnotify, json                          bool
+	dirs                                             dirList
+	stable, poll, report, follow, stall              time.Duration
+	parallel                                         int
+	delete, fsnotify, json                           bool
 }
 
 // setting is one flag and its variable.

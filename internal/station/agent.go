@@ -449,4 +449,3 @@ func hashFile(path string) (string, int64, error) {
 }
 
 func (a *Agent) countsChanged() { poke(a.changed) }
-

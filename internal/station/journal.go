@@ -74,7 +74,9 @@ func key(s string) string {
 	return hex.EncodeToString(h[:12])
 }
 
-func (j *Journal) entryFile(path string) string { return filepath.Join(j.Dir, "file-"+key(path)+".json") }
+func (j *Journal) entryFile(path string) string {
+	return filepath.Join(j.Dir, "file-"+key(path)+".json")
+}
 func (j *Journal) followFile(receipt string) string {
 	return filepath.Join(j.Dir, "follow-"+key(receipt)+".json")
 }
