@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -288,6 +289,13 @@ func pageJPEG(t testing.TB, n int) []byte {
 // it returns each name's SHA-256.
 func dropPages(t testing.TB, dir, prefix string, first, count int) map[string]string {
 	t.Helper()
+	return dropFiles(t, dir, prefix, count, func(i int) []byte { return pageJPEG(t, first+i) })
+}
+
+// dropFiles writes count files made by gen, named prefix-NN.jpg, elsewhere and moves them all into
+// dir at once; it returns each name's SHA-256.
+func dropFiles(t testing.TB, dir, prefix string, count int, gen func(i int) []byte) map[string]string {
+	t.Helper()
 	staging := filepath.Join(dir, "..", filepath.Base(dir)+"-staging")
 	if err := os.MkdirAll(staging, 0o755); err != nil {
 		t.Fatal(err)
@@ -295,7 +303,7 @@ func dropPages(t testing.TB, dir, prefix string, first, count int) map[string]st
 	t.Cleanup(func() { os.RemoveAll(staging) })
 	sums := map[string]string{}
 	for i := range count {
-		data := pageJPEG(t, first+i)
+		data := gen(i)
 		name := fmt.Sprintf("%s-%02d.jpg", prefix, i+1)
 		if err := os.WriteFile(filepath.Join(staging, name), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -427,6 +435,12 @@ func (p *stationProcess) kill() {
 	<-p.done
 }
 
+// stop ends the station as a service manager does, and waits for it.
+func (p *stationProcess) stop() {
+	p.cmd.Process.Signal(os.Interrupt)
+	<-p.done
+}
+
 func (p *stationProcess) exited() bool {
 	select {
 	case <-p.done:
@@ -490,4 +504,79 @@ func buildStation(t testing.TB) string {
 		t.Fatal(stationErr)
 	}
 	return stationPath
+}
+
+// BenchmarkStation measures files per minute through one station (its defaults but -stable 1s
+// -poll 1s) with 1-page JPEG scans (the 1.2 MB dkdn.jpg, each copy made unique by a JPEG comment),
+// and in the same round the same number of other copies POSTed one after another by `sohoa upload`'s
+// plain HTTP loop, as the reference. The server is `sohoa serve` alone, so the pipeline does not
+// compete for the cores. It reports medians over the rounds of the station's rate from the drop
+// to the last receipt (which includes the stable time), its steady rate (first upload to last),
+// the reference's, their ratio, and the station's peak RSS (VmHWM):
+//
+//	go test ./cmd/sohoa -run '^$' -bench Station -benchtime 3x
+func BenchmarkStation(b *testing.B) {
+	const files = 40
+	svc := newServices(b)
+	env := systemEnv(b, svc)
+	p := startProcess(b, buildSohoa(b), env, "serve")
+	p.run(b, "users", "add", "bench-station", "--role", "station", "--agency", env["SOHOA_AGENCY_ID"])
+	out := strings.TrimSpace(p.run(b, "tokens", "add", "bench-station"))
+	token := out[strings.LastIndex(out, "\n")+1:]
+	scan := sample(b, "dkdn.jpg")
+	var wall, steady, reference, rss []float64
+	for round := range b.N {
+		refDir := b.TempDir()
+		dropFiles(b, refDir, "tham-chieu", files, func(i int) []byte { return jpegWithComment(scan, fmt.Sprintf("ref %d %d", round, i)) })
+		names, _ := filepath.Glob(filepath.Join(refDir, "*.jpg"))
+		start := time.Now()
+		for _, n := range names {
+			if _, err := send(b.Context(), p.sys.base, token, n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reference = append(reference, files/time.Since(start).Minutes())
+
+		dir := b.TempDir()
+		st := startStation(b, p.sys.base, token, dir, "-stable", "1s", "-poll", "1s")
+		start = time.Now()
+		dropFiles(b, dir, "trang", files, func(i int) []byte { return jpegWithComment(scan, fmt.Sprintf("station %d %d", round, i)) })
+		rs := waitReceipts(b, st, files)
+		wall = append(wall, files/time.Since(start).Minutes())
+		slices.SortFunc(rs, func(x, y station.Receipt) int { return x.UploadedAt.Compare(y.UploadedAt) })
+		steady = append(steady, (files-1)/rs[files-1].UploadedAt.Sub(rs[0].UploadedAt).Minutes())
+		rss = append(rss, vmHWM(b, st.cmd.Process.Pid))
+		st.stop()
+	}
+	b.ReportMetric(median(wall), "station-files/min")
+	b.ReportMetric(median(steady), "steady-files/min")
+	b.ReportMetric(median(reference), "reference-files/min")
+	b.ReportMetric(median(steady)/median(reference), "x-reference")
+	b.ReportMetric(median(wall)/median(reference), "x-reference-wall")
+	b.ReportMetric(slices.Max(rss), "peak-RSS-MB")
+}
+
+// jpegWithComment is data with a JPEG comment segment after its start marker: the same picture,
+// other bytes.
+func jpegWithComment(data []byte, comment string) []byte {
+	seg := []byte{0xFF, 0xFE, byte((len(comment) + 2) >> 8), byte(len(comment) + 2)}
+	return slices.Concat(data[:2], seg, []byte(comment), data[2:])
+}
+
+// vmHWM is the peak resident set of process pid in MB.
+func vmHWM(t testing.TB, pid int) float64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb / 1024
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
 }
