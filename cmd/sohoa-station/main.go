@@ -191,7 +191,9 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	}
 	defer closer.Close()
 	if o.token == "" {
-		return errors.New("no token: set $SOHOA_STATION_TOKEN (on the server: sohoa tokens add <station account>)")
+		err := errors.New("no token: set $SOHOA_STATION_TOKEN (on the server: sohoa tokens add <station account>)")
+		log.Error("station cannot start", "err", err)
+		return err
 	}
 	if !strings.HasPrefix(o.token, "sohoa_") {
 		log.Warn("the token does not look like one of sohoa's (sohoa_<id>_<secret>)")
@@ -203,6 +205,7 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		Stable: o.stable, Poll: o.poll, Report: o.report, Follow: o.follow, Parallel: o.parallel, Delete: o.delete,
 		FSNotify: o.fsnotify, Version: version, Host: host, Grace: 10 * time.Second}, client, clock.Real{}, log)
 	if err != nil {
+		log.Error("station cannot start", "err", err) // under a service, the log is all there is
 		return err
 	}
 	client.Answered = func() { agent.Health().Answered(time.Now()) }

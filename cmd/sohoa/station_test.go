@@ -19,7 +19,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -386,36 +385,26 @@ func (r *throttled) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// stationProcess is a sohoa-station binary run by a test.
+// stationProcess is a sohoa-station binary run by a test, on the folder dir.
 type stationProcess struct {
-	cmd  *exec.Cmd
-	out  *testenv.Buffer
-	done chan struct{}
-	dir  string
-	env  []string
+	*process
+	dir string
 }
 
 // startStation runs `sohoa-station run` on dir against server with token (given as the variable
 // SOHOA_STATION_TOKEN, as a service is configured) and the flags, and waits until it watches.
 func startStation(t testing.TB, server, token, dir string, flags ...string) *stationProcess {
 	t.Helper()
-	bin := buildStation(t)
-	c := exec.Command(bin, append([]string{"run", "-server", server, "-dir", dir}, flags...)...)
+	c := exec.Command(buildStation(t), append([]string{"run", "-server", server, "-dir", dir}, flags...)...)
 	c.Env = append(os.Environ(), "SOHOA_STATION_TOKEN="+token)
-	p := &stationProcess{cmd: c, out: &testenv.Buffer{}, done: make(chan struct{}), dir: dir, env: c.Env}
+	p := &stationProcess{process: &process{cmd: c, out: &testenv.Buffer{}, done: make(chan struct{})}, dir: dir}
 	c.Stdout, c.Stderr = p.out, p.out
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() { c.Wait(); close(p.done) }()
 	t.Cleanup(func() {
-		c.Process.Signal(os.Interrupt)
-		select {
-		case <-p.done:
-		case <-time.After(30 * time.Second):
-			c.Process.Kill()
-			<-p.done
-		}
+		p.stop()
 		if t.Failed() {
 			t.Logf("sohoa-station output:\n%s", tail(p.output(), 60))
 		}
@@ -430,27 +419,15 @@ func startStation(t testing.TB, server, token, dir string, flags ...string) *sta
 	return p
 }
 
-func (p *stationProcess) kill() {
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-}
-
 // stop ends the station as a service manager does, and waits for it.
 func (p *stationProcess) stop() {
 	p.cmd.Process.Signal(os.Interrupt)
-	<-p.done
-}
-
-func (p *stationProcess) exited() bool {
 	select {
 	case <-p.done:
-		return true
-	default:
-		return false
+	case <-time.After(30 * time.Second):
+		p.kill()
 	}
 }
-
-func (p *stationProcess) output() string { return p.out.String() }
 
 // status runs `sohoa-station status -json` on the station's folder.
 func (p *stationProcess) status(t testing.TB) station.Status {
@@ -470,7 +447,7 @@ func (p *stationProcess) statusText(t testing.TB) string {
 func (p *stationProcess) run(t testing.TB, args ...string) string {
 	t.Helper()
 	c := exec.Command(p.cmd.Path, args...)
-	c.Env = p.env
+	c.Env = p.cmd.Env
 	out, err := c.Output()
 	if err != nil {
 		t.Fatalf("sohoa-station %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -478,33 +455,38 @@ func (p *stationProcess) run(t testing.TB, args ...string) string {
 	return string(out)
 }
 
-var (
-	stationOnce sync.Once
-	stationPath string
-	stationErr  error
-)
-
 // buildStation builds sohoa-station once per test run, without cgo, as it ships.
 func buildStation(t testing.TB) string {
 	t.Helper()
-	stationOnce.Do(func() {
+	root := testenv.RepoRoot(t)
+	bin, err := stationBinary(func() (string, error) {
 		dir, err := os.MkdirTemp("", "sohoa-station-bin-")
 		if err != nil {
-			stationErr = err
-			return
+			return "", err
 		}
-		stationPath = filepath.Join(dir, "sohoa-station")
-		c := exec.Command("go", "build", "-o", stationPath, "./cmd/sohoa-station")
-		c.Dir, c.Env = testenv.RepoRoot(t), append(os.Environ(), "CGO_ENABLED=0")
+		c := exec.Command("go", "build", "-o", filepath.Join(dir, "sohoa-station"), "./cmd/sohoa-station")
+		c.Dir, c.Env = root, append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := c.CombinedOutput(); err != nil {
-			stationErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return "", fmt.Errorf("go build ./cmd/sohoa-station: %v\n%s", err, out)
 		}
+		return filepath.Join(dir, "sohoa-station"), nil
 	})
-	if stationErr != nil {
-		t.Fatal(stationErr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return stationPath
+	return bin
 }
+
+// stationBinary runs its build once and keeps what it gave.
+var stationBinary = func() func(build func() (string, error)) (string, error) {
+	var once sync.Once
+	var bin string
+	var err error
+	return func(build func() (string, error)) (string, error) {
+		once.Do(func() { bin, err = build() })
+		return bin, err
+	}
+}()
 
 // BenchmarkStation measures files per minute through one station (its defaults but -stable 1s
 // -poll 1s) with 1-page JPEG scans (the 1.2 MB dkdn.jpg, each copy made unique by a JPEG comment),

@@ -178,17 +178,26 @@ func (a *Agent) watch(ctx, upCtx context.Context, f *folder) {
 		if err != nil {
 			listErr = err.Error()
 		}
-		wait := a.cfg.Poll
-		if !next.IsZero() {
-			wait = min(wait, max(next.Sub(a.clock.Now()), 10*time.Millisecond))
-		}
-		select {
-		case <-ctx.Done():
+		if !a.sleep(ctx, next, a.cfg.Poll, f.wake) {
 			return
-		case <-a.clock.After(wait):
-		case <-f.wake:
 		}
 	}
+}
+
+// sleep waits until next (at most longest, at least 10 ms) or a wake; it returns false when ctx
+// ended.
+func (a *Agent) sleep(ctx context.Context, next time.Time, longest time.Duration, wake <-chan struct{}) bool {
+	wait := longest
+	if !next.IsZero() {
+		wait = min(wait, max(next.Sub(a.clock.Now()), 10*time.Millisecond))
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-a.clock.After(wait):
+	case <-wake:
+	}
+	return true
 }
 
 // scan lists f once, starts uploads of the files that are ready while a slot is free, and returns

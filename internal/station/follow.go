@@ -12,18 +12,7 @@ import (
 // twice as long each time up to 5 minutes, until the document is done or failed or Config.Follow
 // has passed since the upload.
 func (a *Agent) follow(ctx context.Context) {
-	for {
-		next := a.followOnce(ctx)
-		wait := time.Minute
-		if !next.IsZero() {
-			wait = min(wait, max(next.Sub(a.clock.Now()), 10*time.Millisecond))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-a.clock.After(wait):
-		case <-a.followUp:
-		}
+	for a.sleep(ctx, a.followOnce(ctx), time.Minute, a.followUp) {
 	}
 }
 

@@ -82,13 +82,15 @@ func (j *Journal) followFile(receipt string) string {
 }
 
 // Put records e, replacing what was recorded of e.Path.
-func (j *Journal) Put(e Entry) error {
-	b, err := json.Marshal(e)
+func (j *Journal) Put(e Entry) error { return put(j.entryFile(e.Path), e.Path, e) }
+
+func put(file, what string, v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(j.entryFile(e.Path), b); err != nil {
-		return fmt.Errorf("journal %s: %w", e.Path, err)
+	if err := writeAtomic(file, b); err != nil {
+		return fmt.Errorf("journal %s: %w", what, err)
 	}
 	return nil
 }
@@ -102,16 +104,7 @@ func (j *Journal) Delete(path string) error {
 func (j *Journal) Entries() ([]Entry, error) { return readAll[Entry](j.Dir, "file-") }
 
 // PutFollow records f.
-func (j *Journal) PutFollow(f Follow) error {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	if err := writeAtomic(j.followFile(f.Receipt), b); err != nil {
-		return fmt.Errorf("journal follow %s: %w", f.Receipt, err)
-	}
-	return nil
-}
+func (j *Journal) PutFollow(f Follow) error { return put(j.followFile(f.Receipt), f.Receipt, f) }
 
 // DeleteFollow stops following receipt.
 func (j *Journal) DeleteFollow(receipt string) error { return remove(j.followFile(receipt)) }
