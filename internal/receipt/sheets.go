@@ -30,22 +30,23 @@ type Separator struct {
 
 // WriteCover prints c as a one-page A4 PDF; the same cover gives the same bytes.
 func WriteCover(w io.Writer, c Cover) error {
-	return writeSheet(w, sheetPaper{
-		sheet:       sheet.Sheet{Kind: sheet.Cover, Dossier: tidy(c.DossierCode)},
-		title:       "PHIẾU BÌA HỒ SƠ",
-		instruction: "Đặt phiếu này lên trên cùng xấp giấy tờ của hồ sơ khi quét.",
-		agency:      tidy(c.Agency), procedure: tidy(c.Procedure), owner: tidy(c.OwnerName),
-	})
+	return writeSheet(w, newSheetPaper(sheet.Cover, Separator(c), "PHIẾU BÌA HỒ SƠ",
+		"Đặt phiếu này lên trên cùng xấp giấy tờ của hồ sơ khi quét."))
 }
 
 // WriteSeparator prints s as a one-page A4 PDF; the same separator gives the same bytes.
 func WriteSeparator(w io.Writer, s Separator) error {
-	return writeSheet(w, sheetPaper{
-		sheet:       sheet.Sheet{Kind: sheet.Separator, Dossier: tidy(s.DossierCode)},
-		title:       "TỜ PHÂN CÁCH GIẤY TỜ",
-		instruction: "Đặt tờ này giữa hai giấy tờ khi quét; tờ này không được lưu vào hồ sơ.",
-		agency:      tidy(s.Agency), procedure: tidy(s.Procedure), owner: tidy(s.OwnerName),
-	})
+	return writeSheet(w, newSheetPaper(sheet.Separator, s, "TỜ PHÂN CÁCH GIẤY TỜ",
+		"Đặt tờ này giữa hai giấy tờ khi quét; tờ này không được lưu vào hồ sơ."))
+}
+
+// newSheetPaper tidies a sheet's fields; a Cover has the same ones as a Separator.
+func newSheetPaper(kind sheet.Kind, f Separator, title, instruction string) sheetPaper {
+	return sheetPaper{
+		sheet: sheet.Sheet{Kind: kind, Dossier: tidy(f.DossierCode)},
+		title: title, instruction: instruction,
+		agency: tidy(f.Agency), procedure: tidy(f.Procedure), owner: tidy(f.OwnerName),
+	}
 }
 
 // sheetPaper is a cover or a separator, its fields tidied.

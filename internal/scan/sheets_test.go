@@ -40,7 +40,9 @@ func dossierStack(t testing.TB) []stackPage {
 	cover := print(func(b *bytes.Buffer) error {
 		return receipt.WriteCover(b, receipt.Cover{DossierCode: stackDossier, Agency: "Bộ phận Một cửa quận Lê Chân", OwnerName: "Nguyễn Thị Hồng Nhung"})
 	})
-	named := print(func(b *bytes.Buffer) error { return receipt.WriteSeparator(b, receipt.Separator{DossierCode: stackDossier}) })
+	named := print(func(b *bytes.Buffer) error {
+		return receipt.WriteSeparator(b, receipt.Separator{DossierCode: stackDossier})
+	})
 	bare := print(func(b *bytes.Buffer) error { return receipt.WriteSeparator(b, receipt.Separator{}) })
 	slip := print(func(b *bytes.Buffer) error {
 		return receipt.Write(b, receipt.Receipt{DossierCode: stackDossier, ReceivedAt: testTime, Components: []string{"Tờ khai"}})

@@ -32,7 +32,16 @@ const readSide = 1200
 // one threshold, and not with another. So a page on which no code was read is tried with zxing's
 // other binariser, then both again at half the size; each try takes a few milliseconds, less than
 // decoding the page's JPEG.
-func Find(img image.Image) (Sheet, bool) {
+//
+// zxing was ported from Java, where a fault in decoding is an exception the reader catches; a page
+// that makes the port panic instead is not a sheet, rather than the end of the process splitting
+// the file (which would refuse the whole file as crashing its parser).
+func Find(img image.Image) (s Sheet, ok bool) {
+	defer func() {
+		if recover() != nil {
+			s, ok = Sheet{}, false
+		}
+	}()
 	g := shrinkGray(img, readSide)
 	for range 2 {
 		if g.Rect.Dx() < 21 || g.Rect.Dy() < 21 { // the smallest QR code, without its quiet zone

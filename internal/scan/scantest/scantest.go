@@ -20,6 +20,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 
 	"github.com/sohoa-vn/sohoa/internal/receipt"
+	"github.com/sohoa-vn/sohoa/internal/sheet/sheettest"
 	"github.com/sohoa-vn/sohoa/internal/sign"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
 )
@@ -96,48 +97,22 @@ func zeros(n int) []byte {
 	return b.Bytes()
 }
 
-// pdfWriter assembles a PDF from numbered objects, with a correct cross-reference table.
-type pdfWriter struct {
-	b    bytes.Buffer
-	offs []int
-}
-
-func (w *pdfWriter) obj(body string, stream []byte) {
-	w.offs = append(w.offs, w.b.Len())
-	fmt.Fprintf(&w.b, "%d 0 obj\n%s\n", len(w.offs), body)
-	if stream != nil {
-		fmt.Fprintf(&w.b, "stream\n%s\nendstream\n", stream)
-	}
-	w.b.WriteString("endobj\n")
-}
-
-func (w *pdfWriter) finish() []byte {
-	xref := w.b.Len()
-	fmt.Fprintf(&w.b, "xref\n0 %d\n0000000000 65535 f \n", len(w.offs)+1)
-	for _, o := range w.offs {
-		fmt.Fprintf(&w.b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&w.b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(w.offs)+1, xref)
-	return w.b.Bytes()
-}
-
 // IndexedBombPDF is a ~100 KB one-page scan whose page image is /Indexed with a lookup table that
 // declares 256 RGB entries (768 bytes) and inflates to 100 MiB.
 func IndexedBombPDF() []byte {
 	const w, h = 200, 280
 	lut := zeros(100 << 20)
 	pix := deflate(make([]byte, w*h))
-	p := &pdfWriter{}
-	p.b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	p.obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
-	p.obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
-	p.obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 144 201.6] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>", nil)
+	p := sheettest.NewPDF()
+	p.Obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
+	p.Obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
+	p.Obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 144 201.6] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>", nil)
 	content := []byte("q 144 0 0 201.6 0 0 cm /Im0 Do Q")
-	p.obj(fmt.Sprintf("<< /Length %d >>", len(content)), content)
-	p.obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /BitsPerComponent 8 "+
+	p.Obj(fmt.Sprintf("<< /Length %d >>", len(content)), content)
+	p.Obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /BitsPerComponent 8 "+
 		"/ColorSpace [/Indexed /DeviceRGB 255 6 0 R] /Filter /FlateDecode /Length %d >>", w, h, len(pix)), pix)
-	p.obj(fmt.Sprintf("<< /Filter /FlateDecode /Length %d >>", len(lut)), lut)
-	return p.finish()
+	p.Obj(fmt.Sprintf("<< /Filter /FlateDecode /Length %d >>", len(lut)), lut)
+	return p.Finish()
 }
 
 // ZeroRGBTIFF is a w×h RGB TIFF, every strip the same deflated black rows: a few kilobytes on disk,
@@ -235,18 +210,17 @@ func ImagePagePDF(more string) []byte {
 		gray[i] = byte(0xff - i%w%32)
 	}
 	pix := deflate(gray)
-	p := &pdfWriter{}
-	p.b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	p.obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
-	p.obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
-	p.obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 144 201.6] /Resources << /XObject << /Im0 5 0 R >> "+
+	p := sheettest.NewPDF()
+	p.Obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
+	p.Obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
+	p.Obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 144 201.6] /Resources << /XObject << /Im0 5 0 R >> "+
 		"/Font << /F1 6 0 R >> >> /Contents 4 0 R >>", nil)
 	content := deflate([]byte("q 144 0 0 201.6 0 0 cm /Im0 Do Q " + more))
-	p.obj(fmt.Sprintf("<< /Filter /FlateDecode /Length %d >>", len(content)), content)
-	p.obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /BitsPerComponent 8 "+
+	p.Obj(fmt.Sprintf("<< /Filter /FlateDecode /Length %d >>", len(content)), content)
+	p.Obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /BitsPerComponent 8 "+
 		"/ColorSpace /DeviceGray /Filter /FlateDecode /Length %d >>", w, h, len(pix)), pix)
-	p.obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", nil)
-	return p.finish()
+	p.Obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", nil)
+	return p.Finish()
 }
 
 // ReceiptCodes are the dossier codes printed on the pages of BornDigital, one per page.
