@@ -225,21 +225,43 @@ func TestStationFindsFilesByPollingAlone(t *testing.T) {
 	}
 }
 
-// TestStationBuildsForWindows cross-compiles the station for Windows without cgo and vets it there.
-func TestStationBuildsForWindows(t *testing.T) {
-	if testing.Short() {
-		t.Skip("cross-compiling takes a while")
+// TestStationUploadsIntoADossierAndReportsItself runs a station with -dossier: its file becomes a
+// paper of that dossier (the receipt carries the component code), and the admin's station list shows
+// what the station reported of itself.
+func TestStationUploadsIntoADossierAndReportsItself(t *testing.T) {
+	sys := startSystem(t)
+	code, body := sys.send(t, http.MethodPost, "/api/v1/dossiers", "application/json", strings.NewReader(
+		`{"owner_id": "001090000001", "owner_name": "Nguyễn Văn An", "procedure_code": "1.001234", "procedure_name": "Đăng ký khai sinh"}`))
+	if code != http.StatusCreated {
+		t.Fatalf("open a dossier: %d %s", code, body)
 	}
-	root := testenv.RepoRoot(t)
-	for _, args := range [][]string{
-		{"build", "-o", filepath.Join(t.TempDir(), "sohoa-station.exe"), "./cmd/sohoa-station"},
-		{"vet", "./cmd/sohoa-station/...", "./internal/station/..."},
-	} {
-		c := exec.Command("go", args...)
-		c.Dir, c.Env = root, append(os.Environ(), "CGO_ENABLED=0", "GOOS=windows", "GOARCH=amd64")
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Errorf("GOOS=windows go %s: %v\n%s", strings.Join(args, " "), err, out)
+	dossier := decode[api.DossierJSON](t, body)
+	dir := t.TempDir()
+	st := startStation(t, sys.base, stationToken(t, sys), dir, "-dossier", dossier.ID, "-stable", "1s", "-report", "1s")
+	dropPages(t, dir, "giay", 0, 1)
+	r := waitReceipts(t, st, 1)[0]
+	if r.ComponentCode == "" || r.Dossier == "" {
+		t.Errorf("the receipt names no dossier or component code: %+v", r)
+	}
+	_, body = sys.get(t, "/api/v1/dossiers/"+dossier.ID)
+	if got := decode[api.DossierJSON](t, body); len(got.Documents) != 1 || got.Documents[0].Document.ID != r.DocumentID {
+		t.Errorf("the dossier holds %+v, want the station's paper %s", got.Documents, r.DocumentID)
+	}
+
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, body := sys.get(t, "/api/v1/stations")
+		list := decode[struct{ Stations []api.StationJSON }](t, body).Stations
+		if len(list) == 1 && list[0].Reported != nil && list[0].SentToday == 1 {
+			if s := list[0]; s.Name != "may-quet-1" || s.Host == "" || len(s.Dirs) != 1 || s.LastUsed == nil || s.Version == "" {
+				t.Errorf("the station as the admin sees it: %+v", s)
+			}
+			return
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no report of one file sent after a minute: %+v", list)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
