@@ -35,7 +35,9 @@ type Document struct {
 }
 
 // Final reports whether the document's status will not change by itself any more.
-func (d Document) Final() bool { return d.Status == "done" || d.Status == "failed" || d.Status == "split" }
+func (d Document) Final() bool {
+	return d.Status == "done" || d.Status == "failed" || d.Status == "split"
+}
 
 // Sent is the server's answer to an upload, with what the station itself streamed.
 type Sent struct {
