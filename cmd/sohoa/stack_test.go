@@ -20,12 +20,7 @@ import (
 // archive copy would be its very bytes).
 func TestStackWithSheetsBecomesTheDossiersPapers(t *testing.T) {
 	sys := startSystem(t)
-	code, body := sys.send(t, http.MethodPost, "/api/v1/dossiers", "application/json", strings.NewReader(
-		`{"owner_id": "001090000001", "owner_name": "Nguyễn Văn An", "procedure_code": "1.001234", "procedure_name": "Đăng ký khai sinh"}`))
-	if code != http.StatusCreated {
-		t.Fatalf("open a dossier: %d %s", code, body)
-	}
-	dossier := decode[api.DossierJSON](t, body)
+	dossier := sys.createDossier(t, "001090000001")
 	const dpi = 200
 	printed := func(path string) []byte {
 		code, pdf := sys.get(t, path)
@@ -58,7 +53,7 @@ func TestStackWithSheetsBecomesTheDossiersPapers(t *testing.T) {
 	if len(pages) != 12 {
 		t.Fatalf("the stack has %d pages, want 12", len(pages))
 	}
-	code, body = sys.uploadTo(t, "/api/v1/documents", "ho-so-quet.pdf", sheettest.StackPDF(pages))
+	code, body := sys.uploadTo(t, "/api/v1/documents", "ho-so-quet.pdf", sheettest.StackPDF(pages))
 	if code != http.StatusCreated {
 		t.Fatalf("upload the stack: %d %s", code, body)
 	}

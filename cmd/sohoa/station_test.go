@@ -230,12 +230,7 @@ func TestStationFindsFilesByPollingAlone(t *testing.T) {
 // what the station reported of itself.
 func TestStationUploadsIntoADossierAndReportsItself(t *testing.T) {
 	sys := startSystem(t)
-	code, body := sys.send(t, http.MethodPost, "/api/v1/dossiers", "application/json", strings.NewReader(
-		`{"owner_id": "001090000001", "owner_name": "Nguyễn Văn An", "procedure_code": "1.001234", "procedure_name": "Đăng ký khai sinh"}`))
-	if code != http.StatusCreated {
-		t.Fatalf("open a dossier: %d %s", code, body)
-	}
-	dossier := decode[api.DossierJSON](t, body)
+	dossier := sys.createDossier(t, "001090000001")
 	dir := t.TempDir()
 	st := startStation(t, sys.base, stationToken(t, sys), dir, "-dossier", dossier.ID, "-stable", "1s", "-report", "1s")
 	dropPages(t, dir, "giay", 0, 1)
@@ -243,7 +238,7 @@ func TestStationUploadsIntoADossierAndReportsItself(t *testing.T) {
 	if r.ComponentCode == "" || r.Dossier == "" {
 		t.Errorf("the receipt names no dossier or component code: %+v", r)
 	}
-	_, body = sys.get(t, "/api/v1/dossiers/"+dossier.ID)
+	_, body := sys.get(t, "/api/v1/dossiers/"+dossier.ID)
 	if got := decode[api.DossierJSON](t, body); len(got.Documents) != 1 || got.Documents[0].Document.ID != r.DocumentID {
 		t.Errorf("the dossier holds %+v, want the station's paper %s", got.Documents, r.DocumentID)
 	}

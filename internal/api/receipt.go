@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"io"
 	"mime"
 	"net/http"
 
@@ -46,35 +47,32 @@ func (s *Server) dossierReceipt(w http.ResponseWriter, r *http.Request) {
 // dossierCover prints the dossier's cover sheet: it goes on top of the dossier's stack when the
 // stack is scanned in one go, and its QR code sends the papers under it into the dossier.
 func (s *Server) dossierCover(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.pathDossier(w, r)
-	if !ok {
-		return
-	}
-	var out bytes.Buffer
-	if err := receipt.WriteCover(&out, receipt.Cover{DossierCode: d.Code, Agency: d.AgencyName, Procedure: d.ProcedureName,
-		OwnerName: d.Owner.Name}); err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	if s.record(w, r, storage.Event{Action: "dossier.cover", DossierID: d.ID, OwnerID: d.Owner.ID}) {
-		servePDF(w, "phieu-bia-"+d.Code+".pdf", out.Bytes())
-	}
+	s.dossierSheet(w, r, "dossier.cover", "phieu-bia-", func(out io.Writer, d storage.Dossier) error {
+		return receipt.WriteCover(out, receipt.Cover{DossierCode: d.Code, Agency: d.AgencyName, Procedure: d.ProcedureName, OwnerName: d.Owner.Name})
+	})
 }
 
 // dossierSeparator prints a separator sheet naming the dossier: it goes between two of its papers.
 func (s *Server) dossierSeparator(w http.ResponseWriter, r *http.Request) {
+	s.dossierSheet(w, r, "dossier.separator", "to-phan-cach-", func(out io.Writer, d storage.Dossier) error {
+		return receipt.WriteSeparator(out, receipt.Separator{DossierCode: d.Code, Agency: d.AgencyName, Procedure: d.ProcedureName, OwnerName: d.Owner.Name})
+	})
+}
+
+// dossierSheet serves a sheet print writes for the {id} dossier, as the event action: it carries the
+// owner's name, so printing it is in the trail.
+func (s *Server) dossierSheet(w http.ResponseWriter, r *http.Request, action, name string, print func(io.Writer, storage.Dossier) error) {
 	d, ok := s.pathDossier(w, r)
 	if !ok {
 		return
 	}
 	var out bytes.Buffer
-	if err := receipt.WriteSeparator(&out, receipt.Separator{DossierCode: d.Code, Agency: d.AgencyName, Procedure: d.ProcedureName,
-		OwnerName: d.Owner.Name}); err != nil {
+	if err := print(&out, d); err != nil {
 		s.storeError(w, r, err)
 		return
 	}
-	if s.record(w, r, storage.Event{Action: "dossier.separator", DossierID: d.ID, OwnerID: d.Owner.ID}) {
-		servePDF(w, "to-phan-cach-"+d.Code+".pdf", out.Bytes())
+	if s.record(w, r, storage.Event{Action: action, DossierID: d.ID, OwnerID: d.Owner.ID}) {
+		servePDF(w, name+d.Code+".pdf", out.Bytes())
 	}
 }
 
