@@ -63,7 +63,7 @@ type EventLog interface {
 func ReportFixity(ctx context.Context, events EventLog, log *slog.Logger, f Finding) {
 	log.Error("fixity: a stored file is not what was recorded", "document", f.DocumentID, "problem", f.Problem,
 		"key", f.Key, "version", f.Version, "sha256", f.SHA256, "error", f.Err)
-	e := storage.Event{Actor: "sohoa", Action: FixityAction, DocumentID: f.DocumentID,
+	e := storage.Event{Actor: actorSohoa, Action: FixityAction, DocumentID: f.DocumentID,
 		Detail: map[string]any{"problem": f.Problem, "key": f.Key, "version": f.Version, "reason": f.reason()}}
 	if err := events.Log(context.WithoutCancel(ctx), e); err != nil {
 		log.Error("fixity: could not record the finding in the history", "document", f.DocumentID, "error", err)

@@ -78,7 +78,7 @@ func (h *Handlers) pagesOf(ctx context.Context, doc storage.Document, data []byt
 	if !info.Signed {
 		// Its archive copy is a PDF/A of the drawn pages with the text OCR reads on them: the
 		// original's fonts and vector content are not carried into PDF/A, so the history says so.
-		return pages, nil, h.logOnce(ctx, storage.Event{Actor: "sohoa", Action: rendered, DocumentID: doc.ID,
+		return pages, nil, h.logOnce(ctx, storage.Event{Actor: actorSohoa, Action: rendered, DocumentID: doc.ID,
 			Detail: map[string]any{"reason": "Tệp PDF không phải ảnh quét: các trang được dựng thành ảnh 300 dpi để nhận dạng chữ và lưu trữ PDF/A."}})
 	}
 	texts, err := h.Scan.Text(ctx, data, h.Limits)

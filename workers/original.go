@@ -101,7 +101,7 @@ func (h *Handlers) keepOriginal(ctx context.Context, doc storage.Document) error
 	}
 	conformance, err := pdfa.CheckLevel(data)
 	if err != nil {
-		if err := h.logOnce(ctx, storage.Event{Actor: "sohoa", Action: notConformant, DocumentID: doc.ID,
+		if err := h.logOnce(ctx, storage.Event{Actor: actorSohoa, Action: notConformant, DocumentID: doc.ID,
 			Detail: map[string]any{"reason": "Bản gốc có chữ ký số không theo chuẩn PDF/A-2 nên được lưu nguyên trạng dưới dạng PDF thường: " + err.Error()}}); err != nil {
 			return err
 		}

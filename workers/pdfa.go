@@ -108,7 +108,7 @@ func (h *Handlers) logChanges(ctx context.Context, docID string, changes []pdfa.
 		if logged[key(c.Page, c.Code)] {
 			continue
 		}
-		e := storage.Event{Actor: "sohoa", Action: changeAction, DocumentID: docID,
+		e := storage.Event{Actor: actorSohoa, Action: changeAction, DocumentID: docID,
 			Detail: map[string]any{"page": c.Page, "code": c.Code, "reason": fmt.Sprintf("Trang %d: %s", c.Page, c.Reason)}}
 		if err := h.Dossiers.Log(ctx, e); err != nil {
 			return err

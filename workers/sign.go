@@ -67,7 +67,7 @@ func (h *Handlers) sign(ctx context.Context, doc storage.Document) error {
 			"Chữ ký số vừa tạo không hợp lệ (chứng thư số, chuỗi chứng thực hoặc dấu thời gian); tài liệu chưa được lưu trữ.", err)
 	}
 	sha := sum(signed)
-	if err := h.Dossiers.Log(ctx, storage.Event{Actor: "sohoa", Action: archiving, DocumentID: doc.ID,
+	if err := h.Dossiers.Log(ctx, storage.Event{Actor: actorSohoa, Action: archiving, DocumentID: doc.ID,
 		Detail: map[string]any{"key": key, "sha256": sha}}); err != nil {
 		return err
 	}

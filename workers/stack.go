@@ -77,8 +77,8 @@ func (s *stackSplit) Error() string { return fmt.Sprintf("split into %d papers",
 const stackOnlySheets = "only_sheets"
 
 // splitStack makes a document of each part of the stack doc and attaches it to its dossier. Every
-// step can be repeated: a part's original is built to the same bytes each time, so a second attempt
-// finds its document by SHA-256, and attaching twice gives the first attachment.
+// step can be repeated: a part's document ID is derived from the stack's, so a second attempt finds
+// the documents the first made, and attaching twice gives the first attachment.
 func (h *Handlers) splitStack(ctx context.Context, doc storage.Document, pages []scan.Page, plan []stackPart) error {
 	if len(plan) == 0 {
 		return &scan.InputError{Code: stackOnlySheets,
@@ -112,9 +112,6 @@ func (h *Handlers) splitStack(ctx context.Context, doc storage.Document, pages [
 	}
 	return &stackSplit{parts: parts}
 }
-
-// actorSohoa is who the workers' own events are by.
-const actorSohoa = "sohoa"
 
 // stackDossiers finds the dossiers the stack's sheets name, by code. A paper stays out of a dossier
 // that does not exist or that the stack's agency does not reach (a sheet of another office's

@@ -52,6 +52,9 @@ type Signer interface {
 	CheckOwn(ctx context.Context, signed, pdf []byte) error
 }
 
+// actorSohoa is who the workers' own events in the history are by.
+const actorSohoa = "sohoa"
+
 // AgencyTree is the tree of agencies (storage.Accounts).
 type AgencyTree interface {
 	Subtree(ctx context.Context, agency string) ([]string, error)
