@@ -43,6 +43,7 @@ func Accounts(t *testing.T, open func(t *testing.T) Store) {
 		{"Scope", accountsScope},
 		{"Trail", accountsTrail},
 		{"Stations", accountsStations},
+		{"Agencies", accountsAgencies},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
 	}
