@@ -33,9 +33,11 @@ type Token struct {
 	RevokedAt *time.Time
 }
 
-// Agency is one agency of the tree: its QCVN 102 identifier, name and parent ("" at the top).
+// Agency is one agency of the tree: its QCVN 102 identifier, name, parent ("" at the top), level
+// (tinh, so, huyen, xa; "" unknown) and whether its identifier or name is a placeholder.
 type Agency struct {
-	ID, Name, Parent string
+	ID, Name, Parent, Level string
+	Placeholder             bool
 }
 
 // SeenEvery is how often a token's use and a session's last request are recorded at most.

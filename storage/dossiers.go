@@ -73,9 +73,17 @@ type NewDossier struct {
 	DueOn         *time.Time // the return appointment, a day; nil: none
 }
 
-// Procedure is an administrative procedure of the national catalogue, as the dossiers name it.
+// Procedure is an administrative procedure of the national catalogue: its code (mã TTHC), name,
+// field (lĩnh vực), the level that settles it, and the papers it asks for.
 type Procedure struct {
-	Code, Name string
+	Code, Name, Field, Level string
+	Papers                   []ProcedurePaper
+}
+
+// ProcedurePaper is a paper a procedure asks for, and whether one the store holds may be reused.
+type ProcedurePaper struct {
+	Name     string `json:"name"`
+	Reusable bool   `json:"reusable"`
 }
 
 // Paper is a document seen as a paper of its owner: what it is and how long it is valid.

@@ -76,7 +76,7 @@ func (p *Postgres) Dossier(ctx context.Context, id string) (Dossier, error) {
 }
 
 func (p *Postgres) Procedures(ctx context.Context, q string, limit int) ([]Procedure, error) {
-	rows, err := p.pool.Query(ctx, `SELECT code, name FROM procedures
+	rows, err := p.pool.Query(ctx, `SELECT code, name, field, level, papers FROM procedures
 		WHERE $1 = '' OR code LIKE $2 || '%' OR lower(unaccent(name)) LIKE '%' || lower(unaccent($2)) || '%'
 		ORDER BY code LIMIT $3`, q, likeEscaped(q), limit)
 	if err != nil {

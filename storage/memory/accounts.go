@@ -333,7 +333,8 @@ func (s *Store) Agencies(ctx context.Context, ids []string) ([]storage.Agency, e
 	var out []storage.Agency
 	for id, name := range s.agencies {
 		if ids == nil || slices.Contains(ids, id) {
-			out = append(out, storage.Agency{ID: id, Name: name, Parent: s.parents[id]})
+			info := s.agencyInfo[id]
+			out = append(out, storage.Agency{ID: id, Name: name, Parent: s.parents[id], Level: info.Level, Placeholder: info.Placeholder})
 		}
 	}
 	slices.SortFunc(out, func(a, b storage.Agency) int { return cmp.Compare(a.ID, b.ID) })

@@ -81,7 +81,12 @@ func (s *Store) Procedures(ctx context.Context, q string, limit int) ([]storage.
 	var out []storage.Procedure
 	for code, name := range s.procedures {
 		if q == "" || strings.HasPrefix(code, q) || strings.Contains(strings.ToLower(extract.Fold(name)), strings.ToLower(extract.Fold(q))) {
-			out = append(out, storage.Procedure{Code: code, Name: name})
+			p := s.catalogue[code]
+			p.Code, p.Name, p.Papers = code, name, slices.Clone(p.Papers)
+			if p.Papers == nil {
+				p.Papers = []storage.ProcedurePaper{}
+			}
+			out = append(out, p)
 		}
 	}
 	slices.SortFunc(out, func(a, b storage.Procedure) int { return strings.Compare(a.Code, b.Code) })

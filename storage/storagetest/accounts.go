@@ -18,6 +18,7 @@ type Store interface {
 	storage.Accounts
 	storage.Trail
 	storage.Stations
+	storage.Catalogue
 }
 
 // The agencies of the suite: a province office with a district under it and a ward under that, and
@@ -44,6 +45,7 @@ func Accounts(t *testing.T, open func(t *testing.T) Store) {
 		{"Trail", accountsTrail},
 		{"Stations", accountsStations},
 		{"Agencies", accountsAgencies},
+		{"Catalogue", catalogueImport},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
 	}
