@@ -83,6 +83,7 @@ type document struct {
 	extracted        json.RawMessage
 	in               []string       // IDs of the dossiers the document is attached to, in order
 	parts            []storage.Part // a split stack's
+	signedAt         time.Time
 }
 
 type page struct {

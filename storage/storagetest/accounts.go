@@ -19,6 +19,7 @@ type Store interface {
 	storage.Trail
 	storage.Stations
 	storage.Catalogue
+	storage.Reports
 }
 
 // The agencies of the suite: a province office with a district under it and a ward under that, and
@@ -46,6 +47,7 @@ func Accounts(t *testing.T, open func(t *testing.T) Store) {
 		{"Stations", accountsStations},
 		{"Agencies", accountsAgencies},
 		{"Catalogue", catalogueImport},
+		{"Reports", reportsIndicators},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
 	}
