@@ -95,7 +95,9 @@ func TestAdminAddsAgencies(t *testing.T) {
 		wantError(t, http.StatusConflict, codeExists)
 	r.sendJSON(http.MethodPost, "/api/v1/agencies", map[string]string{"id": "000.02.53.H26", "name": "x", "parent": otherAgency}).
 		wantError(t, http.StatusNotFound, codeNotFound)
-	var got struct{ Agencies []struct{ ID, Name, Parent string } }
+	var got struct {
+		Agencies []struct{ ID, Name, Parent string }
+	}
 	r.as("tram", account.Station, ward).get("/api/v1/agencies").decode(t, &got)
 	if len(got.Agencies) != 3 || !slices.ContainsFunc(got.Agencies, func(a struct{ ID, Name, Parent string }) bool {
 		return a.ID == ward && a.Parent == testAgency

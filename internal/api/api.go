@@ -39,6 +39,7 @@ type Server struct {
 	Accounts storage.Accounts
 	Trail    storage.Trail
 	Stations storage.Stations
+	Reports  storage.Reports
 	Objects  storage.Objects
 	Intake   Intake
 	Queue    workers.Enqueuer
@@ -117,6 +118,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/agencies", s.listAgencies, everyone},
 		{"POST", "/api/v1/agencies", s.addAgency, roles(admin)},
 		{"GET", "/api/v1/procedures", s.procedures, counter},
+		{"GET", "/api/v1/reports/indicators", s.indicators, roles(clerk, archivist, auditor, admin)},
 		{"GET", "/api/v1/stations", s.stations, roles(admin)},
 		{"POST", "/api/v1/inbox/events", s.inboxEvents, byEventsToken},
 		{"GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -53,6 +53,7 @@ var matrix = map[string]string{
 	"GET /api/v1/agencies":                         "S C A U D",
 	"POST /api/v1/agencies":                        "D",
 	"GET /api/v1/procedures":                       "C D",
+	"GET /api/v1/reports/indicators":               "C A U D",
 	"GET /api/v1/stations":                         "D",
 	"POST /api/v1/inbox/events":                    "events",
 	"GET /healthz":                                 "open",
