@@ -102,7 +102,7 @@ export function searchView(root, _arg, params) {
   root.append(
     h('h1', { tabindex: -1 }, 'Tra cứu hồ sơ'),
     h('section', { class: 'card' }, form),
-    h('section', { class: 'card', 'aria-label': 'Kết quả tra cứu' }, status, results, pagerBox));
+    h('section', { class: 'card', 'aria-labelledby': 'hits-h' }, h('h2', { id: 'hits-h', class: 'visually-hidden' }, 'Kết quả tra cứu'), status, results, pagerBox));
 
   async function run(p) {
     ctl?.abort();
@@ -285,16 +285,17 @@ export function documentView(root, id) {
 
   root.append(...[
     backLink(), heading, sub, msg, loadErr,
+    // The page's text and the signature first: what an archivist opens a record for.
+    reader ? h('div', { class: 'cols cols--reader' },
+      h('section', { class: 'card', 'aria-labelledby': 'pages-h' },
+        h('h2', { id: 'pages-h' }, 'Các trang và văn bản nhận dạng (OCR)'),
+        h('div', { class: 'reader' }, pagesBox, textBox)),
+      h('section', { class: 'card', 'aria-labelledby': 'ver-h' }, h('h2', { id: 'ver-h' }, 'Kiểm tra chữ ký'), verifyBox)) : null,
+    reader ? h('section', { class: 'card', 'aria-labelledby': 'ext-h' }, h('h2', { id: 'ext-h' }, 'Xác nhận thông tin giấy tờ'), confirmBox) : null,
     h('div', { class: 'cols' },
       h('section', { class: 'card', 'aria-labelledby': 'info-h' }, h('h2', { id: 'info-h' }, 'Thông tin hồ sơ'), summary),
       h('section', { class: 'card', 'aria-labelledby': 'stages-h' }, h('h2', { id: 'stages-h' }, 'Các bước xử lý'), timeline)),
-    reader ? h('section', { class: 'card', 'aria-labelledby': 'pages-h' },
-      h('h2', { id: 'pages-h' }, 'Các trang và văn bản nhận dạng (OCR)'),
-      h('div', { class: 'reader' }, pagesBox, textBox)) : null,
-    reader ? h('div', { class: 'cols' },
-      h('section', { class: 'card', 'aria-labelledby': 'ver-h' }, h('h2', { id: 'ver-h' }, 'Kiểm tra chữ ký'), verifyBox),
-      h('section', { class: 'card', 'aria-labelledby': 'meta-h' }, h('h2', { id: 'meta-h' }, 'Thông tin văn bản (Thông tư 05/2025/TT-BNV)'), metaBox)) : null,
-    reader ? h('section', { class: 'card', 'aria-labelledby': 'ext-h' }, h('h2', { id: 'ext-h' }, 'Xác nhận thông tin giấy tờ'), confirmBox) : null,
+    reader ? h('section', { class: 'card', 'aria-labelledby': 'meta-h' }, h('h2', { id: 'meta-h' }, 'Thông tin văn bản (Thông tư 05/2025/TT-BNV)'), metaBox) : null,
   ].filter(Boolean));
 
   async function load() {

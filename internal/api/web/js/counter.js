@@ -593,18 +593,16 @@ export function dossierView(root, id) {
     }
     swap(docsBox, h('table', { class: 'docs dossier-docs' },
       h('caption', { class: 'visually-hidden' }, `Thành phần hồ sơ: ${num.format(d.documents.length)} giấy tờ.`),
-      h('thead', {}, h('tr', {}, ['Mã thành phần', 'Giấy tờ', 'Trạng thái', 'Tiến độ', 'Nguồn'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Giấy tờ', 'Trạng thái và tiến độ', 'Nguồn'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, d.documents.map((a) => {
         const doc = a.document;
         return h('tr', { 'data-doc': doc.id, 'data-status': doc.status },
-          h('td', { 'data-label': 'Mã thành phần' }, h('span', { class: 'mono nowrap' }, a.component_code)),
           h('td', { 'data-label': 'Giấy tờ', class: 'docs__name' },
             h('a', { href: docHref(doc.id), 'data-key': `doc:${doc.id}` }, doc.title || doc.filename || '(không tên)'),
-            doc.title && doc.filename ? h('span', { class: 'docs__title' }, doc.filename) : null,
+            h('span', { class: 'docs__title' }, h('span', { class: 'mono' }, a.component_code), doc.filename ? ` · ${doc.filename}` : ''),
             doc.status === 'failed' && doc.error ? h('span', { class: 'docs__error' }, doc.error) : null),
-          h('td', { 'data-label': 'Trạng thái' }, badge(doc),
+          h('td', { 'data-label': 'Trạng thái và tiến độ' }, badge(doc), progress(doc),
             counter ? retryButton(doc, 'btn btn--small btn--warn', `retry:${doc.id}`, docsMsg, `“${doc.filename}”`, () => { stale = true; refresh(); }) : null),
-          h('td', { 'data-label': 'Tiến độ' }, progress(doc)),
           h('td', { 'data-label': 'Nguồn' },
             a.reused ? h('span', { class: 'badge badge--reused' }, 'Lấy từ kho') : h('span', { class: 'muted' }, 'Nộp tại quầy'),
             a.role === 'result' ? [' ', h('span', { class: 'badge badge--result' }, 'Kết quả')] : null));
