@@ -9,7 +9,7 @@ import { ACTIVE, STAGES, STAGE_NAME, STAGE_ORDER } from './names.js';
 import { may, state } from './session.js';
 import {
   FAST, PAGE, RETRY, SLOW, badge, busy, cached, fileHref, fmtClock, fmtDate, fmtSeconds, fmtSize, fmtSource, fmtTime,
-  focusNotice, formField, h, notice, num, pageParam, pagedUpdate, pager, poll, retryButton, swap, docHref,
+  focusNotice, loadFailed, formField, h, notice, num, pageParam, pagedUpdate, pager, poll, retryButton, swap, docHref,
 } from './ui.js';
 
 export const agencies = cached('/api/v1/agencies');
@@ -304,14 +304,7 @@ export function documentView(root, id) {
       doc = await api(`/api/v1/documents/${enc(id)}`, { signal });
     } catch (e) {
       if (isAbort(e)) return 0;
-      if (e.status === 404) {
-        heading.textContent = 'Không tìm thấy hồ sơ';
-        root.querySelectorAll('section').forEach((s) => s.remove());
-        swap(loadErr, notice('error', e.message));
-        return 0;
-      }
-      swap(loadErr, notice('error', `Không tải được hồ sơ: ${e.message}`));
-      return RETRY;
+      return loadFailed(e, root, heading, loadErr);
     }
     loadErr.replaceChildren();
     const body = JSON.stringify(doc);

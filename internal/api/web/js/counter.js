@@ -7,7 +7,7 @@ import { ACTIVE, ACTION_WORDS, OWNER_KIND, STAGES, STAGE_ORDER, STATUS } from '.
 import { checkOwner } from './identity.js';
 import { may, state } from './session.js';
 import {
-  FAST, PAGE, RETRY, SLOW, announce, badge, busy, docHref, dossierHref, dropZone, fileHref, fmtClock, fmtDate,
+  FAST, PAGE, RETRY, SLOW, announce, badge, busy, docHref, dossierHref, dropZone, fileHref, fmtClock, fmtDate, loadFailed,
   fmtSize, fmtTime, focusNotice, formField, h, notice, num, pageParam, pager, poll, retryButton, swap,
 } from './ui.js';
 
@@ -41,21 +41,30 @@ function addUploads(files) {
   notifyUploads(false);
 }
 
-function pumpUploads() {
-  let running = uploads.filter((u) => u.state === 'sending' || u.state === 'checking').length;
-  // Oldest first: uploads is newest-first for display.
-  for (let i = uploads.length - 1; i >= 0 && running < PARALLEL_UPLOADS; i--) {
-    if (uploads[i].state === 'waiting') { sendUpload(uploads[i]); running++; }
+// pumpQueue starts waiting uploads of list, oldest first (lists are newest-first for display),
+// until PARALLEL_UPLOADS run.
+function pumpQueue(list, send) {
+  let running = list.filter((u) => u.state === 'sending' || u.state === 'checking').length;
+  for (let i = list.length - 1; i >= 0 && running < PARALLEL_UPLOADS; i--) {
+    if (list[i].state === 'waiting') { send(list[i]); running++; }
   }
 }
 
-async function sendUpload(u) {
+// startUpload sends u's file to url, painting its row as the bytes go out.
+function startUpload(u, url, paint) {
   u.state = 'sending';
-  paintUpload(u);
-  u.req = sendFile('/api/v1/documents', u.file, (loaded, total) => {
+  paint(u);
+  u.req = sendFile(url, u.file, (loaded, total) => {
     if (loaded < 0) u.state = 'checking'; else { u.loaded = loaded; u.total = total; }
-    paintUpload(u);
+    paint(u);
   });
+  return u.req;
+}
+
+const pumpUploads = () => pumpQueue(uploads, sendUpload);
+
+async function sendUpload(u) {
+  startUpload(u, '/api/v1/documents', paintUpload);
   try {
     const { status, body } = await u.req;
     u.doc = body;
@@ -530,16 +539,8 @@ export function dossierView(root, id) {
       stale = false;
     } catch (e) {
       if (isAbort(e)) return 0;
-      if (e.status === 404) {
-        kicker.textContent = '';
-        heading.classList.remove('dcode', 'mono');
-        heading.textContent = 'Không tìm thấy hồ sơ';
-        root.querySelectorAll('section').forEach((s) => s.remove());
-        swap(loadErr, notice('error', e.message));
-        return 0;
-      }
-      swap(loadErr, notice('error', `Không tải được hồ sơ: ${e.message}`));
-      return RETRY;
+      if (e.status === 404) { kicker.textContent = ''; heading.classList.remove('dcode', 'mono'); }
+      return loadFailed(e, root, heading, loadErr);
     }
     loadErr.replaceChildren();
     const body = JSON.stringify(d);
@@ -719,19 +720,9 @@ export function dossierView(root, id) {
     pump();
     refresh();
   }
-  function pump() {
-    let running = local.filter((u) => u.state === 'sending' || u.state === 'checking').length;
-    for (let i = local.length - 1; i >= 0 && running < PARALLEL_UPLOADS; i--) {
-      if (local[i].state === 'waiting') { send(local[i]); running++; }
-    }
-  }
+  const pump = () => pumpQueue(local, send);
   async function send(u) {
-    u.state = 'sending';
-    paint(u);
-    u.req = sendFile(`/api/v1/dossiers/${enc(id)}/documents`, u.file, (loaded, total) => {
-      if (loaded < 0) u.state = 'checking'; else { u.loaded = loaded; u.total = total; }
-      paint(u);
-    });
+    startUpload(u, `/api/v1/dossiers/${enc(id)}/documents`, paint);
     try {
       u.att = (await u.req).body;
       u.state = 'done';

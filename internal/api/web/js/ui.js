@@ -253,7 +253,20 @@ export function dropZone(id, title, hintText, onFiles) {
   return { drop, input };
 }
 
-// loadOnce runs a GET once per view and keeps its answer (the agencies, for names in lists).
+// loadFailed shows why a view's record could not be read and returns when to try again: never for
+// one that does not exist (or is out of reach: the API answers 404 alike).
+export function loadFailed(e, root, heading, box) {
+  if (e.status === 404) {
+    heading.textContent = 'Không tìm thấy hồ sơ';
+    root.querySelectorAll('section').forEach((s) => s.remove());
+    swap(box, notice('error', e.message));
+    return 0;
+  }
+  swap(box, notice('error', `Không tải được hồ sơ: ${e.message}`));
+  return RETRY;
+}
+
+// cached runs a GET once per view and keeps its answer (the agencies, for names in lists).
 export function cached(path) {
   let p = null;
   return (signal) => {
