@@ -91,6 +91,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/documents/{id}/file", s.file, readers},
 		{"GET", "/api/v1/documents/{id}/text", s.text, readers},
 		{"GET", "/api/v1/documents/{id}/pages", s.pages, readers},
+		{"GET", "/api/v1/documents/{id}/pages/{n}/image", s.pageImage, readers},
+		{"GET", "/api/v1/documents/{id}/history", s.documentHistory, readers},
 		{"POST", "/api/v1/documents/{id}/retry", s.retry, readers},
 		{"POST", "/api/v1/documents/{id}/accept-signature", s.acceptSignature, roles(archivist, admin)},
 		{"GET", "/api/v1/documents/{id}/verification", s.verification, readers},

@@ -26,6 +26,8 @@ var matrix = map[string]string{
 	"GET /api/v1/documents/{id}/file":              "C A D",
 	"GET /api/v1/documents/{id}/text":              "C A D",
 	"GET /api/v1/documents/{id}/pages":             "C A D",
+	"GET /api/v1/documents/{id}/pages/{n}/image":   "C A D",
+	"GET /api/v1/documents/{id}/history":           "C A D",
 	"POST /api/v1/documents/{id}/retry":            "C A D",
 	"POST /api/v1/documents/{id}/accept-signature": "A D",
 	"GET /api/v1/documents/{id}/verification":      "C A D",

@@ -28,6 +28,9 @@ type Metadata struct {
 	ValidUntil      string `json:"validUntil,omitempty"`
 	ValidityScope   string `json:"validityScope,omitempty"`
 	SHA256          string `json:"sha256,omitempty"` // of the signed file, for fixity checks
+	// Extracted are the fields read from the OCR text, proposals for a person to confirm: sohoa's
+	// own, beside TT05's.
+	Extracted json.RawMessage `json:"extracted,omitempty"`
 }
 
 func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +49,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	number, _, _ := strings.Cut(p.Notation, "/")
 	m := Metadata{DocCode: p.Code, TypeName: p.Kind, CodeNotation: p.Notation, OrganName: p.IssuingBody,
 		Subject: p.Title, Language: "vi", NumberOfPage: p.Pages, ConfidenceLevel: "02", Format: format(p.Conformance),
-		OwnerID: p.OwnerID, ValidityScope: p.ValidityScope, SHA256: p.SignedSHA256}
+		OwnerID: p.OwnerID, ValidityScope: p.ValidityScope, SHA256: p.SignedSHA256, Extracted: p.Extracted}
 	if p.Notation != "" {
 		m.CodeNumber = number
 	}
