@@ -28,7 +28,7 @@ func TestPageImageAndHistory(t *testing.T) {
 	}
 	must(t, r.store.Log(t.Context(), storage.Event{Actor: "sohoa", Action: "pdf.rendered", DocumentID: doc.ID}))
 	var hist struct{ Events []storage.Event }
-	r.get("/api/v1/documents/" + doc.ID + "/history").decode(t, &hist)
+	r.get("/api/v1/documents/"+doc.ID+"/history").decode(t, &hist)
 	var actions []string
 	for _, e := range hist.Events {
 		actions = append(actions, e.Action)
