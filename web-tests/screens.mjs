@@ -204,6 +204,10 @@ try {
   check((await page.textContent('.verdict')).includes('Chữ ký hợp lệ'), 'the signature is valid');
   await page.waitForSelector('.pages .page');
   await page.waitForSelector('.pagetext .ocr pre');
+  await page.waitForFunction(() => { const i = document.querySelector('.scanbox img.scan'); return i && i.complete && i.naturalWidth > 0; }, null, { timeout: 60000 });
+  await page.click('button[data-key=zoom]');
+  await page.waitForSelector('img.scan--zoomed');
+  check(await page.$eval('img.scan--zoomed', (i) => i.getBoundingClientRect().width >= i.naturalWidth - 1), 'the zoomed page is at its own size');
   await page.waitForSelector('#p-kind');
   await axe('archive-document');
   await shot('archive-document');
@@ -249,7 +253,7 @@ try {
   const clerkActs = await actionsOf(users.clerk[0]);
   for (const a of ['dossier.received', 'owner.viewed', 'document.reused', 'document.attached', 'dossier.receipt']) check(clerkActs.includes(a), `the trail has the clerk's ${a}`);
   const archActs = await actionsOf(users.archivist[0]);
-  for (const a of ['search', 'document.verification', 'paper.updated']) check(archActs.includes(a), `the trail has the archivist's ${a}`);
+  for (const a of ['search', 'document.verification', 'document.page', 'paper.updated']) check(archActs.includes(a), `the trail has the archivist's ${a}: ${JSON.stringify(archActs)}`);
   check(!archActs.includes('owner.viewed'), 'the archivist looked at no owner listing');
   if (token) {
     const adminActs = await actionsOf(users.admin[0]);

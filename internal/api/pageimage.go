@@ -38,7 +38,8 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "image/"+pages[i].Format)
-	w.Header().Set("Cache-Control", "private, max-age=3600")
+	// Not kept by the browser: the counter PC is shared, and every look must reach the trail.
+	w.Header().Set("Cache-Control", "no-store")
 	if _, err := io.Copy(w, img); err != nil {
 		s.Log.Warn("page image cut off", "document", doc.ID, "page", n, "error", err)
 	}

@@ -9,7 +9,7 @@
 
 import { api } from './js/api.js';
 import { may, state } from './js/session.js';
-import { setup, showSignIn, signedIn } from './js/signin.js';
+import { setup, showSignIn, signedIn, signedOutNotice } from './js/signin.js';
 import { dossierFormView, dossierView, forgetUploads, intakeView } from './js/counter.js';
 import { documentView, searchView } from './js/archive.js';
 import { adminView } from './js/admin.js';
@@ -95,7 +95,7 @@ async function boot() {
   try {
     who = await api('/api/v1/session', { session: false });
   } catch (e) {
-    showSignIn(e.status === 401 ? null : { kind: 'error', text: e.message });
+    showSignIn(e.status === 401 ? signedOutNotice() : { kind: 'error', text: e.message });
     return;
   }
   signedIn(who, false);

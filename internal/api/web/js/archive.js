@@ -267,6 +267,7 @@ export function documentView(root, id) {
   const ctl = new AbortController();
   const { signal } = ctl;
   let lastBody = '', textKey = null, metaKey = null, verKey = null;
+  let zoomed = false; // the page image at its own size, scrolled, instead of fitted
   let pagesInfo = [], texts = [], selected = 1;
 
   const heading = h('h1', { tabindex: -1 }, 'Hồ sơ');
@@ -429,7 +430,16 @@ export function documentView(root, id) {
       })));
     const p = pagesInfo.find((x) => x.n === selected);
     const t = (texts[selected - 1] ?? '').replace(/^\n+|\s+$/g, '');
+    const img = p?.width ? h('img', {
+      class: `scan${zoomed ? ' scan--zoomed' : ''}`, src: `/api/v1/documents/${enc(id)}/pages/${p.n}/image`,
+      alt: `Ảnh quét trang ${num.format(p.n)}`, width: p.width, height: p.height,
+    }) : null;
+    const zoom = img ? h('button', { type: 'button', class: 'btn btn--small', 'aria-pressed': zoomed ? 'true' : 'false', 'data-key': 'zoom' },
+      zoomed ? 'Thu nhỏ vừa khung' : 'Phóng to ảnh') : null;
+    zoom?.addEventListener('click', () => { zoomed = !zoomed; paintPages(); });
     swap(textBox,
+      img ? h('div', { class: 'scanbox', tabindex: 0, role: 'region', 'aria-label': `Ảnh quét trang ${selected}` }, img) : null,
+      zoom,
       h('h3', { class: 'subhead' }, `Văn bản trang ${num.format(selected)}`),
       p?.review ? notice('warn', 'Trang này được đánh dấu cần kiểm tra: máy đọc với độ tin cậy thấp, cần đối chiếu với bản giấy.') : null,
       h('div', { class: 'ocr', tabindex: 0, role: 'region', 'aria-label': `Nội dung nhận dạng của trang ${selected}` },

@@ -91,14 +91,23 @@ async function signOut(btn) {
       return;
     }
   }
-  // The next person at this counter starts clean: no uploads of this account's, no dossier.
+  // The next person at this counter starts clean: on a new page, so that nothing of this account's
+  // stays in memory — no upload, no dossier, no address (a search's words), and no page image the
+  // browser would show the next account again without asking the server, outside the trail.
   hooks.signedOut();
-  state.workingDossier = null;
-  state.me = null;
-  // Nor at this account's last address (a search's words, a citizen's dossier); no hashchange.
-  history.replaceState(null, '', location.pathname + location.search);
-  showSignIn({ kind: 'ok', text: 'Đã đăng xuất.' });
+  sessionStorage.setItem(SIGNED_OUT, '1');
+  location.replace(location.pathname);
+}
+
+// SIGNED_OUT marks, across the reload that ends a sign-out, that the form should say so.
+const SIGNED_OUT = 'sohoa.signedOut';
+
+// signedOutNotice is the form's message after a sign-out, once.
+export function signedOutNotice() {
+  if (sessionStorage.getItem(SIGNED_OUT) !== '1') return null;
+  sessionStorage.removeItem(SIGNED_OUT);
   announce('Đã đăng xuất.');
+  return { kind: 'ok', text: 'Đã đăng xuất.' };
 }
 
 // paintAccount shows who is signed in and the navigation the role may use, or neither.
