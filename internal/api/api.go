@@ -97,6 +97,8 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/documents/{id}/paper", s.setPaper, editors},
 		{"POST", "/api/v1/dossiers", s.createDossier, counter},
 		{"GET", "/api/v1/dossiers/{id}", s.dossier, readers},
+		{"GET", "/api/v1/dossiers/{id}/dvcqg", s.dossierDVCQG, readers},
+		{"GET", "/api/v1/dvcqg", s.dvcqgExport, readers},
 		{"GET", "/api/v1/dossiers/{id}/receipt", s.dossierReceipt, counter},
 		{"GET", "/api/v1/dossiers/{id}/cover", s.dossierCover, counter},
 		{"GET", "/api/v1/dossiers/{id}/separator", s.dossierSeparator, counter},

@@ -33,6 +33,8 @@ var matrix = map[string]string{
 	"PUT /api/v1/documents/{id}/paper":             "C A D",
 	"POST /api/v1/dossiers":                        "C D",
 	"GET /api/v1/dossiers/{id}":                    "C A D",
+	"GET /api/v1/dossiers/{id}/dvcqg":              "C A D",
+	"GET /api/v1/dvcqg":                            "C A D",
 	"GET /api/v1/dossiers/{id}/receipt":            "C D",
 	"GET /api/v1/dossiers/{id}/cover":              "C D",
 	"GET /api/v1/dossiers/{id}/separator":          "C D",
