@@ -99,6 +99,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/dossiers/{id}", s.dossier, readers},
 		{"GET", "/api/v1/dossiers/{id}/dvcqg", s.dossierDVCQG, readers},
 		{"GET", "/api/v1/dvcqg", s.dvcqgExport, readers},
+		{"GET", "/api/v1/dossiers/{id}/eark", s.dossierEARK, roles(archivist, admin)},
 		{"GET", "/api/v1/dossiers/{id}/receipt", s.dossierReceipt, counter},
 		{"GET", "/api/v1/dossiers/{id}/cover", s.dossierCover, counter},
 		{"GET", "/api/v1/dossiers/{id}/separator", s.dossierSeparator, counter},

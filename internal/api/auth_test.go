@@ -35,6 +35,7 @@ var matrix = map[string]string{
 	"GET /api/v1/dossiers/{id}":                    "C A D",
 	"GET /api/v1/dossiers/{id}/dvcqg":              "C A D",
 	"GET /api/v1/dvcqg":                            "C A D",
+	"GET /api/v1/dossiers/{id}/eark":               "A D",
 	"GET /api/v1/dossiers/{id}/receipt":            "C D",
 	"GET /api/v1/dossiers/{id}/cover":              "C D",
 	"GET /api/v1/dossiers/{id}/separator":          "C D",

@@ -159,4 +159,3 @@ func lastEvent(t *testing.T, r *rig, account string) storage.Event {
 	}
 	return events[0]
 }
-

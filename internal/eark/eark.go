@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"github.com/sohoa-vn/sohoa/storage"
@@ -98,12 +99,16 @@ func (b *Builder) writePackage(ctx context.Context, pk *packer, p Package, parts
 	return writeRoot(pk, p, parts, b.creator())
 }
 
-func (b *Builder) creator() agent { return agent{name: b.software().name, version: b.Version} }
+func (b *Builder) creator() agent { return agent{name: b.software().name, version: b.software().version} }
 
 func (b *Builder) software() agentRef {
 	name := b.Software
 	if name == "" {
 		name = "sohoa"
 	}
-	return agentRef{id: "agent-software", name: name, kind: "software", version: b.Version}
+	version := b.Version
+	if info, ok := debug.ReadBuildInfo(); ok && version == "" {
+		version = info.Main.Version // "(devel)" for a build from a work tree
+	}
+	return agentRef{id: "agent-software", name: name, kind: "software", version: version}
 }
