@@ -33,6 +33,13 @@ type Token struct {
 	RevokedAt *time.Time
 }
 
+// Agency is one agency of the tree: its QCVN 102 identifier, name, parent ("" at the top), level
+// (tinh, so, huyen, xa; "" unknown) and whether its identifier or name is a placeholder.
+type Agency struct {
+	ID, Name, Parent, Level string
+	Placeholder             bool
+}
+
 // SeenEvery is how often a token's use and a session's last request are recorded at most.
 const SeenEvery = time.Minute
 
@@ -59,6 +66,8 @@ type Scope struct {
 type Accounts interface {
 	// EnsureAgency records an agency under parent ("" for none), its name updated when given.
 	EnsureAgency(ctx context.Context, id, name, parent string) error
+	// Agencies returns the agencies of ids (nil: every agency), by ID.
+	Agencies(ctx context.Context, ids []string) ([]Agency, error)
 	// Subtree returns agency and every agency under it, at any depth; ErrNotFound when there is no
 	// such agency.
 	Subtree(ctx context.Context, agency string) ([]string, error)

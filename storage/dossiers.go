@@ -54,6 +54,7 @@ type Dossier struct {
 	AgencyName    string
 	Owner         Owner
 	ReceivedAt    time.Time
+	DueOn         *time.Time // the return appointment, a day (midnight UTC); nil: none given
 	Status        string
 	Staff         string
 }
@@ -79,6 +80,20 @@ type NewDossier struct {
 	Staff         string // the account receiving it
 	Client        string // the address it was received from
 	ReceivedAt    time.Time
+	DueOn         *time.Time // the return appointment, a day; nil: none
+}
+
+// Procedure is an administrative procedure of the national catalogue: its code (mã TTHC), name,
+// field (lĩnh vực), the level that settles it, and the papers it asks for.
+type Procedure struct {
+	Code, Name, Field, Level string
+	Papers                   []ProcedurePaper
+}
+
+// ProcedurePaper is a paper a procedure asks for, and whether one the store holds may be reused.
+type ProcedurePaper struct {
+	Name     string `json:"name"`
+	Reusable bool   `json:"reusable"`
 }
 
 // Paper is a document seen as a paper of its owner: what it is and how long it is valid.
@@ -150,6 +165,10 @@ type Dossiers interface {
 	// names updated when given), and the dossier, whose code is format applied to the next number of
 	// the agency's sequence for the day of ReceivedAt, all in one transaction.
 	CreateDossier(ctx context.Context, d NewDossier, day time.Time, format func(seq int) (string, error)) (Dossier, error)
+
+	// Procedures returns at most limit procedures whose code starts with q or whose name holds q,
+	// with or without diacritics, by code; q "" lists the first limit.
+	Procedures(ctx context.Context, q string, limit int) ([]Procedure, error)
 
 	// Dossier returns the dossier with id.
 	Dossier(ctx context.Context, id string) (Dossier, error)

@@ -215,3 +215,13 @@ func (p *Postgres) ClaimUnowned(ctx context.Context, agency string) (int64, erro
 	})
 	return n, dbErr("claim documents for "+agency, err)
 }
+
+func (p *Postgres) Agencies(ctx context.Context, ids []string) ([]Agency, error) {
+	rows, err := p.pool.Query(ctx, `SELECT id, name, coalesce(parent, ''), level, placeholder FROM agencies
+		WHERE $1::text[] IS NULL OR id = ANY($1) ORDER BY id`, ids)
+	if err != nil {
+		return nil, dbErr("agencies", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Agency])
+	return out, dbErr("agencies", err)
+}

@@ -135,7 +135,7 @@ func (p *Postgres) MarkSignedOriginal(ctx context.Context, id string) error {
 
 func (p *Postgres) SetSigned(ctx context.Context, id string, f SignedFile) error {
 	tag, err := p.pool.Exec(ctx, `UPDATE documents SET signed_key = $2, signed_version = $3, signed_sha256 = $4,
-		updated_at = now() WHERE id = $1`, id, f.Key, f.VersionID, f.SHA256)
+		signed_at = coalesce(signed_at, now()), updated_at = now() WHERE id = $1`, id, f.Key, f.VersionID, f.SHA256)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
 const dossierColumns = `d.id, d.code, d.procedure_code, p.name, d.agency, a.name, o.id, o.kind, o.name,
-	d.received_at, d.status, d.staff`
+	d.received_at, d.due_on, d.status, d.staff`
 
 const dossierFrom = ` FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
 	JOIN agencies a ON a.id = d.agency JOIN owners o ON o.id = d.owner_id`
@@ -18,7 +19,7 @@ const dossierFrom = ` FROM dossiers d JOIN procedures p ON p.code = d.procedure_
 func scanDossier(row pgx.Row) (Dossier, error) {
 	var d Dossier
 	err := row.Scan(&d.ID, &d.Code, &d.ProcedureCode, &d.ProcedureName, &d.Agency, &d.AgencyName,
-		&d.Owner.ID, &d.Owner.Kind, &d.Owner.Name, &d.ReceivedAt, &d.Status, &d.Staff)
+		&d.Owner.ID, &d.Owner.Kind, &d.Owner.Name, &d.ReceivedAt, &d.DueOn, &d.Status, &d.Staff)
 	return d, err
 }
 
@@ -43,8 +44,8 @@ func (p *Postgres) CreateDossier(ctx context.Context, n NewDossier, day time.Tim
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO dossiers (id, code, procedure_code, agency, owner_id, received_at, staff)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, code, n.ProcedureCode, n.Agency, n.Owner.ID, n.ReceivedAt, n.Staff); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO dossiers (id, code, procedure_code, agency, owner_id, received_at, due_on, staff)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, n.ID, code, n.ProcedureCode, n.Agency, n.Owner.ID, n.ReceivedAt, n.DueOn, n.Staff); err != nil {
 			return dbErr(fmt.Sprintf("dossier %s", code), err)
 		}
 		return appendEvent(ctx, tx, Event{Actor: n.Staff, Client: n.Client, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
@@ -72,6 +73,22 @@ func nextCode(ctx context.Context, tx pgx.Tx, agency string, day time.Time, form
 func (p *Postgres) Dossier(ctx context.Context, id string) (Dossier, error) {
 	d, err := scanDossier(p.pool.QueryRow(ctx, `SELECT `+dossierColumns+dossierFrom+` WHERE d.id = $1`, id))
 	return d, dbErr("dossier "+id, err)
+}
+
+func (p *Postgres) Procedures(ctx context.Context, q string, limit int) ([]Procedure, error) {
+	rows, err := p.pool.Query(ctx, `SELECT code, name, field, level, papers FROM procedures
+		WHERE $1 = '' OR code LIKE $2 || '%' OR lower(unaccent(name)) LIKE '%' || lower(unaccent($2)) || '%'
+		ORDER BY code LIMIT $3`, q, likeEscaped(q), limit)
+	if err != nil {
+		return nil, dbErr("procedures", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Procedure])
+	return out, dbErr("procedures", err)
+}
+
+// likeEscaped is s matched literally inside a LIKE pattern.
+func likeEscaped(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 func (p *Postgres) DossierByCode(ctx context.Context, code string) (Dossier, error) {

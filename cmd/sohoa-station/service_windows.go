@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,16 +33,9 @@ func runAsService(args []string) (bool, error) {
 		return true, err
 	}
 	if o.logFile == "" { // a service has no standard error
-		o.logFile = filepath.Join(cmpOr(o.state, filepath.Join(o.dirs.list()[0], station.StateDir)), "station.log")
+		o.logFile = filepath.Join(cmp.Or(o.state, filepath.Join(o.dirs.list()[0], station.StateDir)), "station.log")
 	}
 	return true, svc.Run(serviceName, handler{o})
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 type handler struct{ o *options }

@@ -40,6 +40,10 @@ func accountCommand(ctx context.Context, s accountStore, defaultAgency string, a
 		return c.withName(args[2:], func(id string) error { return s.RevokeToken(ctx, id) })
 	case "agencies add":
 		return c.addAgency(ctx, args[2:])
+	case "agencies import":
+		return c.withName(args[2:], func(file string) error { return c.importFile(ctx, file, importAgencies) })
+	case "procedures import":
+		return c.withName(args[2:], func(file string) error { return c.importFile(ctx, file, importProcedures) })
 	case "audit verify":
 		return c.verify(ctx)
 	}
@@ -50,13 +54,15 @@ const accountUsage = `usage:
   sohoa users add NAME --role station|clerk|archivist|auditor|admin [--agency ID] [--password-stdin]
   sohoa users list | users disable NAME | users passwd NAME [--password-stdin]
   sohoa tokens add NAME | tokens list | tokens revoke ID
-  sohoa agencies add ID NAME [--parent ID]
+  sohoa agencies add ID NAME [--parent ID] | agencies import FILE.csv
+  sohoa procedures import FILE.csv
   sohoa audit verify`
 
 // accountStore is what the account commands use.
 type accountStore interface {
 	storage.Accounts
 	storage.Trail
+	storage.Catalogue
 }
 
 type accountCmd struct {

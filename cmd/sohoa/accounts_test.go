@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -92,4 +93,33 @@ func lineWith(out string, words ...string) bool {
 		}
 	}
 	return false
+}
+
+// The sample province and its procedures import through the commands; a bad file changes nothing.
+func TestCatalogueImportCommands(t *testing.T) {
+	ctx := t.Context()
+	s := memory.New()
+	var out bytes.Buffer
+	for _, args := range [][]string{{"agencies", "import", "../../deploy/province/agencies.csv"}, {"procedures", "import", "../../deploy/province/procedures.csv"}} {
+		if err := accountCommand(ctx, s, "000.00.53.H26", args, strings.NewReader(""), &out); err != nil {
+			t.Fatalf("sohoa %s: %v", strings.Join(args, " "), err)
+		}
+	}
+	if sub, err := s.Subtree(ctx, "000.00.00.H26"); err != nil || len(sub) != 12 {
+		t.Errorf("the province's tree: %v, %v; want its 12 agencies", sub, err)
+	}
+	if p, _ := s.Procedures(ctx, "1.001193", 1); len(p) != 1 || p[0].Field != "Hộ tịch" {
+		t.Errorf("procedures: %+v", p)
+	}
+	bad := t.TempDir() + "/bad.csv"
+	if err := os.WriteFile(bad, []byte("id,name,parent,level\n000.20.00.H26,Sở mới,000.00.00.H26,so\nx,y,,tinh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := accountCommand(ctx, s, "000.00.53.H26", []string{"agencies", "import", bad}, strings.NewReader(""), &out)
+	if err == nil || !strings.Contains(err.Error(), "dòng 3") {
+		t.Errorf("a bad file: %v", err)
+	}
+	if got, _ := s.Agencies(ctx, []string{"000.20.00.H26"}); len(got) != 0 {
+		t.Error("a refused file's good rows were imported")
+	}
 }

@@ -257,7 +257,7 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 func (a *app) api() *api.Server {
 	rdb := a.redisClient()
 	return &api.Server{
-		Records: a.records, Dossiers: a.records, Accounts: a.records, Trail: a.records, Stations: a.records, Objects: a.objects,
+		Records: a.records, Dossiers: a.records, Accounts: a.records, Trail: a.records, Stations: a.records, Reports: a.records, Objects: a.objects,
 		Intake: a.intake,
 		Queue:  a.queue, Log: a.log,
 		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,

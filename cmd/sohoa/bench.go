@@ -29,13 +29,16 @@ notes across the text, blue ink, a signature over a red seal.
 50 and at the end. -a4-600 instead reads one 600 dpi A4 colour page made by
 upscaling the first page and prints peak RSS.`
 
-// benchCommand is `sohoa bench ocr` and `sohoa bench access`.
+// benchCommand is `sohoa bench ocr`, `sohoa bench access` and `sohoa bench report`.
 func benchCommand(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "access" {
 		return benchAccess(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "report" {
+		return benchReport(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "ocr" {
-		return errors.New(benchUsage + "\n" + accessUsage)
+		return errors.New(benchUsage + "\n" + accessUsage + "\n" + reportUsage)
 	}
 	fs := flag.NewFlagSet("bench ocr", flag.ContinueOnError)
 	c := ocrbench.Config{Out: os.Stdout}

@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return upload(ctx, cfg.LocalURL(), cfg.Token, args[1:])
 	case "healthcheck":
 		return healthcheck(ctx, cfg.LocalURL())
-	case "users", "tokens", "agencies", "audit":
+	case "users", "tokens", "agencies", "procedures", "audit":
 		return runAccountCommand(ctx, func(ctx context.Context) (*storage.Postgres, error) { return openRecords(ctx, cfg, log) }, cfg.Agency, args)
 	case "fixity":
 		return fixityCommand(ctx, cfg, log, os.Stdout)

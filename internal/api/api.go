@@ -39,6 +39,7 @@ type Server struct {
 	Accounts storage.Accounts
 	Trail    storage.Trail
 	Stations storage.Stations
+	Reports  storage.Reports
 	Objects  storage.Objects
 	Intake   Intake
 	Queue    workers.Enqueuer
@@ -110,6 +111,17 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/search", s.search, readers},
 		{"GET", "/api/v1/audit", s.audit, roles(auditor, admin)},
 		{"POST", "/api/v1/stations/report", s.reportStation, roles(station)},
+		{"GET", "/api/v1/accounts", s.listAccounts, roles(admin)},
+		{"POST", "/api/v1/accounts", s.createAccount, roles(admin)},
+		{"POST", "/api/v1/accounts/{name}/disable", s.disableAccount, roles(admin)},
+		{"POST", "/api/v1/accounts/{name}/password", s.resetPassword, roles(admin)},
+		{"POST", "/api/v1/accounts/{name}/tokens", s.createToken, roles(admin)},
+		{"GET", "/api/v1/tokens", s.listTokens, roles(admin)},
+		{"DELETE", "/api/v1/tokens/{id}", s.revokeToken, roles(admin)},
+		{"GET", "/api/v1/agencies", s.listAgencies, everyone},
+		{"POST", "/api/v1/agencies", s.addAgency, roles(admin)},
+		{"GET", "/api/v1/procedures", s.procedures, counter},
+		{"GET", "/api/v1/reports/indicators", s.indicators, roles(clerk, archivist, auditor, admin)},
 		{"GET", "/api/v1/stations", s.stations, roles(admin)},
 		{"POST", "/api/v1/inbox/events", s.inboxEvents, byEventsToken},
 		{"GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -195,6 +207,7 @@ const (
 	codePurpose             = "purpose_required"
 	codeDuplicateElsewhere  = "duplicate_elsewhere" // the same bytes are another agency's or owner's paper
 	codeNotificationsOff    = "notifications_off"
+	codeExists              = "exists"      // an account or agency of that name or ID is there already
 	codeInternal            = "internal"    // details are in the operators' log
 	codeUnavailable         = "unavailable" // a store did not answer; try again shortly
 	// codeFixityMismatch: the signed file is not what was recorded when it was archived (storage.ErrFixity);

@@ -25,6 +25,7 @@ type DossierJSON struct {
 	AgencyName    string          `json:"agency_name"`
 	Owner         OwnerJSON       `json:"owner"`
 	ReceivedAt    time.Time       `json:"received_at"`
+	DueAt         string          `json:"due_at,omitempty"` // the return appointment, YYYY-MM-DD
 	Staff         string          `json:"staff,omitempty"`
 	Receipt       string          `json:"receipt"`
 	Documents     []Attachment    `json:"documents"`
@@ -53,6 +54,7 @@ type newDossierBody struct {
 	OwnerName     string `json:"owner_name"`
 	ProcedureCode string `json:"procedure_code"`
 	ProcedureName string `json:"procedure_name"`
+	DueAt         string `json:"due_at"` // YYYY-MM-DD, optional
 }
 
 func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
@@ -71,10 +73,14 @@ func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now, p := s.now(), who(r)
+	due, ok := dueOn(w, b.DueAt, now)
+	if !ok {
+		return
+	}
 	agency := p.account.Agency // the dossier is received by the clerk's agency, and coded in its series
 	d, err := s.Dossiers.CreateDossier(r.Context(), storage.NewDossier{
 		ID: uuid.NewString(), ProcedureCode: strings.TrimSpace(b.ProcedureCode), ProcedureName: strings.TrimSpace(b.ProcedureName),
-		Agency: agency, Staff: p.account.Name, Client: p.client, ReceivedAt: now,
+		Agency: agency, Staff: p.account.Name, Client: p.client, ReceivedAt: now, DueOn: due,
 		Owner: storage.Owner{ID: owner.ID, Kind: string(owner.Kind), Name: strings.TrimSpace(b.OwnerName)},
 	}, now.In(code.Vietnam), func(seq int) (string, error) { return code.Dossier(agency, now, seq) })
 	if err != nil {
@@ -83,6 +89,24 @@ func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/api/v1/dossiers/"+d.ID)
 	s.writeDossier(w, r, http.StatusCreated, d)
+}
+
+// dueOn reads the return appointment: a day, not before today in Vietnam; "" is none. It answers
+// the request itself when the day is not one.
+func dueOn(w http.ResponseWriter, s string, now time.Time) (*time.Time, bool) {
+	if s == "" {
+		return nil, true
+	}
+	day, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, codeBadDate, "Ngày hẹn trả (due_at) phải có dạng YYYY-MM-DD.")
+		return nil, false
+	}
+	if today := now.In(code.Vietnam).Format(time.DateOnly); s < today {
+		writeError(w, http.StatusBadRequest, codeBadDate, "Ngày hẹn trả không được trước hôm nay ("+today+").")
+		return nil, false
+	}
+	return &day, true
 }
 
 func (s *Server) dossier(w http.ResponseWriter, r *http.Request) {
@@ -129,6 +153,9 @@ func (s *Server) writeDossier(w http.ResponseWriter, r *http.Request, status int
 	out := DossierJSON{ID: d.ID, Code: d.Code, ProcedureCode: d.ProcedureCode, ProcedureName: d.ProcedureName,
 		Agency: d.Agency, AgencyName: d.AgencyName, Owner: OwnerJSON(d.Owner), ReceivedAt: d.ReceivedAt, Staff: d.Staff,
 		Receipt: "/api/v1/dossiers/" + d.ID + "/receipt", Documents: []Attachment{}, History: hist}
+	if d.DueOn != nil {
+		out.DueAt = d.DueOn.Format(time.DateOnly)
+	}
 	for _, a := range atts {
 		out.Documents = append(out.Documents, Attachment{ComponentCode: a.ComponentCode, Role: a.Role, Reused: a.Reused,
 			AttachedAt: a.AttachedAt, Document: toJSON(a.Document, nil)})

@@ -83,6 +83,21 @@ func TestDVCQGRecord(t *testing.T) {
 		t.Errorf("last event %+v; want the record's reading", e)
 	}
 	r.as("khac", account.Clerk, otherAgency).get("/api/v1/dossiers/"+first.ID+"/dvcqg").wantError(t, http.StatusNotFound, codeNotFound)
+
+	// A return appointment is a day: the record gives its last second; none gives "".
+	due := time.Now().In(code.Vietnam).AddDate(0, 0, 3)
+	var withDue DossierJSON
+	r.sendJSON(http.MethodPost, "/api/v1/dossiers", map[string]string{"owner_id": citizen, "procedure_code": "1.001234",
+		"due_at": due.Format(time.DateOnly)}).decode(t, &withDue)
+	for _, c := range []struct {
+		dossier, want string
+	}{{withDue.ID, due.Format("20060102") + "235959"}, {first.ID, ""}} {
+		var rec dvcqg.Record
+		r.get("/api/v1/dossiers/" + c.dossier + "/dvcqg").decode(t, &rec)
+		if rec.NgayHenTra != c.want {
+			t.Errorf("NgayHenTra %q, want %q", rec.NgayHenTra, c.want)
+		}
+	}
 }
 
 // The export streams one record per dossier of the caller's agencies received in the period, in

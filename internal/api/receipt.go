@@ -24,6 +24,9 @@ func (s *Server) dossierReceipt(w http.ResponseWriter, r *http.Request) {
 	}
 	rc := receipt.Receipt{DossierCode: d.Code, Agency: d.AgencyName, Procedure: d.ProcedureName, ProcedureCode: d.ProcedureCode,
 		OwnerName: d.Owner.Name, OwnerID: d.Owner.ID, ReceivedAt: d.ReceivedAt, Staff: d.Staff}
+	if d.DueOn != nil {
+		rc.DueOn = *d.DueOn
+	}
 	for _, a := range atts {
 		name := a.Document.Title
 		if name == "" {

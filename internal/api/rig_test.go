@@ -66,7 +66,7 @@ func newRig(t *testing.T) *rig {
 	lim.MaxBytes = maxUpload
 	r := &rig{t: t, store: store, objects: objects, queue: queue, patterns: http.NewServeMux(), read: map[string][]storage.PageResult{}}
 	r.srv = &Server{
-		Records: store, Dossiers: store, Accounts: store, Trail: store, Stations: store, Objects: objects, Queue: queue, Log: log,
+		Records: store, Dossiers: store, Accounts: store, Trail: store, Stations: store, Reports: store, Objects: objects, Queue: queue, Log: log,
 		Intake:      &workers.Intake{Objects: objects, Records: store, Queue: queue, Limits: lim, Log: log, Agency: testAgency, Stations: store},
 		InboxBucket: inboxBucket, EventsToken: eventsToken,
 		Agency: testAgency, AgencyName: "Bộ phận Một cửa (kiểm thử)", MinConfidence: 70,

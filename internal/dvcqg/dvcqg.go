@@ -29,7 +29,8 @@ type Record struct {
 	LoaiDoiTuong    string `json:"LoaiDoiTuong"`    // 1 a citizen, 2 a business
 	SoGiayToChuHoSo string `json:"SoGiayToChuHoSo"` // the owner's personal ID (CCCD) or tax code
 	NgayTiepNhan    string `json:"NgayTiepNhan"`
-	// NgayHenTra is the day the result is promised for; "" while sohoa does not record one.
+	// NgayHenTra is the return appointment, "" when none was given: sohoa records a day, so it is
+	// the end of that day (23:59:59), as a paper is valid through the whole of its last day.
 	NgayHenTra string `json:"NgayHenTra"`
 	// HoSoCoThanhPhanSoHoa is "1" when at least one paper handed in is digitized.
 	HoSoCoThanhPhanSoHoa string         `json:"HoSoCoThanhPhanSoHoa"`
@@ -66,7 +67,7 @@ type GiayToKetQua struct {
 func New(d storage.Dossier, atts []storage.Attachment, fileURL func(documentID string) string) Record {
 	rec := Record{MaHoSo: d.Code, MaTTHC: d.ProcedureCode, TenTTHC: d.ProcedureName, DonViXuLy: d.AgencyName,
 		ChuHoSo: d.Owner.Name, LoaiDoiTuong: ownerKind(d.Owner.Kind), SoGiayToChuHoSo: d.Owner.ID,
-		NgayTiepNhan: Time(d.ReceivedAt), HoSoCoThanhPhanSoHoa: "0",
+		NgayTiepNhan: Time(d.ReceivedAt), NgayHenTra: dueDay(d.DueOn), HoSoCoThanhPhanSoHoa: "0",
 		TaiLieuNop: []TaiLieu{}, DanhSachGiayToKetQua: []GiayToKetQua{}}
 	for _, a := range atts {
 		doc := a.Document
@@ -93,6 +94,15 @@ func New(d storage.Dossier, atts []storage.Attachment, fileURL func(documentID s
 
 // Time writes t as the portal does.
 func Time(t time.Time) string { return t.In(code.Vietnam).Format(TimeLayout) }
+
+// dueDay writes the appointment day (a date, midnight UTC) as its last second in Vietnam.
+func dueDay(day *time.Time) string {
+	if day == nil {
+		return ""
+	}
+	y, m, d := day.UTC().Date()
+	return Time(time.Date(y, m, d, 23, 59, 59, 0, code.Vietnam))
+}
 
 // signed reports whether the paper is digitized in the portal's sense: signed and in the archive.
 func signed(d storage.Document) bool { return d.SignedKey != "" }

@@ -62,8 +62,11 @@ func fields(c *canvas, r Receipt, y, size float64) (float64, error) {
 	}
 	item(span{"Số lượng hồ sơ: ", regular}, span{"01 (bộ)", regular})
 	item(span{"Thời gian nhận hồ sơ: ", regular}, span{vietnameseTime(r.ReceivedAt), regular})
-	if !r.DueAt.IsZero() {
+	switch {
+	case !r.DueAt.IsZero():
 		item(span{"Thời gian trả kết quả giải quyết hồ sơ: ", regular}, span{vietnameseTime(r.DueAt), bold})
+	case !r.DueOn.IsZero():
+		item(span{"Thời gian trả kết quả giải quyết hồ sơ: ", regular}, span{vietnameseDay(r.DueOn), bold})
 	}
 	return y, err
 }

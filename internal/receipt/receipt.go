@@ -40,6 +40,7 @@ type Receipt struct {
 	OwnerID       string    // 12-digit personal ID, or tax code
 	ReceivedAt    time.Time // required; printed in Vietnam time
 	DueAt         time.Time // appointment to return the result; zero leaves it off
+	DueOn         time.Time // or only its day (a date at midnight UTC), when no hour was set
 	Components    []string  // papers received, printed as a numbered list
 	Staff         string    // officer who received the dossier
 	LookupURL     string    // encoded in the QR code instead of the bare code when set
@@ -97,11 +98,17 @@ func tidy(s string) string { return norm.NFC.String(strings.Join(strings.Fields(
 // before days under 10 and before months 1 and 2.
 func vietnameseTime(t time.Time) string {
 	t = t.In(code.Vietnam)
+	return fmt.Sprintf("%02d giờ %02d phút, %s", t.Hour(), t.Minute(), vietnameseDay(t))
+}
+
+// vietnameseDay writes the day of t as it stands (no time zone is applied): "ngày 02 tháng 12
+// năm 2026".
+func vietnameseDay(t time.Time) string {
 	month := fmt.Sprint(int(t.Month()))
 	if t.Month() < 3 {
 		month = "0" + month
 	}
-	return fmt.Sprintf("%02d giờ %02d phút, ngày %02d tháng %s năm %d", t.Hour(), t.Minute(), t.Day(), month, t.Year())
+	return fmt.Sprintf("ngày %02d tháng %s năm %d", t.Day(), month, t.Year())
 }
 
 // ownerIDLabel names the identifier: a citizen's is 12 digits, anything else

@@ -1,6 +1,7 @@
 package station
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -90,7 +91,7 @@ func New(cfg Config, api API, clk clock.Clock, log *slog.Logger) (*Agent, error)
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 			return nil, fmt.Errorf("watched folder %s: not a folder (%v)", dir, err)
 		}
-		state := cmpOr(cfg.State, filepath.Join(dir, StateDir))
+		state := cmp.Or(cfg.State, filepath.Join(dir, StateDir))
 		if state, err = filepath.Abs(state); err != nil {
 			return nil, err
 		}
@@ -105,13 +106,6 @@ func New(cfg Config, api API, clk clock.Clock, log *slog.Logger) (*Agent, error)
 	}
 	a.health.Server, a.health.Version = cfg.Server, cfg.Version
 	return a, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // Dirs returns the watched folders, absolute.

@@ -1,6 +1,7 @@
 package station
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -108,7 +109,7 @@ func ReadStatus(dirs []string, state string, now time.Time) (Status, error) {
 		if err != nil {
 			return st, err
 		}
-		sdir := cmpOr(state, filepath.Join(dir, StateDir))
+		sdir := cmp.Or(state, filepath.Join(dir, StateDir))
 		if sdir, err = filepath.Abs(sdir); err != nil {
 			return st, err
 		}
@@ -179,7 +180,7 @@ func (s Status) Text(now time.Time) string {
 		}
 		return fmt.Sprintf("%s (%s trước)", t.Local().Format("15:04:05 02/01/2006"), ago(now.Sub(t)))
 	}
-	fmt.Fprintf(&b, "Máy chủ: %s\n", cmpOr(s.Server, "(trạm chưa chạy lần nào)"))
+	fmt.Fprintf(&b, "Máy chủ: %s\n", cmp.Or(s.Server, "(trạm chưa chạy lần nào)"))
 	fmt.Fprintf(&b, "Máy chủ trả lời lần cuối: %s\n", when(s.LastAnswer))
 	if !s.Updated.IsZero() && now.Sub(s.Updated) > time.Minute {
 		fmt.Fprintf(&b, "Chú ý: trạm không cập nhật trạng thái từ %s: có thể trạm đã dừng.\n", when(s.Updated))

@@ -324,3 +324,19 @@ func (s *Store) Tamper(id int64, action string) {
 	defer s.mu.Unlock()
 	s.events[id-1].Action = action
 }
+
+func (s *Store) Agencies(ctx context.Context, ids []string) ([]storage.Agency, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []storage.Agency
+	for id, name := range s.agencies {
+		if ids == nil || slices.Contains(ids, id) {
+			info := s.agencyInfo[id]
+			out = append(out, storage.Agency{ID: id, Name: name, Parent: s.parents[id], Level: info.Level, Placeholder: info.Placeholder})
+		}
+	}
+	slices.SortFunc(out, func(a, b storage.Agency) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}

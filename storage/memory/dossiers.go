@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/extract"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -39,7 +40,7 @@ func (s *Store) CreateDossier(ctx context.Context, n storage.NewDossier, day tim
 	named(s.procedures, n.ProcedureCode, n.ProcedureName)
 	s.dossierCodes[c] = true
 	s.dossiers[n.ID] = &dossier{Dossier: storage.Dossier{ID: n.ID, Code: c, ProcedureCode: n.ProcedureCode, Agency: n.Agency,
-		Owner: storage.Owner{ID: o.ID}, ReceivedAt: n.ReceivedAt, Status: "received", Staff: n.Staff}}
+		Owner: storage.Owner{ID: o.ID}, ReceivedAt: n.ReceivedAt, DueOn: cloneTime(n.DueOn), Status: "received", Staff: n.Staff}}
 	s.log(storage.Event{Actor: n.Staff, Client: n.Client, Action: "dossier.received", DossierID: n.ID, OwnerID: n.Owner.ID,
 		Detail: map[string]any{"code": c, "procedure": n.ProcedureCode}})
 	return s.dossier(n.ID), nil
@@ -70,6 +71,26 @@ func (s *Store) Dossier(ctx context.Context, id string) (storage.Dossier, error)
 		return storage.Dossier{}, fmt.Errorf("dossier %s: %w", id, storage.ErrNotFound)
 	}
 	return s.dossier(id), nil
+}
+
+func (s *Store) Procedures(ctx context.Context, q string, limit int) ([]storage.Procedure, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []storage.Procedure
+	for code, name := range s.procedures {
+		if q == "" || strings.HasPrefix(code, q) || strings.Contains(strings.ToLower(extract.Fold(name)), strings.ToLower(extract.Fold(q))) {
+			p := s.catalogue[code]
+			p.Code, p.Name, p.Papers = code, name, slices.Clone(p.Papers)
+			if p.Papers == nil {
+				p.Papers = []storage.ProcedurePaper{}
+			}
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b storage.Procedure) int { return strings.Compare(a.Code, b.Code) })
+	return out[:min(len(out), limit)], nil
 }
 
 func (s *Store) DossierByCode(ctx context.Context, code string) (storage.Dossier, error) {

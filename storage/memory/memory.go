@@ -40,6 +40,8 @@ type Store struct {
 	sessions     map[string]*session             // by hash
 	reports      map[int64]storage.StationReport // by station account ID
 	procedures   map[string]string               // code → name
+	catalogue    map[string]storage.Procedure    // code → field, level, papers (ImportProcedures)
+	agencyInfo   map[string]storage.Agency       // ID → level, placeholder (ImportAgencies)
 	dossiers     map[string]*dossier
 	dossierCodes map[string]bool
 	components   map[string]bool // component codes given
@@ -60,7 +62,7 @@ func NewAt(c clock.Clock) *Store {
 	return &Store{docs: map[string]*document{}, bySHA: map[string]*document{}, codes: map[string]string{},
 		daily: map[string]int{}, serials: map[string]int{}, owners: map[string]storage.Owner{},
 		agencies: map[string]string{}, parents: map[string]string{}, accounts: map[string]*storage.Account{},
-		sessions: map[string]*session{}, reports: map[int64]storage.StationReport{}, procedures: map[string]string{}, dossiers: map[string]*dossier{},
+		sessions: map[string]*session{}, reports: map[int64]storage.StationReport{}, procedures: map[string]string{}, catalogue: map[string]storage.Procedure{}, agencyInfo: map[string]storage.Agency{}, dossiers: map[string]*dossier{},
 		dossierCodes: map[string]bool{}, components: map[string]bool{},
 		now: c.Now, workers: map[string]time.Time{}, identity: uuid.NewString()}
 }
@@ -81,6 +83,7 @@ type document struct {
 	extracted        json.RawMessage
 	in               []string       // IDs of the dossiers the document is attached to, in order
 	parts            []storage.Part // a split stack's
+	signedAt         time.Time
 }
 
 type page struct {

@@ -317,7 +317,12 @@ func (s *Store) Signed(ctx context.Context, after string, limit int) ([]storage.
 }
 
 func (s *Store) SetSigned(ctx context.Context, id string, f storage.SignedFile) error {
-	return s.set(ctx, id, "set signed file", func(d *document) { d.SignedKey, d.SignedVersion, d.SignedSHA256 = f.Key, f.VersionID, f.SHA256 })
+	return s.set(ctx, id, "set signed file", func(d *document) {
+		d.SignedKey, d.SignedVersion, d.SignedSHA256 = f.Key, f.VersionID, f.SHA256
+		if d.signedAt.IsZero() {
+			d.signedAt = s.now()
+		}
+	})
 }
 
 func (s *Store) Index(ctx context.Context, id, title, text string) error {

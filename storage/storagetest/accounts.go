@@ -18,6 +18,8 @@ type Store interface {
 	storage.Accounts
 	storage.Trail
 	storage.Stations
+	storage.Catalogue
+	storage.Reports
 }
 
 // The agencies of the suite: a province office with a district under it and a ward under that, and
@@ -43,6 +45,9 @@ func Accounts(t *testing.T, open func(t *testing.T) Store) {
 		{"Scope", accountsScope},
 		{"Trail", accountsTrail},
 		{"Stations", accountsStations},
+		{"Agencies", accountsAgencies},
+		{"Catalogue", catalogueImport},
+		{"Reports", reportsIndicators},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
 	}

@@ -3,6 +3,8 @@ package storagetest
 import (
 	"errors"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +58,23 @@ func accountsStations(t *testing.T, s Store) {
 	must(t, err)
 	if len(mine) != 1 || mine[0].Account.ID != one.ID {
 		t.Errorf("Stations of the district = %+v, want may-quet-1 only", mine)
+	}
+}
+
+// accountsAgencies lists the agencies asked for, with their names and parents, by ID.
+func accountsAgencies(t *testing.T, s Store) {
+	agencies(t, s)
+	all, err := s.Agencies(t.Context(), nil)
+	must(t, err)
+	want := []storage.Agency{{ID: province, Name: "Văn phòng UBND tỉnh"}, {ID: district, Name: "UBND quận Lê Chân", Parent: province},
+		{ID: ward, Name: "UBND phường Máy Chai", Parent: district}, {ID: other, Name: "UBND quận Ngô Quyền", Parent: province}}
+	slices.SortFunc(want, func(a, b storage.Agency) int { return strings.Compare(a.ID, b.ID) })
+	if !reflect.DeepEqual(all, want) {
+		t.Errorf("Agencies(nil) = %+v, want %+v", all, want)
+	}
+	some, err := s.Agencies(t.Context(), []string{ward, other})
+	must(t, err)
+	if len(some) != 2 || some[0].ID != ward && some[0].ID != other {
+		t.Errorf("Agencies(ward, other) = %+v", some)
 	}
 }
