@@ -25,16 +25,26 @@ func exportCommand(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 	if len(args) == 0 || args[0] != "eark" {
 		return errors.New(exportUsage)
 	}
-	records, err := openRecords(ctx, cfg, log)
+	records, objects, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer records.Close()
+	return exportEARK(ctx, records, objects, args[1:], out)
+}
+
+// openStores connects to PostgreSQL and the object store, for a command; the caller closes records.
+func openStores(ctx context.Context, cfg config.Config, log *slog.Logger) (*storage.Postgres, *storage.S3, error) {
+	records, err := openRecords(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	objects, err := storage.NewS3(s3Config(cfg))
 	if err != nil {
-		return err
+		records.Close()
+		return nil, nil, err
 	}
-	return exportEARK(ctx, records, objects, args[1:], out)
+	return records, objects, nil
 }
 
 // exportEARK writes one E-ARK package of the dossiers named by code into the file -o names: into a

@@ -16,13 +16,8 @@ const exportPage = 200
 
 // dossierDVCQG answers the dossier in the national portal's shape.
 func (s *Server) dossierDVCQG(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.pathDossier(w, r)
+	d, atts, ok := s.pathDossierPapers(w, r)
 	if !ok {
-		return
-	}
-	atts, err := s.Dossiers.Attachments(r.Context(), d.ID)
-	if err != nil {
-		s.storeError(w, r, err)
 		return
 	}
 	if s.record(w, r, storage.Event{Action: "dossier.dvcqg", DossierID: d.ID, OwnerID: d.Owner.ID}) {

@@ -93,7 +93,7 @@ func TestDVCQGRecord(t *testing.T) {
 		dossier, want string
 	}{{withDue.ID, due.Format("20060102") + "235959"}, {first.ID, ""}} {
 		var rec dvcqg.Record
-		r.get("/api/v1/dossiers/" + c.dossier + "/dvcqg").decode(t, &rec)
+		r.get("/api/v1/dossiers/"+c.dossier+"/dvcqg").decode(t, &rec)
 		if rec.NgayHenTra != c.want {
 			t.Errorf("NgayHenTra %q, want %q", rec.NgayHenTra, c.want)
 		}

@@ -99,7 +99,9 @@ func (b *Builder) writePackage(ctx context.Context, pk *packer, p Package, parts
 	return writeRoot(pk, p, parts, b.creator())
 }
 
-func (b *Builder) creator() agent { return agent{name: b.software().name, version: b.software().version} }
+func (b *Builder) creator() agent {
+	return agent{name: b.software().name, version: b.software().version}
+}
 
 func (b *Builder) software() agentRef {
 	name := b.Software
