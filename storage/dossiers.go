@@ -59,6 +59,16 @@ type Dossier struct {
 	Staff         string
 }
 
+// DossierCursor is where a listing of dossiers by receipt goes on: after the dossier with ID,
+// received at ReceivedAt (the last one of the page before). The zero value starts at the beginning.
+type DossierCursor struct {
+	ReceivedAt time.Time
+	ID         string
+}
+
+// After is the cursor that goes on after d.
+func (d Dossier) After() DossierCursor { return DossierCursor{ReceivedAt: d.ReceivedAt, ID: d.ID} }
+
 // NewDossier is what the counter knows when it receives a dossier.
 type NewDossier struct {
 	ID            string
@@ -166,6 +176,12 @@ type Dossiers interface {
 	DossierByCode(ctx context.Context, code string) (Dossier, error)
 	// DossierVisible returns nil when the dossier is of one of s's agencies, else ErrNotFound.
 	DossierVisible(ctx context.Context, id string, s Scope) error
+	// ReceivedDossiers returns the dossiers of s's agencies received in [from, to), in the order
+	// they were received (ties by ID), at most limit (≥ 1) of them after the cursor. Passing the
+	// last one back as the cursor walks the period page by page, each dossier once, with nothing
+	// held in the store between pages (keyset pagination): the national portal's export of a year
+	// costs per page what one of a day does.
+	ReceivedDossiers(ctx context.Context, s Scope, from, to time.Time, after DossierCursor, limit int) ([]Dossier, error)
 
 	// Attach puts a document into a dossier with role, giving it the next code of the agency's series
 	// (format turns the number into the code). Attaching twice returns the first attachment. With

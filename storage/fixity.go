@@ -19,11 +19,16 @@ var ErrFixity error = &fault.Error{Kind: fault.Conflict, Code: "fixity_mismatch"
 	Reason: "Tệp lưu trữ không khớp với mã băm SHA-256 đã ghi nhận: tệp có thể đã bị thay đổi. Hệ thống không trả tệp này; bộ phận kỹ thuật đã được cảnh báo.",
 	Err:    errors.New("sha-256 mismatch")}
 
+// VersionReader opens one version of an object: what ReadVerified needs of Objects.
+type VersionReader interface {
+	GetVersion(ctx context.Context, b Bucket, key, version string) (io.ReadCloser, error)
+}
+
 // ReadVerified opens version of key in b (version "" is the current one, for stores that keep no
 // versions) and checks its bytes against want, the hex SHA-256 recorded for them, while the caller
 // reads: the Read that reaches the end returns, instead of io.EOF, an error wrapping ErrFixity when
 // they differ. A caller that must never act on wrong bytes reads to the end before using any.
-func ReadVerified(ctx context.Context, o Objects, b Bucket, key, version, want string) (io.ReadCloser, error) {
+func ReadVerified(ctx context.Context, o VersionReader, b Bucket, key, version, want string) (io.ReadCloser, error) {
 	if want == "" {
 		return nil, fmt.Errorf("read %s/%s: no SHA-256 recorded to check it against", b, key)
 	}

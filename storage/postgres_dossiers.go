@@ -296,3 +296,22 @@ func (p *Postgres) History(ctx context.Context, dossierID, documentID string) ([
 	}
 	return events, nil
 }
+
+func (p *Postgres) ReceivedDossiers(ctx context.Context, s Scope, from, to time.Time, after DossierCursor, limit int) ([]Dossier, error) {
+	agencies, _ := scopeArgs(&s)
+	var afterAt *time.Time
+	var afterID *string
+	if after.ID != "" {
+		afterAt, afterID = &after.ReceivedAt, &after.ID
+	}
+	rows, err := p.pool.Query(ctx, `SELECT `+dossierColumns+dossierFrom+`
+		WHERE d.agency = ANY($1::text[]) AND d.received_at >= $2 AND d.received_at < $3
+			AND ($4::timestamptz IS NULL OR (d.received_at, d.id) > ($4, $5::uuid))
+		ORDER BY d.received_at, d.id LIMIT $6`, agencies, from, to, afterAt, afterID, limit)
+	what := fmt.Sprintf("dossiers received from %s to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	if err != nil {
+		return nil, dbErr(what, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Dossier, error) { return scanDossier(r) })
+	return out, dbErr(what, err)
+}

@@ -16,15 +16,11 @@ import (
 // when it was archived, and prints those that are not as recorded. It fails when one is, and when a
 // file could not be checked: a report that skipped files would read as a clean one.
 func fixityCommand(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
-	records, err := openRecords(ctx, cfg, log)
+	records, objects, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer records.Close()
-	objects, err := storage.NewS3(s3Config(cfg))
-	if err != nil {
-		return err
-	}
 	f := &workers.Fixity{Records: records, Objects: objects, Events: records, Clock: clock.Real{}, Log: log}
 	checked, found, err := f.Once(ctx)
 	for _, fd := range found {

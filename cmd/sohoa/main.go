@@ -9,6 +9,7 @@
 //	sohoa worker     stage workers, inbox watcher and reconciler only
 //	sohoa migrate    apply database migrations and create buckets, then exit
 //	sohoa fixity     re-hash every signed file in the archive by its recorded version; fails on any mismatch
+//	sohoa export eark -o FILE.zip DOSSIER_CODE…  an E-ARK CSIP 2.2 package of the dossiers, for the historical archive
 //	sohoa s3 setup   make the buckets and the service and station users (object store administrator's keys)
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
 //	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API; SOHOA_TOKEN)
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|fixity|s3 setup|keys dev|upload FILE...|healthcheck|users …|tokens …|agencies …|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access …|env]\n\n" +
+		fmt.Println("sohoa [all|serve|worker|migrate|fixity|export eark|s3 setup|keys dev|upload FILE...|healthcheck|users …|tokens …|agencies …|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access …|env]\n\n" +
 			accountUsage + "\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
@@ -102,6 +103,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return runAccountCommand(ctx, func(ctx context.Context) (*storage.Postgres, error) { return openRecords(ctx, cfg, log) }, cfg.Agency, args)
 	case "fixity":
 		return fixityCommand(ctx, cfg, log, os.Stdout)
+	case "export":
+		return exportCommand(ctx, cfg, log, args[1:], os.Stdout)
 	case "s3":
 		return s3Command(ctx, cfg, log, args[1:], os.Stdout)
 	case "keys":

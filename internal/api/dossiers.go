@@ -139,6 +139,20 @@ func (s *Server) pathDossier(w http.ResponseWriter, r *http.Request) (storage.Do
 	return d, true
 }
 
+// pathDossierPapers is pathDossier with the dossier's papers, in the order they were attached.
+func (s *Server) pathDossierPapers(w http.ResponseWriter, r *http.Request) (storage.Dossier, []storage.Attachment, bool) {
+	d, ok := s.pathDossier(w, r)
+	if !ok {
+		return d, nil, false
+	}
+	atts, err := s.Dossiers.Attachments(r.Context(), d.ID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return d, nil, false
+	}
+	return d, atts, true
+}
+
 func (s *Server) writeDossier(w http.ResponseWriter, r *http.Request, status int, d storage.Dossier) {
 	atts, err := s.Dossiers.Attachments(r.Context(), d.ID)
 	if err != nil {

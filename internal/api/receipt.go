@@ -13,13 +13,8 @@ import (
 // dossierReceipt is the printable receipt (giấy tiếp nhận) handed to the citizen: the dossier code as
 // text and as a QR code, who handed in what, and when.
 func (s *Server) dossierReceipt(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.pathDossier(w, r)
+	d, atts, ok := s.pathDossierPapers(w, r)
 	if !ok {
-		return
-	}
-	atts, err := s.Dossiers.Attachments(r.Context(), d.ID)
-	if err != nil {
-		s.storeError(w, r, err)
 		return
 	}
 	rc := receipt.Receipt{DossierCode: d.Code, Agency: d.AgencyName, Procedure: d.ProcedureName, ProcedureCode: d.ProcedureCode,

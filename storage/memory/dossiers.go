@@ -355,3 +355,35 @@ func (s *Store) History(ctx context.Context, dossierID, documentID string) ([]st
 	}
 	return out, nil
 }
+
+func (s *Store) ReceivedDossiers(ctx context.Context, scope storage.Scope, from, to time.Time, after storage.DossierCursor, limit int) ([]storage.Dossier, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []storage.Dossier
+	for id, d := range s.dossiers {
+		at := d.ReceivedAt
+		if slices.Contains(scope.Agencies, d.Agency) && !at.Before(from) && at.Before(to) && afterCursor(d.Dossier, after) {
+			out = append(out, s.dossier(id))
+		}
+	}
+	slices.SortFunc(out, func(a, b storage.Dossier) int {
+		if c := a.ReceivedAt.Compare(b.ReceivedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out[:min(limit, len(out))], nil
+}
+
+// afterCursor reports whether d comes after the cursor c in the order of receipt.
+func afterCursor(d storage.Dossier, c storage.DossierCursor) bool {
+	if c.ID == "" {
+		return true
+	}
+	if cmp := d.ReceivedAt.Compare(c.ReceivedAt); cmp != 0 {
+		return cmp > 0
+	}
+	return d.ID > c.ID
+}

@@ -77,6 +77,7 @@ func Dossiers(t *testing.T, open func(t *testing.T) (storage.Records, storage.Do
 		{"history", dossiersHistory},
 		{"search filters of papers and dossiers", dossiersSearch},
 		{"a stack split into papers, one in a dossier found by its code", dossiersStack},
+		{"dossiers received in a period, page by page", dossiersReceived},
 		{"the procedures named, and return appointments", dossiersCatalogue},
 	} {
 		t.Run(c.name, func(t *testing.T) {
