@@ -97,9 +97,11 @@ async function signIn([name, password]) {
   check((await page.textContent('#account .account__name')) === name, `the header names ${name}`);
 }
 async function signOut() {
+  signedOut = true; // the page reloads signed out, and asks GET /api/v1/session: 401 is expected
   await page.click('#sign-out');
   await page.waitForSelector('#signin-name');
-  signedOut = true;
+  await page.waitForSelector('main .notice--ok');
+  check((await page.textContent('main .notice--ok')).includes('Đã đăng xuất'), 'the form says the account signed out');
 }
 
 try {
