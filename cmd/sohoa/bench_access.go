@@ -49,32 +49,11 @@ func benchAccess(ctx context.Context, args []string) error {
 	if c.Texts, err = pageTexts(*texts); err != nil {
 		return err
 	}
-	cfg, err := config.FromOS()
+	dbURL, p, done, err := benchDatabase(ctx, *reuse, *keep)
 	if err != nil {
 		return err
 	}
-	dbURL := *reuse
-	if dbURL == "" {
-		u, drop, err := freshDatabase(ctx, cmp.Or(cfg.MigrateDatabaseURL, cfg.DatabaseURL))
-		if err != nil {
-			return err
-		}
-		if !*keep {
-			defer drop()
-		} else {
-			fmt.Println("database:", u)
-		}
-		dbURL = u
-	}
-	migrations, err := schemasMigrations()
-	if err != nil {
-		return err
-	}
-	p, err := storage.OpenPostgres(ctx, dbURL, migrations)
-	if err != nil {
-		return err
-	}
-	defer p.Close()
+	defer done()
 	if *reuse == "" {
 		if err := scopebench.Populate(ctx, dbURL, p, c); err != nil {
 			return err
@@ -107,6 +86,34 @@ func pageTexts(dir string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// benchDatabase opens the benchmark's database, migrated: reuse when given, else a fresh one beside
+// SOHOA_MIGRATE_DATABASE_URL's (else SOHOA_DATABASE_URL's), dropped by done unless keep.
+func benchDatabase(ctx context.Context, reuse string, keep bool) (url string, p *storage.Postgres, done func(), err error) {
+	cfg, err := config.FromOS()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	url, drop := reuse, func() {}
+	if url == "" {
+		if url, drop, err = freshDatabase(ctx, cmp.Or(cfg.MigrateDatabaseURL, cfg.DatabaseURL)); err != nil {
+			return "", nil, nil, err
+		}
+		if keep {
+			fmt.Println("database:", url)
+			drop = func() {}
+		}
+	}
+	migrations, err := schemasMigrations()
+	if err == nil {
+		p, err = storage.OpenPostgres(ctx, url, migrations)
+	}
+	if err != nil {
+		drop()
+		return "", nil, nil, err
+	}
+	return url, p, func() { p.Close(); drop() }, nil
 }
 
 // freshDatabase creates a database on the server of url and returns its URL and how to drop it.

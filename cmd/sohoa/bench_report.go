@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -13,8 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sohoa-vn/sohoa/internal/catalogue"
-	"github.com/sohoa-vn/sohoa/internal/config"
-	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/reportbench"
 )
 
@@ -47,32 +44,11 @@ func benchReport(ctx context.Context, args []string) error {
 	if err := readProvince(*province, &c); err != nil {
 		return err
 	}
-	cfg, err := config.FromOS()
+	dbURL, p, done, err := benchDatabase(ctx, *reuse, *keep)
 	if err != nil {
 		return err
 	}
-	dbURL := *reuse
-	if dbURL == "" {
-		u, drop, err := freshDatabase(ctx, cmp.Or(cfg.MigrateDatabaseURL, cfg.DatabaseURL))
-		if err != nil {
-			return err
-		}
-		if *keep {
-			fmt.Println("database:", u)
-		} else {
-			defer drop()
-		}
-		dbURL = u
-	}
-	migrations, err := schemasMigrations()
-	if err != nil {
-		return err
-	}
-	p, err := storage.OpenPostgres(ctx, dbURL, migrations)
-	if err != nil {
-		return err
-	}
-	defer p.Close()
+	defer done()
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
 		return err
