@@ -89,7 +89,7 @@ type setting struct {
 	bind             func(fs *flag.FlagSet, o *options)
 }
 
-// settings is every flag, in the order `-h` and docs/station.md list them.
+// settings is every flag, in the order `-h` and the README's station section list them.
 var settings = []setting{
 	{"server", "SOHOA_STATION_SERVER", "sohoa's address, http(s)://host[:port]", func(fs *flag.FlagSet, o *options) { fs.StringVar(&o.server, "server", "", "") }},
 	{"token", "SOHOA_STATION_TOKEN", "the station's API token, sohoa_<id>_<secret> (prefer the variable: flags show in process lists)", func(fs *flag.FlagSet, o *options) { fs.StringVar(&o.token, "token", "", "") }},

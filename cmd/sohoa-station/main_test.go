@@ -34,13 +34,14 @@ func TestFlagsOverVariablesOverDefaults(t *testing.T) {
 }
 
 func TestEverySettingIsDocumented(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "station.md"))
+	// The README's station section is what a province's IT staff follow.
+	doc, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range settings {
 		if !strings.Contains(string(doc), "`-"+s.name) || !strings.Contains(string(doc), "`"+s.env+"`") {
-			t.Errorf("docs/station.md does not list -%s and $%s", s.name, s.env)
+			t.Errorf("the README does not list -%s and $%s", s.name, s.env)
 		}
 	}
 }

@@ -12,9 +12,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/sohoa-vn/sohoa/internal/code"
+	"github.com/sohoa-vn/sohoa/internal/xlsx"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -199,26 +198,21 @@ func indicatorCSV(rows []IndicatorJSON) []byte {
 }
 
 func indicatorXLSX(rows []IndicatorJSON) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "Chỉ tiêu"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
+	cells := make([][]any, 0, len(rows)+1)
+	header := make([]any, len(indicatorColumns))
 	for i, c := range indicatorColumns {
-		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
-		f.SetCellValue(sheet, ref, c.name)
+		header[i] = c.name
 	}
-	for r, row := range rows {
+	cells = append(cells, header)
+	for _, row := range rows {
+		line := make([]any, len(indicatorColumns))
 		for i, c := range indicatorColumns {
-			ref, _ := excelize.CoordinatesToCellName(i+1, r+2)
-			if err := f.SetCellValue(sheet, ref, c.get(row)); err != nil {
-				return nil, fmt.Errorf("xlsx cell %s: %w", ref, err)
-			}
+			line[i] = c.get(row)
 		}
+		cells = append(cells, line)
 	}
 	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
+	if err := xlsx.Write(&b, "Chỉ tiêu", cells); err != nil {
 		return nil, fmt.Errorf("xlsx: %w", err)
 	}
 	return b.Bytes(), nil
