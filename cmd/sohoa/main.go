@@ -11,11 +11,13 @@
 //	sohoa fixity     re-hash every signed file in the archive by its recorded version; fails on any mismatch
 //	sohoa export eark -o FILE.zip DOSSIER_CODE…  an E-ARK CSIP 2.2 package of the dossiers, for the historical archive
 //	sohoa s3 setup   make the buckets and the service and station users (object store administrator's keys)
+//	sohoa s3 station NAME  an S3 user for one station: it may only put under stations/NAME/ in the inbox
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
 //	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API; SOHOA_TOKEN)
 //	sohoa users add NAME --role ROLE [--agency ID] [--password-stdin] | users list | users disable NAME | users passwd NAME
 //	sohoa tokens add NAME | tokens list | tokens revoke ID   API tokens (add prints the token last)
-//	sohoa agencies add ID NAME [--parent ID]
+//	sohoa agencies add ID NAME [--parent ID] | agencies import FILE.csv
+//	sohoa procedures import FILE.csv   the province's procedures (code, name, field, level, papers)
 //	sohoa audit verify  recompute the access trail's hash chain; non-zero naming the first broken event
 //	sohoa healthcheck  exit 0 when the local server's /healthz answers 200, else 1 (Docker's check)
 //	sohoa verify F…  check the signatures of signed PDFs (-roots PEM for the trust roots)
@@ -83,7 +85,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|fixity|export eark|s3 setup|keys dev|upload FILE...|healthcheck|users …|tokens …|agencies …|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access …|env]\n\n" +
+		fmt.Println("sohoa [all|serve|worker|migrate|fixity|export eark|s3 setup|s3 station NAME|keys dev|upload FILE...|healthcheck|users …|tokens …|agencies …|procedures import FILE|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access|report …|env]\n\n" +
 			accountUsage + "\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
