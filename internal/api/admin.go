@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -87,8 +86,7 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
 // createAccount makes an account with a generated password, shown once in the answer.
 func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 	var b struct{ Name, Role, Agency string }
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+	if !readJSON(w, r, &b) {
 		return
 	}
 	b.Name, b.Agency = strings.TrimSpace(b.Name), strings.TrimSpace(b.Agency)
@@ -235,8 +233,7 @@ func (s *Server) listAgencies(w http.ResponseWriter, r *http.Request) {
 // addAgency records an agency under one the admin reaches (its own agency's tree only grows below).
 func (s *Server) addAgency(w http.ResponseWriter, r *http.Request) {
 	var b struct{ ID, Name, Parent string }
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+	if !readJSON(w, r, &b) {
 		return
 	}
 	b.ID, b.Name, b.Parent = strings.TrimSpace(b.ID), strings.TrimSpace(b.Name), strings.TrimSpace(b.Parent)

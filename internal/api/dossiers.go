@@ -59,8 +59,7 @@ type newDossierBody struct {
 
 func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) {
 	var b newDossierBody
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+	if !readJSON(w, r, &b) {
 		return
 	}
 	owner, err := identity.Parse(b.OwnerID)
@@ -225,8 +224,7 @@ func (s *Server) reuse(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		DocumentID string `json:"document_id"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+	if !readJSON(w, r, &b) {
 		return
 	}
 	id, ok := canonicalID(b.DocumentID)

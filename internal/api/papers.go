@@ -52,8 +52,7 @@ func (s *Server) setPaper(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b paperBody
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+	if !readJSON(w, r, &b) {
 		return
 	}
 	f := storage.PaperFields{Kind: b.Kind, Notation: b.Notation, IssuingBody: b.IssuingBody, ValidityScope: b.ValidityScope, Reusable: b.Reusable}

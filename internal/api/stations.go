@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -43,8 +42,7 @@ type StationJSON struct {
 // event of the trail; the token's use is recorded as for any request.
 func (s *Server) reportStation(w http.ResponseWriter, r *http.Request) {
 	var b stationReport
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Nội dung yêu cầu không đọc được: "+err.Error())
+	if !readJSON(w, r, &b) {
 		return
 	}
 	short := func(s string) string { return storable(truncate(s, 500)) }
