@@ -24,7 +24,7 @@ type IndicatorQuery struct {
 // IndicatorRow is one group of a report: what was received and how much of it was digitized and
 // reused. Rates are the caller's to compute, beside the targets of Target.
 type IndicatorRow struct {
-	Agency, AgencyName, Level string // ByAgency: the agency; ByLevel: the level; otherwise the query's agency
+	Agency, AgencyName, Level string // ByAgency: the agency and its level; ByLevel: the level; else empty
 	Procedure, ProcedureName  string // ByProcedure
 	Period                    string // ByMonth: YYYY-MM; otherwise the query's period
 	Dossiers                  int    // received

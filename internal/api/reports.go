@@ -19,10 +19,11 @@ import (
 
 // IndicatorJSON is one row of the plan's indicators, rates as fractions of 1 beside their targets
 // for the period's year and the row's level (null where there is nothing to divide, or no target).
+// Agency and level are the row's own by agency (by level: the level), else the report's agency's.
 type IndicatorJSON struct {
-	Agency             string   `json:"agency,omitempty"`
+	Agency             string   `json:"agency"`
 	AgencyName         string   `json:"agency_name,omitempty"`
-	Level              string   `json:"level,omitempty"`
+	Level              string   `json:"level"`
 	Procedure          string   `json:"procedure,omitempty"`
 	ProcedureName      string   `json:"procedure_name,omitempty"`
 	Period             string   `json:"period"`
@@ -88,7 +89,11 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 	out := make([]IndicatorJSON, len(rows))
 	for i, row := range rows {
 		// A row is held to its own level's targets, or (by procedure, by month) the agency's.
-		out[i] = indicatorJSON(row, targets, label, cmp.Or(row.Level, root[0].Level))
+		row.Level = cmp.Or(row.Level, root[0].Level)
+		if by != storage.ByAgency {
+			row.Agency, row.AgencyName = agency, root[0].Name
+		}
+		out[i] = indicatorJSON(row, targets, label)
 	}
 	switch q.Get("format") {
 	case "csv":
@@ -105,7 +110,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func indicatorJSON(row storage.IndicatorRow, targets []storage.Target, period, level string) IndicatorJSON {
+func indicatorJSON(row storage.IndicatorRow, targets []storage.Target, period string) IndicatorJSON {
 	j := IndicatorJSON{Agency: row.Agency, AgencyName: row.AgencyName, Level: row.Level, Procedure: row.Procedure,
 		ProcedureName: row.ProcedureName, Period: row.Period, Dossiers: row.Dossiers, Digitized: row.Digitized, Reused: row.Reused,
 		WithResults: row.WithResults, ResultsSigned: row.ResultsSigned, Papers: row.Papers, PapersDigitized: row.PapersSigned,
@@ -116,7 +121,7 @@ func indicatorJSON(row storage.IndicatorRow, targets []storage.Target, period, l
 		j.Period = period
 	}
 	target := func(indicator string) *float64 {
-		if v, ok := storage.TargetOf(targets, indicator, level); ok {
+		if v, ok := storage.TargetOf(targets, indicator, row.Level); ok {
 			return &v
 		}
 		return nil
@@ -170,19 +175,31 @@ func num(v *float64) any {
 	return *v
 }
 
+// indicatorTable is the exports' rows: the column names, then each row's cells.
+func indicatorTable(rows []IndicatorJSON) [][]any {
+	header := make([]any, len(indicatorColumns))
+	for i, c := range indicatorColumns {
+		header[i] = c.name
+	}
+	table := [][]any{header}
+	for _, row := range rows {
+		line := make([]any, len(indicatorColumns))
+		for i, c := range indicatorColumns {
+			line[i] = c.get(row)
+		}
+		table = append(table, line)
+	}
+	return table
+}
+
 func indicatorCSV(rows []IndicatorJSON) []byte {
 	var b bytes.Buffer
 	b.WriteString("\uFEFF") // Excel reads UTF-8 only after its byte-order mark
 	cw := csv.NewWriter(&b)
-	header := make([]string, len(indicatorColumns))
-	for i, c := range indicatorColumns {
-		header[i] = c.name
-	}
-	cw.Write(header)
-	for _, row := range rows {
-		rec := make([]string, len(indicatorColumns))
-		for i, c := range indicatorColumns {
-			switch v := c.get(row).(type) {
+	for _, line := range indicatorTable(rows) {
+		rec := make([]string, len(line))
+		for i, v := range line {
+			switch v := v.(type) {
 			case float64:
 				rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
 			case string:
@@ -198,21 +215,8 @@ func indicatorCSV(rows []IndicatorJSON) []byte {
 }
 
 func indicatorXLSX(rows []IndicatorJSON) ([]byte, error) {
-	cells := make([][]any, 0, len(rows)+1)
-	header := make([]any, len(indicatorColumns))
-	for i, c := range indicatorColumns {
-		header[i] = c.name
-	}
-	cells = append(cells, header)
-	for _, row := range rows {
-		line := make([]any, len(indicatorColumns))
-		for i, c := range indicatorColumns {
-			line[i] = c.get(row)
-		}
-		cells = append(cells, line)
-	}
 	var b bytes.Buffer
-	if err := xlsx.Write(&b, "Chỉ tiêu", cells); err != nil {
+	if err := xlsx.Write(&b, "Chỉ tiêu", indicatorTable(rows)); err != nil {
 		return nil, fmt.Errorf("xlsx: %w", err)
 	}
 	return b.Bytes(), nil

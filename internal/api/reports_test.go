@@ -44,6 +44,13 @@ func TestIndicatorsReport(t *testing.T) {
 		t.Errorf("targets %v %v, results rate %v; want the district's %v", row.TargetResults, row.TargetReuse, row.ResultsRate, wantResults)
 	}
 
+	var byProcedure struct{ Rows []IndicatorJSON }
+	r.get("/api/v1/reports/indicators?by=procedure").decode(t, &byProcedure)
+	if len(byProcedure.Rows) != 1 || byProcedure.Rows[0].Agency != testAgency || byProcedure.Rows[0].Level != storage.LevelDistrict ||
+		byProcedure.Rows[0].Procedure != "1.001234" || byProcedure.Rows[0].Dossiers != 3 {
+		t.Errorf("by procedure: %+v; want the district's one procedure, named with its agency and level", byProcedure.Rows)
+	}
+
 	csvBody := r.get("/api/v1/reports/indicators?format=csv").body
 	if !strings.Contains(string(csvBody), "Hồ sơ tiếp nhận") || !strings.Contains(string(csvBody), ",3,2,") {
 		t.Errorf("CSV %s", csvBody)
