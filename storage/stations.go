@@ -3,11 +3,12 @@ package storage
 import (
 	"context"
 	"time"
+
+	"github.com/sohoa-vn/sohoa/internal/account"
 )
 
-// StationRole is the role of a scanner station's account (internal/account.Station): the accounts
-// Stations lists.
-const StationRole = "station"
+// StationRole is the role of a scanner station's account: the accounts Stations lists.
+const StationRole = string(account.Station)
 
 // StationReport is what a scanner station last said of itself: where it runs, what it watches, and
 // how many files wait, are being sent, were sent today and were refused.
