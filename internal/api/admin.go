@@ -59,15 +59,19 @@ func (s *Server) reachable(w http.ResponseWriter, r *http.Request) (map[string]s
 
 // pathAccount is the account the {name} path value names, answering 404 itself for one out of reach.
 func (s *Server) pathAccount(w http.ResponseWriter, r *http.Request) (storage.Account, bool) {
-	all, ok := s.reachable(w, r)
-	if !ok {
+	a, err := s.Accounts.Account(r.Context(), r.PathValue("name"))
+	if err == nil && !slices.Contains(who(r).scope.Agencies, a.Agency) {
+		err = storage.ErrNotFound
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		writeError(w, http.StatusNotFound, codeNotFound, "Không tìm thấy tài khoản.")
 		return storage.Account{}, false
 	}
-	a, ok := all[r.PathValue("name")]
-	if !ok {
-		writeError(w, http.StatusNotFound, codeNotFound, "Không tìm thấy tài khoản.")
+	if err != nil {
+		s.storeError(w, r, err)
+		return storage.Account{}, false
 	}
-	return a, ok
+	return a, true
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
