@@ -29,7 +29,7 @@ notes across the text, blue ink, a signature over a red seal.
 50 and at the end. -a4-600 instead reads one 600 dpi A4 colour page made by
 upscaling the first page and prints peak RSS.`
 
-// benchCommand is `sohoa bench ocr`, `sohoa bench access` and `sohoa bench report`.
+// benchCommand is `sohoa bench ocr`, `sohoa bench access`, `sohoa bench report` and `sohoa bench search`.
 func benchCommand(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "access" {
 		return benchAccess(ctx, args[1:])
@@ -41,7 +41,7 @@ func benchCommand(ctx context.Context, args []string) error {
 		return benchSearch(ctx, args[1:])
 	}
 	if len(args) == 0 || args[0] != "ocr" {
-		return errors.New(benchUsage + "\n" + accessUsage + "\n" + reportUsage)
+		return errors.New(benchUsage + "\n" + accessUsage + "\n" + reportUsage + "\n" + searchUsage)
 	}
 	fs := flag.NewFlagSet("bench ocr", flag.ContinueOnError)
 	c := ocrbench.Config{Out: os.Stdout}

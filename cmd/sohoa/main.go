@@ -23,6 +23,7 @@
 //	sohoa verify F…  check the signatures of signed PDFs (-roots PEM for the trust roots)
 //	sohoa check pdfa F…  check PDF/A-2 rules on files (-h lists them)
 //	sohoa bench ocr DIR… OCR speed, accuracy and memory against raw tesseract (-h for options)
+//	sohoa bench search  each kind of search on a store of a million realistic papers (-h for options)
 //	sohoa env        list the environment variables and their defaults
 package main
 
@@ -85,7 +86,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|fixity|export eark|s3 setup|s3 station NAME|keys dev|upload FILE...|healthcheck|users …|tokens …|agencies …|procedures import FILE|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access|report …|env]\n\n" +
+		fmt.Println("sohoa [all|serve|worker|migrate|fixity|export eark|s3 setup|s3 station NAME|keys dev|upload FILE...|healthcheck|users …|tokens …|agencies …|procedures import FILE|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access|report|search …|env]\n\n" +
 			accountUsage + "\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
