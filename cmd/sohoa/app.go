@@ -236,6 +236,16 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 	}
 	server := queue.NewServer(a.redis, queue.Config{Deployment: a.cfg.Deployment, Concurrency: a.cfg.Concurrency,
 		Log: a.log}, h.Tasks())
+	// The bulk lane has workers and children of its own, the children niced: a person at the counter
+	// never waits for a free slot or for the CPU behind a backlog.
+	bulkOCR := child.New(a.cfg.BulkConcurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")})
+	bulkOCR.Nice = a.cfg.BulkNice
+	bulkParsers := cage.New(cage.Config{Size: a.cfg.BulkConcurrency, Nice: a.cfg.BulkNice})
+	bh := *h
+	bh.OCR, bh.Scan = bulkOCR, bulkParsers
+	inspector := asynq.NewInspector(a.redis)
+	bulk := &queue.BulkServer{Redis: a.redis, Config: queue.Config{Deployment: a.cfg.Deployment, Concurrency: a.cfg.BulkConcurrency,
+		Log: a.log}, Handlers: bh.Tasks(), Queues: inspector, Interval: 5 * time.Second, Clock: clk}
 	watcher := &workers.Watcher{Intake: a.intake, Notifier: a.objects, TargetARN: a.cfg.NotifyARN, Interval: a.cfg.SweepInterval,
 		Orphan: 10 * time.Minute, Clock: clk, Log: a.log.With("component", "inbox")}
 	rec := &workers.Reconciler{Records: a.records, Queue: a.queue, Interval: a.cfg.ReconcileEvery,
@@ -246,6 +256,12 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		defer pool.Close() // after the server has stopped: pages still running finish first
 		defer parsers.Close()
 		return server.Run(ctx)
+	})
+	g.Go(func() error {
+		defer inspector.Close()
+		defer bulkOCR.Close()
+		defer bulkParsers.Close()
+		return bulk.Run(ctx)
 	})
 	g.Go(func() error { return live.Run(ctx) })
 	g.Go(func() error { return watcher.Run(ctx) })

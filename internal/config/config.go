@@ -44,14 +44,19 @@ type Config struct {
 	TSAURL     string
 	TrustRoots string // PEM file
 
-	Concurrency    int
-	MaxUploadMB    int64
-	SweepInterval  time.Duration
-	ReconcileEvery time.Duration
-	ReconcileIdle  time.Duration
-	RetryBudget    time.Duration
-	OCRLanguages   string
-	MinConfidence  float64
+	Concurrency int
+	// The bulk lane's own workers (SOHOA_BULK_CONCURRENCY, default Concurrency) and the niceness of
+	// its OCR and scan children (SOHOA_BULK_NICE, default 10): the counter lane keeps its slots and,
+	// through the kernel, the CPU, while bulk work takes what is left.
+	BulkConcurrency int
+	BulkNice        int
+	MaxUploadMB     int64
+	SweepInterval   time.Duration
+	ReconcileEvery  time.Duration
+	ReconcileIdle   time.Duration
+	RetryBudget     time.Duration
+	OCRLanguages    string
+	MinConfidence   float64
 
 	// Retention maps kinds of paper to TT05 maintenance codes, and codes to the archive's locks.
 	Retention   retention.Policy
@@ -175,6 +180,16 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	c.Concurrency = runtime.NumCPU()
 	if v, ok := lookup("SOHOA_CONCURRENCY"); ok && v != "" {
 		c.Concurrency = int(num("SOHOA_CONCURRENCY"))
+	}
+	c.BulkConcurrency, c.BulkNice = c.Concurrency, 10
+	if v, ok := lookup("SOHOA_BULK_CONCURRENCY"); ok && v != "" {
+		c.BulkConcurrency = int(num("SOHOA_BULK_CONCURRENCY"))
+	}
+	if v, ok := lookup("SOHOA_BULK_NICE"); ok && v != "" {
+		c.BulkNice = int(num("SOHOA_BULK_NICE"))
+	}
+	if c.BulkConcurrency < 1 || c.BulkNice < 0 || c.BulkNice > 19 {
+		errs = append(errs, fmt.Errorf("SOHOA_BULK_CONCURRENCY=%d, SOHOA_BULK_NICE=%d: want at least 1 worker and a niceness of 0 to 19", c.BulkConcurrency, c.BulkNice))
 	}
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=%q: want development or production", c.Env))
