@@ -109,6 +109,8 @@ func Variables() []Variable {
 		{"SOHOA_TSA_URL", "", "RFC 3161 timestamp authority (http or https URL); empty: sohoa's development TSA, in-process (development only)"},
 		{"SOHOA_TRUST_ROOTS", "", "PEM file of the roots signatures are verified against; empty: the development root in development, the system's roots in production"},
 		{"SOHOA_CONCURRENCY", "number of cores", "stage handlers run at once by a worker"},
+		{"SOHOA_BULK_CONCURRENCY", "SOHOA_CONCURRENCY", "the bulk lane's own handlers (station batches, sohoa import), beside the counter's"},
+		{"SOHOA_BULK_NICE", "10", "niceness of the bulk lane's OCR and scan children (0–19): the counter's get the CPU first"},
 		{"SOHOA_MAX_UPLOAD_MB", "200", "largest accepted file"},
 		{"SOHOA_SWEEP_INTERVAL", "30s", "how often the inbox bucket is swept for files notifications missed"},
 		{"SOHOA_RECONCILE_INTERVAL", "30s", "how often pending documents are checked for lost tasks"},
