@@ -38,7 +38,7 @@ type app struct {
 	log     *slog.Logger
 	records *storage.Postgres
 	objects *storage.S3
-	redis   asynq.RedisClientOpt
+	redis   asynq.RedisConnOpt
 	queue   *queue.Queue
 	intake  *workers.Intake
 	signer  *sign.Signer
@@ -69,7 +69,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 		records.Close()
 		return nil, err
 	}
-	opt := asynq.RedisClientOpt{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB}
+	opt := redisOpt(cfg)
 	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt,
 		queue: queue.New(opt, cfg.Deployment, pipeline.Retries(cfg.RetryBudget)), signer: signer, roots: roots}
 	if err := waitFor(ctx, log, "redis", func() error { return a.claimQueues(ctx) }); err != nil {
@@ -187,9 +187,19 @@ func (a *app) claimQueues(ctx context.Context) error {
 	return nil
 }
 
-// redisClient is a client of the queues' Redis, for what Asynq does not do.
-func (a *app) redisClient() *redis.Client {
-	return redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, Password: a.cfg.RedisPassword, DB: a.cfg.RedisDB})
+// redisOpt is how Asynq reaches the queues' Redis: one server, or the master that Sentinels name,
+// which Asynq's failover client follows when they promote another.
+func redisOpt(cfg config.Config) asynq.RedisConnOpt {
+	if len(cfg.RedisSentinels) > 0 {
+		return asynq.RedisFailoverClientOpt{MasterName: cfg.RedisMaster, SentinelAddrs: cfg.RedisSentinels,
+			Password: cfg.RedisPassword, DB: cfg.RedisDB}
+	}
+	return asynq.RedisClientOpt{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB}
+}
+
+// redisClient is a client of the queues' Redis, for what Asynq does not do, reached as Asynq does.
+func (a *app) redisClient() redis.UniversalClient {
+	return a.redis.MakeRedisClient().(redis.UniversalClient)
 }
 
 func (a *app) Close() {

@@ -27,15 +27,19 @@ type Config struct {
 	RedisAddr          string
 	RedisDB            int
 	RedisPassword      string
-	S3Endpoint         string
-	S3AccessKey        string
-	S3SecretKey        string
-	S3Region           string
-	BucketPrefix       string
-	Deployment         string // names the Redis queues, so deployments sharing a Redis never mix
-	NotifyARN          string
-	EventsToken        string
-	DataDir            string // development keys and other local state
+	// RedisSentinels, when set, are the Sentinels that name the queues' Redis master RedisMaster;
+	// RedisAddr is then unused, and a failover is followed without a restart.
+	RedisSentinels []string
+	RedisMaster    string
+	S3Endpoint     string
+	S3AccessKey    string
+	S3SecretKey    string
+	S3Region       string
+	BucketPrefix   string
+	Deployment     string // names the Redis queues, so deployments sharing a Redis never mix
+	NotifyARN      string
+	EventsToken    string
+	DataDir        string // development keys and other local state
 
 	Agency     string // QCVN 102 identifier of the receiving agency, e.g. 000.00.53.H48
 	AgencyName string // shown in signatures
@@ -89,6 +93,8 @@ func Variables() []Variable {
 		{"SOHOA_REDIS_ADDR", "127.0.0.1:6379", "Redis, for the task queues"},
 		{"SOHOA_REDIS_DB", "0", "Redis database number"},
 		{"SOHOA_REDIS_PASSWORD", "", "Redis password (AUTH); empty: none"},
+		{"SOHOA_REDIS_SENTINELS", "", "host:port of Redis Sentinels, comma-separated; set: Redis is the master they name, followed through failovers"},
+		{"SOHOA_REDIS_MASTER", "sohoa", "the master's name at the Sentinels (SOHOA_REDIS_SENTINELS)"},
 		{"SOHOA_S3_ENDPOINT", "127.0.0.1:9000", "S3/MinIO endpoint, host:port or http(s)://host:port"},
 		{"SOHOA_S3_ACCESS_KEY", "sohoa", "S3 access key"},
 		{"SOHOA_S3_SECRET_KEY", "sohoa-dev-secret", "S3 secret key"},
@@ -182,6 +188,15 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	c.Concurrency = runtime.NumCPU()
 	if v, ok := lookup("SOHOA_CONCURRENCY"); ok && v != "" {
 		c.Concurrency = int(num("SOHOA_CONCURRENCY"))
+	}
+	for _, s := range strings.Split(get("SOHOA_REDIS_SENTINELS"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			c.RedisSentinels = append(c.RedisSentinels, s)
+		}
+	}
+	c.RedisMaster = get("SOHOA_REDIS_MASTER")
+	if len(c.RedisSentinels) > 0 && c.RedisMaster == "" {
+		errs = append(errs, fmt.Errorf("SOHOA_REDIS_SENTINELS is set: SOHOA_REDIS_MASTER must name the master"))
 	}
 	c.BulkConcurrency, c.BulkNice = c.Concurrency, 10
 	if v, ok := lookup("SOHOA_BULK_CONCURRENCY"); ok && v != "" {
