@@ -123,4 +123,3 @@ func waitBacklog(b *testing.B, sys system, tag string) {
 		time.Sleep(time.Second)
 	}
 }
-

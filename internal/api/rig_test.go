@@ -370,7 +370,7 @@ func scanPNG(seed int) []byte {
 
 // fakeQueue keeps the tasks enqueued; IDs make enqueueing twice harmless, as in Asynq.
 type fakeQueue struct {
-	mu    sync.Mutex
+	mu       sync.Mutex
 	tasks    []string // task IDs, in order
 	payloads []pipeline.Payload
 	err      error // what Enqueue answers, when set

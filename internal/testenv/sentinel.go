@@ -18,8 +18,8 @@ import (
 // the replica when the master stops answering for a second: what a province runs for its queues,
 // on this machine's redis-server.
 type Sentinel struct {
-	Master    string   // the name the Sentinels know the master by
-	Sentinels []string // their host:port
+	Master    string               // the name the Sentinels know the master by
+	Sentinels []string             // their host:port
 	servers   map[string]*exec.Cmd // the master's and the replica's redis-server, by address
 	t         testing.TB
 }
