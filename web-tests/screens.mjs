@@ -190,6 +190,8 @@ try {
   await page.waitForFunction(allDone, null, { timeout: LONG });
   const rows = await page.$$eval('.dossier-docs tbody tr', (rs) => rs.map((r) => [r.dataset.status, r.querySelector('.steps')?.getAttribute('aria-label')]));
   check(rows.every(([s, p]) => s === 'done' && p === 'Tiến độ: 6/6 bước'), `every paper done, 6/6 steps: ${JSON.stringify(rows)}`);
+  // The recorder ticks every 100 ms: let it see the last change too.
+  await page.waitForFunction(() => window.sohoaProgress.some((p) => p.file.includes('ke-hoach.pdf') && p.status === 'done'));
   const seen = (await page.evaluate(() => window.sohoaProgress)).filter((p) => p.file.includes('ke-hoach.pdf'));
   console.log(`   ke-hoach.pdf as the counter showed it: ${seen.map((p) => `${p.status}/${p.stage} ${p.read}/${p.pages}`).join(' → ')}`);
   check(seen.length >= 2 && seen[0].status !== 'done', 'the two-page paper was seen before it was done, then done, without a reload');
@@ -393,6 +395,29 @@ try {
     return [r.status, r.headers.get('content-type'), String.fromCharCode(...new Uint8Array(await r.arrayBuffer()).slice(0, 2))];
   });
   check(xlsxAnswer[0] === 200 && xlsxAnswer[1].includes('spreadsheetml') && xlsxAnswer[2] === 'PK', `the XLSX: ${xlsxAnswer}`);
+
+  step("province's office: a quarter of one district, and a range of days");
+  await page.selectOption('#r-kind', 'quy');
+  check(await page.isVisible('#r-quarter') && !(await page.isVisible('#r-month')) && !(await page.isVisible('#r-from')), 'a quarter asks for the year and the quarter');
+  await page.selectOption('#r-quarter', '4');
+  const district = rep.agency.find((r) => r.level === 'huyen');
+  await page.selectOption('#r-agency', district.agency);
+  await page.click('.report-form button[type=submit]');
+  await page.waitForFunction(([y, a]) => location.hash.includes(`ky=${y}-Q4`) && location.hash.includes(`co-quan=${a}`)
+    && document.querySelectorAll('figure.chart').length === 4 && !document.querySelector('.report[aria-busy]'), [demoYear, district.agency]);
+  check(await page.$$eval('figure.chart', (fs) => fs[2].querySelectorAll('.chart__mark--dig').length) === 3, 'a quarter has three months');
+  check((await page.textContent('.report__status')).startsWith(district.agency_name), `the report is the district's: ${await page.textContent('.report__status')}`);
+  await page.selectOption('#r-kind', 'khoang');
+  check(await page.isVisible('#r-from') && !(await page.isVisible('#r-year')), 'a range of days asks for its two days');
+  await page.fill('#r-from', `${demoYear}-03-01`);
+  await page.click('.report-form button[type=submit]');
+  check((await page.textContent('.report-form .field__error')).includes('ngày kết thúc'), 'a range without its end is refused, saying why');
+  await page.fill('#r-to', `${demoYear}-04-15`);
+  await page.click('.report-form button[type=submit]');
+  await page.waitForFunction((y) => location.hash.includes(`tu=${y}-03-01`) && location.hash.includes(`den=${y}-04-15`)
+    && document.querySelectorAll('figure.chart').length === 4 && !document.querySelector('.report[aria-busy]'), demoYear);
+  check(await page.$$eval('figure.chart', (fs) => fs[2].querySelectorAll('.chart__mark--dig').length) === 2, 'March to mid-April is two months');
+  await axe('dashboard-range');
   await signOut();
 } catch (e) {
   failures.push(`${e.message}`);
