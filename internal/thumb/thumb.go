@@ -5,7 +5,7 @@
 // A page is first averaged down by a whole factor straight from its decoded pixels (a JPEG's own
 // Y, Cb and Cr planes, a grey PNG's bytes), which costs one pass over them, then scaled the rest of
 // the way with a Catmull-Rom kernel on what is left. Decoding the page is most of the time; the
-// kernel alone over the whole page takes more than twice as long as all of Make
+// kernel alone over the whole page took about twice as long as all of Make on a quiet machine
 // (BenchmarkThumbnail), and sampling without averaging makes text a field of noise.
 package thumb
 
