@@ -31,8 +31,8 @@ func StartSentinel(t testing.TB) *Sentinel {
 	Need(t, "redis-server")
 	s := &Sentinel{Master: "sohoa-test", servers: map[string]*exec.Cmd{}, t: t}
 	master, replica := freeAddr(t), freeAddr(t)
-	s.servers[master] = s.start(master, redisArgs(master))
-	s.servers[replica] = s.start(replica, append(redisArgs(replica), "--replicaof", "127.0.0.1", port(master)))
+	s.servers[master] = s.start(master, redisArgs(t, master))
+	s.servers[replica] = s.start(replica, append(redisArgs(t, replica), "--replicaof", "127.0.0.1", port(master)))
 	for range 3 {
 		addr := freeAddr(t)
 		conf := filepath.Join(t.TempDir(), "sentinel.conf")
@@ -54,8 +54,11 @@ func StartSentinel(t testing.TB) *Sentinel {
 	return s
 }
 
-func redisArgs(addr string) []string {
-	return []string{"redis-server", "--bind", "127.0.0.1", "--port", port(addr), "--save", "", "--appendonly", "no"}
+// redisArgs runs a server on addr that keeps nothing on disk but what a replica's first sync
+// writes, in a directory of the test's.
+func redisArgs(t testing.TB, addr string) []string {
+	return []string{"redis-server", "--bind", "127.0.0.1", "--port", port(addr), "--save", "", "--appendonly", "no",
+		"--dir", t.TempDir(), "--repl-diskless-sync", "yes"}
 }
 
 // start runs args, a server that will listen on addr, and waits until it does.

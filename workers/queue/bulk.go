@@ -105,4 +105,3 @@ func (g *generation) retire(ctx context.Context, clk clock.Clock) {
 	}
 	g.srv.Shutdown()
 }
-

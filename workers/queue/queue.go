@@ -15,7 +15,6 @@ import (
 	"github.com/sohoa-vn/sohoa/pipeline"
 )
 
-
 // Queue puts stage tasks into a deployment's queues.
 type Queue struct {
 	client    *asynq.Client
