@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
@@ -170,8 +171,7 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Documen
 			continue
 		}
 		// The part streams straight into the object store: an upload is never held whole in memory.
-		p := who(r)
-		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), workers.From{Agency: p.account.Agency, Account: p.account.ID})
+		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), uploader(who(r)))
 		part.Close()
 		if err != nil {
 			s.inputError(w, r, err)
@@ -179,6 +179,16 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Documen
 		}
 		return doc, created, true
 	}
+}
+
+// uploader is who an upload through the API comes from: a station's account is the station, anyone
+// else the counter (a person, or a program with a counter account's token).
+func uploader(p *principal) workers.From {
+	f := workers.From{Agency: p.account.Agency, Account: p.account.ID, Channel: workers.ChannelCounter}
+	if p.role == account.Station {
+		f.Channel, f.Station = workers.ChannelStation, p.account.Name
+	}
+	return f
 }
 
 func (s *Server) inputError(w http.ResponseWriter, r *http.Request, err error) {
