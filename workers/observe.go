@@ -27,7 +27,7 @@ type Observer interface {
 // NopObserver observes nothing.
 type NopObserver struct{}
 
-func (NopObserver) StageDone(string, time.Duration)                {}
+func (NopObserver) StageDone(string, time.Duration)                 {}
 func (NopObserver) StageFailed(string, string, bool, time.Duration) {}
 func (NopObserver) PageRead(time.Duration, float64)                 {}
 func (NopObserver) Finished(string)                                 {}
