@@ -6,10 +6,17 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdpfetch "github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/workers/queue"
@@ -137,4 +144,44 @@ func TestMetricsAndQueueView(t *testing.T) {
 	if code, body := sys.as("").get(t, "/admin/queues/"); code != http.StatusUnauthorized {
 		t.Errorf("the queue view signed out: %d %.200s", code, body)
 	}
+}
+
+// The queue view in headless Chromium: signed out, the browser is shown why in Vietnamese; as an
+// admin the console draws the deployment's queues under its own policy, with no script refused and
+// nothing thrown.
+func TestQueueViewInABrowser(t *testing.T) {
+	b := newBrowser(t)
+	// newBrowser lays sohoa's page policy over every page; the queue view has its own.
+	if _, err := chromedp.Call(b.ctx, cdpfetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	sys := startSystem(t)
+	b.do(chromedp.Navigate(sys.base + "/admin/queues/"))
+	if got := b.text("main"); !strings.Contains(got, "Cần đăng nhập") || !strings.Contains(got, "quản trị viên") {
+		t.Errorf("signed out, the queue view shows %q", got)
+	}
+
+	sendOne(t, sys, "khai-sinh.png", sample(t, "khai-sinh.png")) // Asynq knows a queue once a task went into it
+	code, body := sys.get(t, "/admin/queues/api/queues")
+	var listed struct{ Queues []struct{ Queue string } }
+	if err := json.Unmarshal(body, &listed); code != http.StatusOK || err != nil || len(listed.Queues) == 0 {
+		t.Fatalf("the queue view's API: %d %v %.300s", code, err, body)
+	}
+	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Authorization": "Bearer " + sys.token}}); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.Navigate(sys.base + "/admin/queues/"))
+	name := listed.Queues[0].Queue
+	b.waitFor("the queue "+name+" in the console", time.Minute, `document.body.innerText.includes(`+strconv.Quote(name)+`)`)
+	if dir := os.Getenv("SOHOA_ARTEFACTS"); dir != "" {
+		shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "queues.png"), shot, 0o644)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	b.checkConsole()
 }
