@@ -96,9 +96,9 @@ func TestMetricsAndQueueView(t *testing.T) {
 		t.Errorf("the confidence histogram moved by %v, want %d", n, d.Pages)
 	}
 	for key, want := range map[string]float64{
-		`sohoa_documents_finished_total{status="done"}`:     1,
-		`sohoa_documents{status="done"}`:                    1,
-		`sohoa_documents{status="failed"}`:                  0,
+		`sohoa_documents_finished_total{status="done"}`:    1,
+		`sohoa_documents{status="done"}`:                   1,
+		`sohoa_documents{status="failed"}`:                 0,
 		`sohoa_uploads_total{source="counter",station=""}`: 1,
 	} {
 		if got := after[key]; got != want {
