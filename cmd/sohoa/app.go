@@ -208,7 +208,10 @@ func (a *app) Close() {
 // when there is one.
 func (a *app) Run(ctx context.Context, serve, work bool) error {
 	g, ctx := errgroup.WithContext(ctx)
-	srv := a.api()
+	var srv *api.Server
+	if serve || a.cfg.MetricsAddr != "" {
+		srv = a.api()
+	}
 	if serve {
 		if err := a.serveOperators(srv); err != nil {
 			return err
