@@ -10,7 +10,7 @@ import (
 // the sums the first one writes, and would return counts without them.
 const foldLock = 0x50a0b
 
-// DocumentsByStatus reads the counts the triggers of migration 0014 keep, folding the deltas
+// DocumentsByStatus reads the counts the triggers of migration 0015 keep, folding the deltas
 // appended since the last read into one row per status. Deltas of transactions still running are
 // neither seen nor folded: they count once they commit.
 func (p *Postgres) DocumentsByStatus(ctx context.Context) (map[string]int64, error) {

@@ -21,7 +21,7 @@ type StatusCounter interface {
 const scrapeTimeout = 5 * time.Second
 
 // DocumentsByStatus is the gauge sohoa_documents{status}, read from the store at each scrape: the
-// store keeps the counts current, so reading them costs the same at any size (migration 0014). The
+// store keeps the counts current, so reading them costs the same at any size (migration 0015). The
 // statuses listed are exported at zero when no document has them, so their series never vanish.
 func DocumentsByStatus(store StatusCounter, statuses []string) prometheus.Collector {
 	return documents{store: store, statuses: statuses, desc: prometheus.NewDesc(namespace+"_documents",
