@@ -51,12 +51,13 @@ type AccountFinder interface {
 // its name (s3setup.StationPrefix).
 const stationsPrefix = "stations/"
 
-// From is who an upload comes from: the agency receiving it and the account sending it, and, for
-// the metrics, the way it came (ChannelCounter…; "" is ChannelAPI) and the station's account name
-// when a station sent it.
+// From is who an upload comes from: the agency receiving it and the account sending it, the lane
+// its work goes in, and, for the metrics, the way it came (ChannelCounter…; "" is ChannelAPI) and
+// the station's account name when a station sent it.
 type From struct {
 	Agency  string
 	Account int64
+	Lane    pipeline.Lane // "" is the counter's
 	Channel string
 	Station string
 }
@@ -136,7 +137,7 @@ func (in *Intake) sender(ctx context.Context, key string) (From, error) {
 	case err != nil:
 		return From{}, err
 	case acc.Role == storage.StationRole && !acc.Disabled:
-		return From{Agency: acc.Agency, Account: acc.ID, Channel: ChannelS3, Station: acc.Name}, nil
+		return From{Agency: acc.Agency, Account: acc.ID, Lane: pipeline.Bulk, Channel: ChannelS3, Station: acc.Name}, nil
 	}
 	in.Log.Warn("an inbox file names no live station account; received for the deployment's agency", "key", key, "station", name)
 	return anyone, nil
@@ -156,7 +157,7 @@ func (in *Intake) register(ctx context.Context, inboxKey, sha string, size int64
 	}
 	doc, created, err := in.Records.CreateDocument(ctx, storage.NewDocument{
 		ID: uuid.NewString(), SHA256: sha, OriginalKey: orig, Filename: filename,
-		Source: source, Size: size, MediaType: media, Agency: from.Agency, UploadedBy: from.Account,
+		Source: source, Size: size, MediaType: media, Agency: from.Agency, UploadedBy: from.Account, Lane: string(from.Lane),
 	})
 	if err != nil {
 		return storage.Document{}, false, err
@@ -164,7 +165,7 @@ func (in *Intake) register(ctx context.Context, inboxKey, sha string, size int64
 	if created {
 		in.Log.Info("document received", "document", doc.ID, "source", source, "bytes", size, "sha256", sha)
 		observer(in.Observe).Received(from.channel(), from.Station)
-		if _, err := in.Queue.Enqueue(ctx, pipeline.First, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run}); err != nil {
+		if _, err := in.Queue.Enqueue(ctx, pipeline.First, PayloadOf(doc)); err != nil {
 			// Recorded but not queued: the reconciler finds it among the pending documents.
 			in.Log.Warn("could not enqueue ingest", "document", doc.ID, "error", err)
 		}

@@ -45,6 +45,7 @@ func observer(o Observer) Observer {
 const (
 	ChannelCounter = "counter" // a person (or another system) through the API: the counter's uploads
 	ChannelStation = "station" // a scanner station's account through the API (sohoa-station)
+	ChannelImport  = "import"  // a bulk upload through the API by anyone but a station: sohoa import's backlog
 	ChannelS3      = "s3"      // a put into the inbox bucket, found by a notification or the sweep
 	ChannelAPI     = "api"     // an API upload whose caller did not say (From.Channel empty)
 )

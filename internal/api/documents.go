@@ -33,6 +33,7 @@ type Document struct {
 	Title     string `json:"title,omitempty"`
 	Filename  string `json:"filename"`
 	Source    string `json:"source"`
+	Lane      string `json:"lane"` // counter (a person waits) or bulk (a backlog import, a station's batch)
 	Size      int64  `json:"size"`
 	SHA256    string `json:"sha256"`
 	Signed    bool   `json:"signed"`
@@ -113,7 +114,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
-	doc, created, ok := s.intake(w, r)
+	// A station's batch can wait; a person at the counter cannot.
+	lane := pipeline.Counter
+	if who(r).role == account.Station {
+		lane = pipeline.Bulk
+	}
+	doc, created, ok := s.intake(w, r, lane)
 	if !ok {
 		return
 	}
@@ -143,9 +149,16 @@ func (s *Server) duplicateElsewhere(w http.ResponseWriter, r *http.Request, doc 
 		"hãy tra cứu giấy tờ của chủ hồ sơ để dùng lại thay vì tải lên lần nữa.")
 }
 
-// intake streams the multipart field "file" into the intake, for the principal's agency, answering
-// the request itself when that fails.
-func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Document, bool, bool) {
+// intake streams the multipart field "file" into the intake, for the principal's agency, in the lane
+// the query's "lane" names (else lane), answering the request itself when that fails.
+func (s *Server) intake(w http.ResponseWriter, r *http.Request, lane pipeline.Lane) (storage.Document, bool, bool) {
+	if q := r.URL.Query().Get("lane"); q != "" {
+		var err error
+		if lane, err = pipeline.ParseLane(q); err != nil {
+			writeError(w, http.StatusBadRequest, codeBadRequest, "Tham số lane phải là \"counter\" (có người đang chờ) hoặc \"bulk\" (số hóa hàng loạt).")
+			return storage.Document{}, false, false
+		}
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Gửi tệp dưới dạng multipart/form-data, trường \"file\".")
@@ -171,7 +184,7 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Documen
 			continue
 		}
 		// The part streams straight into the object store: an upload is never held whole in memory.
-		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), uploader(who(r)))
+		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), uploader(who(r), lane))
 		part.Close()
 		if err != nil {
 			s.inputError(w, r, err)
@@ -181,12 +194,16 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Documen
 	}
 }
 
-// uploader is who an upload through the API comes from: a station's account is the station, anyone
-// else the counter (a person, or a program with a counter account's token).
-func uploader(p *principal) workers.From {
-	f := workers.From{Agency: p.account.Agency, Account: p.account.ID, Channel: workers.ChannelCounter}
-	if p.role == account.Station {
+// uploader is who an upload through the API in lane comes from: a station's account is the station;
+// anyone else's bulk upload an import (sohoa import's backlog), and the rest the counter (a person,
+// or a program with a counter account's token).
+func uploader(p *principal, lane pipeline.Lane) workers.From {
+	f := workers.From{Agency: p.account.Agency, Account: p.account.ID, Lane: lane, Channel: workers.ChannelCounter}
+	switch {
+	case p.role == account.Station:
 		f.Channel, f.Station = workers.ChannelStation, p.account.Name
+	case lane == pipeline.Bulk:
+		f.Channel = workers.ChannelImport
 	}
 	return f
 }
@@ -357,7 +374,7 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 func toJSON(d storage.Document, stages []storage.StageRun) Document {
 	out := Document{ID: d.ID, Status: d.Status, Stage: d.Stage, Error: d.Error, ErrorCode: d.ErrorCode,
 		Retryable: d.Status == storage.StatusFailed && d.Retryable, Code: d.Code, Pages: d.Pages,
-		Title: d.Title, Filename: d.Filename, Source: d.Source, Size: d.Size, SHA256: d.SHA256,
+		Title: d.Title, Filename: d.Filename, Source: d.Source, Lane: d.Lane, Size: d.Size, SHA256: d.SHA256,
 		Signed: d.SignedKey != "", SignedOriginal: d.SignedOriginal, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Stages: []Stage{}}
 	if stack, ok := strings.CutPrefix(d.Source, workers.StackSource); ok {
 		out.PartOf = stack
@@ -447,7 +464,7 @@ func (s *Server) rerun(w http.ResponseWriter, r *http.Request, doc storage.Docum
 	}
 	stage, err := pipeline.Parse(doc.Stage)
 	if err == nil {
-		_, err = s.Queue.Enqueue(r.Context(), stage, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run})
+		_, err = s.Queue.Enqueue(r.Context(), stage, workers.PayloadOf(doc))
 	}
 	if err != nil {
 		// The new run is recorded; the reconciler enqueues it if this did not.

@@ -29,8 +29,8 @@ func Claim(ctx context.Context, rdb redis.UniversalClient, deployment, database 
 }
 
 // OfDeployment reports whether the Asynq queue name is one of deployment's: NamesOf names every
-// queue deployment:…, whatever the queues are (a test checks), so the metrics and the queue view
-// can pick a deployment's queues out of a shared Redis without knowing them.
+// queue deployment:…, whatever the queues are (a test checks), and a deployment's name holds no ':'
+// (config), so the metrics can pick a deployment's queues out of a shared Redis without knowing them.
 func OfDeployment(deployment, name string) bool {
 	return strings.HasPrefix(name, deployment+":")
 }

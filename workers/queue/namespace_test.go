@@ -1,11 +1,25 @@
 package queue
 
-import "testing"
+import (
+	"testing"
 
-// Every queue a deployment's workers serve is one OfDeployment recognises as its own, and none of
-// another deployment's is.
+	"github.com/sohoa-vn/sohoa/pipeline"
+)
+
+// Every queue a deployment's tasks go to, in either lane and for any agency, is one OfDeployment
+// recognises as its own, and none is another deployment's.
 func TestOfDeploymentKnowsEveryQueue(t *testing.T) {
-	for name := range NamesOf("tinh-a").Weights() {
+	n := NamesOf("tinh-a")
+	var names []string
+	for name := range n.Weights() {
+		names = append(names, name)
+	}
+	for _, lane := range []pipeline.Lane{pipeline.Counter, pipeline.Bulk} {
+		for _, typ := range []string{pipeline.Ingest.TaskType(), pipeline.OCR.TaskType(), pipeline.PageTaskType} {
+			names = append(names, n.For(typ, pipeline.Payload{Lane: lane, Agency: "000.00.53.H26"}))
+		}
+	}
+	for _, name := range names {
 		if !OfDeployment("tinh-a", name) {
 			t.Errorf("queue %q of tinh-a is not recognised as tinh-a's", name)
 		}
