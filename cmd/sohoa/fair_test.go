@@ -74,21 +74,8 @@ func BenchmarkFairQueues(b *testing.B) {
 // importDir sends 30 ten-page scanned PDFs, other bytes for each tag, through backlog.Import in
 // lane, and returns once all are sent.
 func importDir(b *testing.B, sys system, lane pipeline.Lane, tag string) {
-	src := filepath.Join(testenv.Samples(b), "scans", "ke-hoach.pdf")
 	dir := b.TempDir()
-	for i := range 30 {
-		// Page 1 or 2 of the 2-page sample at each of 10 places, by the bits of i and the tag: 30
-		// distinct files.
-		args := []string{"--empty", "--pages"}
-		for bit := range 10 {
-			page := "1"
-			if (i+len(tag)*31)>>bit&1 == 1 {
-				page = "2"
-			}
-			args = append(args, src, page)
-		}
-		testenv.Run(b, "qpdf", append(args, "--", filepath.Join(dir, fmt.Sprintf("%s-%02d.pdf", tag, i)))...)
-	}
+	tenPagePDFs(b, dir, tag, 30)
 	client := &station.Client{Server: sys.base, Token: sys.token, Lane: string(lane), HTTP: station.NewHTTP()}
 	results, err := backlog.Import(b.Context(), client, backlog.Config{Dir: dir, Parallel: 2, Clock: clock.Real{},
 		Log: slog.New(slog.DiscardHandler)}, func(backlog.Result) {})
@@ -122,4 +109,26 @@ func waitBacklog(b *testing.B, sys system, tag string) {
 	for backlogLeft(b, sys, tag) > 0 {
 		time.Sleep(time.Second)
 	}
+}
+
+// tenPagePDFs writes n ten-page scanned PDFs named TAG-NN.pdf into dir: page 1 or 2 of the 2-page
+// sample at each of 10 places, by the bits of the file's number and the tag's length, so that files
+// of one tag, and of tags of other lengths, all differ.
+func tenPagePDFs(t testing.TB, dir, tag string, n int) []string {
+	src := filepath.Join(testenv.Samples(t), "scans", "ke-hoach.pdf")
+	var files []string
+	for i := range n {
+		args := []string{"--empty", "--pages"}
+		for bit := range 10 {
+			page := "1"
+			if (i+len(tag)*31)>>bit&1 == 1 {
+				page = "2"
+			}
+			args = append(args, src, page)
+		}
+		file := filepath.Join(dir, fmt.Sprintf("%s-%02d.pdf", tag, i))
+		testenv.Run(t, "qpdf", append(args, "--", file)...)
+		files = append(files, file)
+	}
+	return files
 }

@@ -23,7 +23,8 @@ type QueueLister interface {
 // Asynq fixes a server's queues when it starts, and an agency's queues appear in Redis with its first
 // bulk task. So BulkServer looks at start and then every Interval, and when the set has grown it
 // starts a server over the new set and retires the old one: that stops taking tasks at once and shuts
-// down once the tasks it runs are done, so no page is cut short and no slot is lost for long.
+// down once the tasks it runs are done, so no page is cut short (meanwhile the lane runs up to twice
+// its workers; a new agency's first bulk task is rare).
 type BulkServer struct {
 	Redis    asynq.RedisConnOpt
 	Config   Config // as for NewServer; Concurrency is the bulk lane's own
