@@ -121,14 +121,18 @@ func (u *uploads) Received(channel, station string) {
 	u.seen = append(u.seen, channel+" "+station)
 }
 
-// An upload through the API is the counter's, or a station's when a station's account sends it.
+// An upload through the API is the counter's, a station's when a station's account sends it (in
+// whichever lane), or an import when anyone else asks for the bulk lane (sohoa import).
 func TestUploadsAreToldByChannel(t *testing.T) {
 	r := newRig(t)
 	seen := &uploads{}
 	r.srv.Intake.(*workers.Intake).Observe = seen
-	r.as("lan", account.Clerk, testAgency).upload("/api/v1/documents", "a.png", scanPNG(1)).wantStatus(t, http.StatusCreated)
-	r.as("may-quet-1", account.Station, testAgency).upload("/api/v1/documents", "b.png", scanPNG(2)).wantStatus(t, http.StatusCreated)
-	if got := strings.Join(seen.seen, ", "); got != "counter , station may-quet-1" {
+	clerk, station := r.as("lan", account.Clerk, testAgency), r.as("may-quet-1", account.Station, testAgency)
+	clerk.upload("/api/v1/documents", "a.png", scanPNG(1)).wantStatus(t, http.StatusCreated)
+	station.upload("/api/v1/documents", "b.png", scanPNG(2)).wantStatus(t, http.StatusCreated)
+	clerk.upload("/api/v1/documents?lane=bulk", "c.png", scanPNG(3)).wantStatus(t, http.StatusCreated)
+	station.upload("/api/v1/documents?lane=counter", "d.png", scanPNG(4)).wantStatus(t, http.StatusCreated)
+	if got := strings.Join(seen.seen, ", "); got != "counter , station may-quet-1, import , station may-quet-1" {
 		t.Errorf("uploads told: %q", got)
 	}
 }

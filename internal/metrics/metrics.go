@@ -77,7 +77,7 @@ func New(o Options) *Metrics {
 	m.archived = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "archived_bytes_total",
 		Help: "Bytes of signed files written to the archive."})
 	m.uploads = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "uploads_total",
-		Help: "Uploads that became new documents, by channel (counter, station, s3, api) and station account (\"\" for none)."},
+		Help: "Uploads that became new documents, by channel (counter, station, import, s3, api) and station account (\"\" for none)."},
 		[]string{"source", "station"})
 	m.reg.MustRegister(m.stage, m.page, m.failures, m.retries, m.finished, m.confidence, m.archived, m.uploads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
