@@ -3,8 +3,8 @@
 -- rows here, growing with the archive). Each status change appends a row of deltas rather than
 -- updating one row per status: a transaction that changes several documents (a stack split into
 -- its papers) would otherwise lock those few hot rows in an order another one could lock the other
--- way round, a deadlock. Readers fold the deltas into one row per status now and then
--- (storage.Postgres.DocumentsByStatus), so the table stays a few rows long.
+-- way round, a deadlock. Readers sum the rows, and fold them into one row per status once they are
+-- many (storage.Postgres.DocumentsByStatus), so the table stays short.
 CREATE TABLE document_counts (
     id     bigserial PRIMARY KEY,
     status text NOT NULL,
