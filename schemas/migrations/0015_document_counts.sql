@@ -1,10 +1,10 @@
 -- How many documents are in each status, kept current for the metrics (GET /metrics), which read
 -- it at every scrape: counting the documents table instead scans all of it (459 ms at a million
--- documents here, BenchmarkDocumentsByStatus, and growing). Each status change appends a row of deltas rather than
--- updating one row per status: a transaction that changes several documents (a stack split into
--- its papers) would otherwise lock those few hot rows in an order another one could lock the other
--- way round, a deadlock. Readers sum the rows, and fold them into one row per status once they are
--- many (storage.Postgres.DocumentsByStatus), so the table stays short.
+-- documents here, BenchmarkDocumentsByStatus, and growing). Each status change appends a row of
+-- deltas rather than updating one row per status: a transaction that changes several documents (a
+-- stack split into its papers) would otherwise lock those few hot rows in an order another one
+-- could lock the other way round, a deadlock. Readers sum the rows, and fold them into one row per
+-- status once they are many (storage.Postgres.DocumentsByStatus), so the table stays short.
 CREATE TABLE document_counts (
     id     bigserial PRIMARY KEY,
     status text NOT NULL,
