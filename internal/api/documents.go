@@ -30,6 +30,9 @@ type Document struct {
 	Retryable bool   `json:"retryable"`
 	Code      string `json:"code,omitempty"`
 	Pages     int    `json:"pages"`
+	// PagesRead is how many of the pages have had their text read (by OCR, or from a born-digital
+	// PDF): beside Pages, how far the OCR stage is. Absent in listings.
+	PagesRead *int   `json:"pages_read,omitempty"`
 	Title     string `json:"title,omitempty"`
 	Filename  string `json:"filename"`
 	Source    string `json:"source"`
@@ -328,6 +331,8 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 			out.Review = append(out.Review, pg.N)
 		}
 	}
+	read := pagesRead(pages)
+	out.PagesRead = &read
 	if d.Status == storage.StatusSplit {
 		parts, err := s.Records.Parts(r.Context(), d.ID)
 		if err != nil {
@@ -339,6 +344,17 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 		}
 	}
 	writeJSON(w, code, out)
+}
+
+// pagesRead counts the pages whose text is recorded.
+func pagesRead(pages []storage.Page) int {
+	n := 0
+	for _, pg := range pages {
+		if pg.OCRKey != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // review reports whether a person should check the page's text.
