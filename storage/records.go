@@ -201,6 +201,11 @@ type Records interface {
 	// List returns the documents that match f, newest first, and how many match in all.
 	List(ctx context.Context, f Filter) (docs []Document, total int, err error)
 
+	// DocumentsByStatus returns how many documents there are in each status, of every agency; a
+	// status no document has may be missing. It costs the same however many documents there are: the
+	// metrics read it at every scrape.
+	DocumentsByStatus(ctx context.Context) (map[string]int64, error)
+
 	// Stages returns the stage runs of the document's current run, in the order they started.
 	Stages(ctx context.Context, id string) ([]StageRun, error)
 

@@ -90,6 +90,9 @@ type Handlers struct {
 	// Patience bounds how long a handler waits in place for a dependency when its task has no
 	// deadline of its own (tests); with one, it waits until shortly before the deadline.
 	Patience time.Duration
+
+	// Observe is told what the stages do, for metrics; nil observes nothing.
+	Observe Observer
 }
 
 // Tasks returns the handler of every task type, for queue.NewServer.

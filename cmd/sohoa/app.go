@@ -20,6 +20,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/clock"
 	"github.com/sohoa-vn/sohoa/internal/config"
 	"github.com/sohoa-vn/sohoa/internal/fault"
+	"github.com/sohoa-vn/sohoa/internal/metrics"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/internal/scan"
@@ -44,6 +45,8 @@ type app struct {
 	signer  *sign.Signer
 	roots   *x509.CertPool // what signatures are verified against; nil: the system's
 	scan    *cage.Pool     // the workers' parsers of uploads, in child processes
+	metrics *metrics.Metrics
+	closers []func() error // what Run opened for the API: the queue view's and the queue metrics' Redis
 }
 
 // open connects to PostgreSQL (applying migrations), the object store (creating buckets) and Redis,
@@ -78,8 +81,9 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	}
 	limits := scan.DefaultLimits()
 	limits.MaxBytes = cfg.MaxUploadMB << 20
+	a.metrics = newMetrics(log)
 	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: a.queue, Limits: limits, Log: log, Agency: cfg.Agency,
-		Stations: records}
+		Stations: records, Observe: a.metrics}
 	return a, nil
 }
 
@@ -203,16 +207,33 @@ func (a *app) redisClient() redis.UniversalClient {
 }
 
 func (a *app) Close() {
+	for _, c := range a.closers {
+		c()
+	}
 	a.queue.Close()
 	a.records.Close()
 }
 
-// Run runs the HTTP server, the workers, or both, until ctx ends.
+// Run runs the HTTP server, the workers, or both, until ctx ends; and the metrics' own listener
+// when there is one.
 func (a *app) Run(ctx context.Context, serve, work bool) error {
 	g, ctx := errgroup.WithContext(ctx)
+	var srv *api.Server
+	if serve || a.cfg.MetricsAddr != "" {
+		srv = a.api()
+	}
 	if serve {
-		h := a.api().Handler()
+		if err := a.serveOperators(srv); err != nil {
+			return err
+		}
+		h := srv.Handler()
 		g.Go(func() error { return serveHTTP(ctx, a.cfg, a.log, h) })
+	}
+	if a.cfg.MetricsAddr != "" {
+		cfg := a.cfg
+		cfg.HTTPAddr = a.cfg.MetricsAddr
+		h := srv.MetricsHandler()
+		g.Go(func() error { return serveHTTP(ctx, cfg, a.log.With("listener", "metrics"), h) })
 	}
 	if work {
 		if err := a.runWorkers(ctx, g); err != nil {
@@ -240,7 +261,7 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		Records: a.records, Dossiers: a.records, Objects: a.objects, Agencies: a.records, Queue: a.queue, Clock: clk, Worker: me.ID,
 		Log: a.log, Limits: a.intake.Limits, Scan: parsers, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		Signer: agencySigner{signer: a.signer, roots: a.roots}, Roots: a.roots, MaxRetry: pipeline.Retries(a.cfg.RetryBudget),
-		Retention: a.cfg.Retention,
+		Retention: a.cfg.Retention, Observe: a.metrics,
 		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
 		OCR: pool,
 	}
@@ -288,7 +309,7 @@ func (a *app) api() *api.Server {
 		Queue:  a.queue, Log: a.log,
 		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
-		Roots: a.roots, Guard: guardOf(a.cfg),
+		Roots: a.roots, Guard: guardOf(a.cfg), Metrics: a.metrics.Handler(), MetricsToken: a.cfg.MetricsToken,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: a.records.Ping},
 			{Name: "s3", Ping: a.objects.Ping},

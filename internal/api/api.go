@@ -68,6 +68,13 @@ type Server struct {
 
 	// Guard is what every request passes before its handler (harden.go).
 	Guard Guard
+
+	// Metrics serves the Prometheus metrics (internal/metrics) at /metrics to whoever sends
+	// MetricsToken as a bearer token; nil or an empty token: 404.
+	Metrics      http.Handler
+	MetricsToken string
+	// Queues is the queue view (asynqmon), mounted at QueuesPath for admins; nil: 404.
+	Queues http.Handler
 }
 
 // route is one API endpoint and who may call it; schemas/openapi.yaml describes each (a test
@@ -83,6 +90,7 @@ func (s *Server) routes() []route {
 		station, clerk, archivist, auditor, admin = account.Station, account.Clerk, account.Archivist, account.Auditor, account.Admin
 	)
 	everyone := roles(account.Roles...)
+	adminPage := access{roles: []account.Role{admin}, page: true}
 	return []route{
 		{"POST", "/api/v1/session", s.signIn, openToAll},
 		{"GET", "/api/v1/session", s.me, everyone},
@@ -128,6 +136,11 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/reports/indicators", s.indicators, roles(clerk, archivist, auditor, admin)},
 		{"GET", "/api/v1/stations", s.stations, roles(admin)},
 		{"POST", "/api/v1/inbox/events", s.inboxEvents, byEventsToken},
+		{"GET", "/metrics", s.metrics, byMetricsToken},
+		// The queue view's page, assets and API are all under its prefix.
+		{"GET", QueuesPath + "/", s.queues, adminPage},
+		{"POST", QueuesPath + "/", s.queues, adminPage},
+		{"DELETE", QueuesPath + "/", s.queues, adminPage},
 		{"GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}, openToAll},

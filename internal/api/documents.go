@@ -187,8 +187,7 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request, lane pipeline.La
 			continue
 		}
 		// The part streams straight into the object store: an upload is never held whole in memory.
-		p := who(r)
-		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), workers.From{Agency: p.account.Agency, Account: p.account.ID, Lane: lane})
+		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), uploader(who(r), lane))
 		part.Close()
 		if err != nil {
 			s.inputError(w, r, err)
@@ -196,6 +195,20 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request, lane pipeline.La
 		}
 		return doc, created, true
 	}
+}
+
+// uploader is who an upload through the API in lane comes from: a station's account is the station;
+// anyone else's bulk upload an import (sohoa import's backlog), and the rest the counter (a person,
+// or a program with a counter account's token).
+func uploader(p *principal, lane pipeline.Lane) workers.From {
+	f := workers.From{Agency: p.account.Agency, Account: p.account.ID, Lane: lane, Channel: workers.ChannelCounter}
+	switch {
+	case p.role == account.Station:
+		f.Channel, f.Station = workers.ChannelStation, p.account.Name
+	case lane == pipeline.Bulk:
+		f.Channel = workers.ChannelImport
+	}
+	return f
 }
 
 func (s *Server) inputError(w http.ResponseWriter, r *http.Request, err error) {

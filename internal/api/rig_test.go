@@ -31,10 +31,11 @@ import (
 // The rig's settings: an upload limit small enough to pass in a test, the inbox bucket's real name
 // and the events token.
 const (
-	testAgency  = "000.00.53.H26"
-	maxUpload   = 1 << 20
-	inboxBucket = "sohoa-inbox"
-	eventsToken = "s3cret-events"
+	testAgency   = "000.00.53.H26"
+	maxUpload    = 1 << 20
+	inboxBucket  = "sohoa-inbox"
+	eventsToken  = "s3cret-events"
+	metricsToken = "s3cret-metrics"
 )
 
 // contracts are schemas/, compiled once for every test.
@@ -70,7 +71,8 @@ func newRig(t *testing.T) *rig {
 		Intake:      &workers.Intake{Objects: objects, Records: store, Queue: queue, Limits: lim, Log: log, Agency: testAgency, Stations: store},
 		InboxBucket: inboxBucket, EventsToken: eventsToken,
 		Agency: testAgency, AgencyName: "Bộ phận Một cửa (kiểm thử)", MinConfidence: 70,
-		Checks: []Check{{Name: "postgres", Ping: store.Ping}, {Name: "s3", Ping: objects.Ping}},
+		Checks:  []Check{{Name: "postgres", Ping: store.Ping}, {Name: "s3", Ping: objects.Ping}},
+		Metrics: stubMetrics, MetricsToken: metricsToken, Queues: stubQueues,
 	}
 	for _, rt := range r.srv.routes() {
 		r.patterns.HandleFunc(rt.method+" "+rt.path, func(http.ResponseWriter, *http.Request) {})

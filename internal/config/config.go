@@ -40,6 +40,11 @@ type Config struct {
 	NotifyARN      string
 	EventsToken    string
 	DataDir        string // development keys and other local state
+	// MetricsToken is the bearer token Prometheus sends to /metrics; "" turns the metrics off.
+	MetricsToken string
+	// MetricsAddr is a listener serving only /metrics, in every process ("": none): the only way to
+	// scrape a `sohoa worker`, and one that can stay off the counters' network.
+	MetricsAddr string
 
 	Agency     string // QCVN 102 identifier of the receiving agency, e.g. 000.00.53.H48
 	AgencyName string // shown in signatures
@@ -107,6 +112,8 @@ func Variables() []Variable {
 		{"SOHOA_DEPLOYMENT", "the bucket prefix, without a trailing -", "name of this deployment; its Redis queues carry it, so deployments sharing one Redis never take each other's tasks"},
 		{"SOHOA_S3_NOTIFY_ARN", "arn:minio:sqs::SOHOA:webhook", "notification target subscribed to the inbox; empty: sweep only"},
 		{"SOHOA_INBOX_EVENTS_TOKEN", "sohoa-dev-events", "bearer token the target sends to /api/v1/inbox/events; empty: endpoint off"},
+		{"SOHOA_METRICS_TOKEN", "", "bearer token Prometheus sends to /metrics (at least 32 characters in production); empty: /metrics off (404)"},
+		{"SOHOA_METRICS_ADDR", "", "address of a listener serving only /metrics (same token), in every sohoa process, workers included; empty: none"},
 		{"SOHOA_DATA_DIR", "var", "local state: development keys"},
 		{"SOHOA_AGENCY_ID", "000.00.00.H99", "receiving agency identifier (QCVN 102), left part of codes; the default is a placeholder"},
 		{"SOHOA_AGENCY_NAME", "Bộ phận Một cửa (phát triển)", "agency name written in signatures"},
@@ -162,6 +169,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		S3Endpoint: get("SOHOA_S3_ENDPOINT"), S3AccessKey: get("SOHOA_S3_ACCESS_KEY"), S3SecretKey: get("SOHOA_S3_SECRET_KEY"),
 		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"),
 		NotifyARN: get("SOHOA_S3_NOTIFY_ARN"), EventsToken: get("SOHOA_INBOX_EVENTS_TOKEN"), DataDir: get("SOHOA_DATA_DIR"),
+		MetricsToken: get("SOHOA_METRICS_TOKEN"), MetricsAddr: get("SOHOA_METRICS_ADDR"),
 		Agency: get("SOHOA_AGENCY_ID"), AgencyName: get("SOHOA_AGENCY_NAME"),
 		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"), TrustRoots: get("SOHOA_TRUST_ROOTS"),
 		MaxUploadMB: num("SOHOA_MAX_UPLOAD_MB"), SweepInterval: dur("SOHOA_SWEEP_INTERVAL"),
@@ -228,6 +236,9 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Env == "production" && (c.MigrateDatabaseURL == "" || c.MigrateDatabaseURL == c.DatabaseURL) {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production needs SOHOA_MIGRATE_DATABASE_URL, the tables' owner, apart from SOHOA_DATABASE_URL: the services' role must own no table, so that it cannot rewrite the access trail"))
+	}
+	if c.MetricsAddr != "" && c.MetricsToken == "" {
+		errs = append(errs, fmt.Errorf("SOHOA_METRICS_ADDR=%q needs SOHOA_METRICS_TOKEN: /metrics is only ever served to the token's holder", c.MetricsAddr))
 	}
 	if c.Concurrency < 1 || c.MaxUploadMB < 1 {
 		errs = append(errs, fmt.Errorf("SOHOA_CONCURRENCY and SOHOA_MAX_UPLOAD_MB must be at least 1"))

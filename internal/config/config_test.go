@@ -67,6 +67,8 @@ func TestRefuses(t *testing.T) {
 		{[]string{"SOHOA_MAINTENANCE", "Giấy khai sinh=01"}, "SOHOA_MAINTENANCE"},
 		{[]string{"SOHOA_RETENTION_YEARS", "06=mười"}, "SOHOA_RETENTION_YEARS"},
 		{[]string{"SOHOA_FIXITY_INTERVAL", "daily"}, "SOHOA_FIXITY_INTERVAL"},
+		{[]string{"SOHOA_METRICS_ADDR", "127.0.0.1:9464"}, "needs SOHOA_METRICS_TOKEN"},
+		{[]string{"SOHOA_ENV", "production", "SOHOA_METRICS_TOKEN", "prometheus"}, "SOHOA_METRICS_TOKEN must be a secret"},
 	} {
 		_, err := FromEnv(env(c.kv...))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

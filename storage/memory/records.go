@@ -55,6 +55,18 @@ func (s *Store) List(ctx context.Context, f storage.Filter) ([]storage.Document,
 	return out, len(match), nil
 }
 
+func (s *Store) DocumentsByStatus(ctx context.Context) (map[string]int64, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	counts := map[string]int64{}
+	for _, d := range s.docs {
+		counts[d.Status]++
+	}
+	return counts, nil
+}
+
 // window returns the limit (or def when limit is not positive) items after offset.
 func window[T any](items []T, limit, def, offset int) []T {
 	if limit <= 0 {

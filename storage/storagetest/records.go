@@ -41,6 +41,7 @@ func Records(t *testing.T, open func(t *testing.T) storage.Records) {
 		{"search filters", recordsSearchFilters},
 		{"search pages", recordsSearchPages},
 		{"list", recordsList},
+		{"documents by status", recordsByStatus},
 		{"generations: a takeover supersedes the attempts before it", recordsGenerations},
 		{"failures carry a code and whether a retry can help", recordsFailures},
 		{"page generations", recordsPageGenerations},
