@@ -34,8 +34,10 @@ type IndicatorRow struct {
 	Reused                    int    // with at least one paper reused from the store (4.3)
 	Papers, PapersSigned      int    // components, and those digitized
 	Pages                     int    // pages of what was digitized
+	PagesFlagged              int    // of those, pages the OCR flagged for a person to check
 	// Seconds from receipt to the first paper handed in being signed: median and 95th percentile over
-	// the dossiers that have one; nil when none has.
+	// the dossiers that have one; nil when none has. Over whole days (the rollup), estimates within
+	// ToSignedError of the exact figures (see tosigned.go); otherwise exact.
 	ToSignedP50, ToSignedP95 *float64
 }
 
