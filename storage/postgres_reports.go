@@ -47,7 +47,7 @@ const indicatorTree = `WITH RECURSIVE
 	closure (ancestor, id) AS (SELECT id, id FROM sub UNION ALL SELECT c.ancestor, a.id FROM closure c JOIN agencies a ON a.parent = c.id),`
 
 // Indicators sums the rollup when the period is whole days of Vietnam (the API's always are), and
-// the facts otherwise.
+// the facts otherwise or when asked to be exact.
 func (p *Postgres) Indicators(ctx context.Context, q IndicatorQuery) ([]IndicatorRow, error) {
 	g, ok := indicatorGroups[q.By]
 	if !ok {
@@ -56,7 +56,7 @@ func (p *Postgres) Indicators(ctx context.Context, q IndicatorQuery) ([]Indicato
 	if _, err := p.Subtree(ctx, q.Agency); err != nil {
 		return nil, err
 	}
-	if wholeDay(q.From) && wholeDay(q.To) {
+	if !q.Exact && wholeDay(q.From) && wholeDay(q.To) {
 		return p.indicatorsRolledUp(ctx, q, g.key, g.from, g.group)
 	}
 	return p.indicatorsFromFacts(ctx, q, g.key, g.from, g.group)

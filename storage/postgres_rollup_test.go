@@ -312,7 +312,8 @@ func checkReports(t *testing.T, p *storage.Postgres) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, err := p.IndicatorsFromFacts(t.Context(), q)
+				q.Exact = true
+				want, err := p.Indicators(t.Context(), q)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -297,7 +297,7 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 	}
 	out := toJSON(d, stages)
 	for _, pg := range pages {
-		if s.review(pg) {
+		if pg.Review {
 			out.Review = append(out.Review, pg.N)
 		}
 	}
@@ -312,11 +312,6 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 		}
 	}
 	writeJSON(w, code, out)
-}
-
-// review reports whether a person should check the page's text.
-func (s *Server) review(pg storage.Page) bool {
-	return pg.OCRKey != "" && pg.Confidence < s.MinConfidence
 }
 
 func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +330,7 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 	out := make([]Page, len(pages))
 	for i, pg := range pages {
 		out[i] = Page{N: pg.N, Width: pg.Width, Height: pg.Height, DPI: pg.DPIX, Format: pg.Format,
-			Confidence: pg.Confidence, Review: s.review(pg), OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
+			Confidence: pg.Confidence, Review: pg.Review, OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
 		if pg.OCRStartedAt != nil && pg.OCRFinishedAt != nil {
 			out[i].Seconds = pg.OCRFinishedAt.Sub(*pg.OCRStartedAt).Seconds()
 		}
