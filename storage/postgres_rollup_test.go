@@ -147,7 +147,9 @@ func (c *changer) step(t *testing.T) error {
 		}
 		role := []string{"component", "component", "result"}[c.rnd.IntN(3)]
 		_, err = c.p.Attach(ctx, x, doc, role, false, storage.Actor{Name: "cán bộ"},
-			func(series string, seq int) (string, error) { return fmt.Sprintf("%s-%s-%d-%d-%d", doc, series, c.writer, c.n, seq), nil })
+			func(series string, seq int) (string, error) {
+				return fmt.Sprintf("%s-%s-%d-%d-%d", doc, series, c.writer, c.n, seq), nil
+			})
 		return err
 	case k < 13: // a paper signed
 		doc, err := c.pick(`SELECT id FROM documents WHERE signed_key IS NULL ORDER BY random() LIMIT 1`)
@@ -167,7 +169,9 @@ func (c *changer) step(t *testing.T) error {
 			return err
 		}
 		_, err = c.p.Attach(ctx, x, doc, "component", true, storage.Actor{Name: "cán bộ"},
-			func(series string, seq int) (string, error) { return fmt.Sprintf("%s-%s-r%d-%d-%d", doc, series, c.writer, c.n, seq), nil })
+			func(series string, seq int) (string, error) {
+				return fmt.Sprintf("%s-%s-r%d-%d-%d", doc, series, c.writer, c.n, seq), nil
+			})
 		return err
 	case k < 15: // a page's flag cleared or set, on any paper
 		return c.exec(`UPDATE pages SET review = NOT review WHERE (document_id, n) = (SELECT document_id, n FROM pages ORDER BY random() LIMIT 1)`)

@@ -41,8 +41,8 @@ type Document struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	Stages         []Stage   `json:"stages"`
-	// Review lists the pages whose OCR confidence is below the configured minimum: a person should
-	// check their text.
+	// Review lists the pages the OCR stage flagged (read below its minimum confidence): a person
+	// should check their text.
 	Review []int `json:"review,omitempty"`
 	// PartOf is the stack a paper was cut out of; Parts, of a split stack, the papers it became.
 	PartOf string     `json:"part_of,omitempty"`
