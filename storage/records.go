@@ -67,6 +67,7 @@ type Document struct {
 	SignedOriginal bool
 	Agency         string // the agency that received it
 	UploadedBy     int64  // the account that uploaded it, 0 when none did (the inbox)
+	Lane           string // how urgent its work is (pipeline's lanes); storage keeps it, the workers read it
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -82,6 +83,7 @@ type NewDocument struct {
 	MediaType   string
 	Agency      string // must exist
 	UploadedBy  int64  // 0: none
+	Lane        string // "" is the counter's
 }
 
 // Filter selects documents; zero fields select all.

@@ -49,10 +49,12 @@ type AccountFinder interface {
 // its name (s3setup.StationPrefix).
 const stationsPrefix = "stations/"
 
-// From is who an upload comes from: the agency receiving it and the account sending it.
+// From is who an upload comes from: the agency receiving it and the account sending it, and the
+// lane its work goes in.
 type From struct {
 	Agency  string
 	Account int64
+	Lane    pipeline.Lane // "" is the counter's
 }
 
 // Receive streams an upload into the inbox and ingests it. It refuses, with a *scan.InputError and
@@ -122,7 +124,7 @@ func (in *Intake) sender(ctx context.Context, key string) (From, error) {
 	case err != nil:
 		return From{}, err
 	case acc.Role == storage.StationRole && !acc.Disabled:
-		return From{Agency: acc.Agency, Account: acc.ID}, nil
+		return From{Agency: acc.Agency, Account: acc.ID, Lane: pipeline.Bulk}, nil
 	}
 	in.Log.Warn("an inbox file names no live station account; received for the deployment's agency", "key", key, "station", name)
 	return From{Agency: in.Agency}, nil
@@ -142,14 +144,14 @@ func (in *Intake) register(ctx context.Context, inboxKey, sha string, size int64
 	}
 	doc, created, err := in.Records.CreateDocument(ctx, storage.NewDocument{
 		ID: uuid.NewString(), SHA256: sha, OriginalKey: orig, Filename: filename,
-		Source: source, Size: size, MediaType: media, Agency: from.Agency, UploadedBy: from.Account,
+		Source: source, Size: size, MediaType: media, Agency: from.Agency, UploadedBy: from.Account, Lane: string(from.Lane),
 	})
 	if err != nil {
 		return storage.Document{}, false, err
 	}
 	if created {
 		in.Log.Info("document received", "document", doc.ID, "source", source, "bytes", size, "sha256", sha)
-		if _, err := in.Queue.Enqueue(ctx, pipeline.First, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run}); err != nil {
+		if _, err := in.Queue.Enqueue(ctx, pipeline.First, PayloadOf(doc)); err != nil {
 			// Recorded but not queued: the reconciler finds it among the pending documents.
 			in.Log.Warn("could not enqueue ingest", "document", doc.ID, "error", err)
 		}

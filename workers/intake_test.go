@@ -9,7 +9,7 @@ import (
 	"github.com/sohoa-vn/sohoa/storage/memory"
 )
 
-// An inbox file under stations/NAME/ is that station's when NAME is a live station account: its
+// An inbox file under stations/NAME/ is that station's batch when NAME is a live station account: its
 // account uploaded it, for its agency. Any other key, or a name that is no live station, is still
 // received, for the deployment's agency.
 func TestInboxFilesOfStations(t *testing.T) {
@@ -54,8 +54,13 @@ func TestInboxFilesOfStations(t *testing.T) {
 		if err != nil || !created {
 			t.Fatalf("%s: %v, created %v", c.key, err, created)
 		}
-		if doc.Agency != c.agency || doc.UploadedBy != c.uploader || doc.Source != "sweep:"+c.key {
-			t.Errorf("%s: agency %s, uploaded by %d, source %s; want %s, %d", c.key, doc.Agency, doc.UploadedBy, doc.Source, c.agency, c.uploader)
+		// A live station's files are its batch: the bulk lane; the rest as before lanes.
+		lane := "counter"
+		if c.uploader != 0 {
+			lane = "bulk"
+		}
+		if doc.Agency != c.agency || doc.UploadedBy != c.uploader || doc.Source != "sweep:"+c.key || doc.Lane != lane {
+			t.Errorf("%s: agency %s, uploaded by %d, source %s, lane %s; want %s, %d, %s", c.key, doc.Agency, doc.UploadedBy, doc.Source, doc.Lane, c.agency, c.uploader, lane)
 		}
 	}
 	if !strings.Contains(r.logs.String(), "khong-co") {

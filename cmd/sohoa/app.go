@@ -38,7 +38,7 @@ type app struct {
 	log     *slog.Logger
 	records *storage.Postgres
 	objects *storage.S3
-	redis   asynq.RedisClientOpt
+	redis   asynq.RedisConnOpt
 	queue   *queue.Queue
 	intake  *workers.Intake
 	signer  *sign.Signer
@@ -69,7 +69,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 		records.Close()
 		return nil, err
 	}
-	opt := asynq.RedisClientOpt{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB}
+	opt := redisOpt(cfg)
 	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt,
 		queue: queue.New(opt, cfg.Deployment, pipeline.Retries(cfg.RetryBudget)), signer: signer, roots: roots}
 	if err := waitFor(ctx, log, "redis", func() error { return a.claimQueues(ctx) }); err != nil {
@@ -187,9 +187,19 @@ func (a *app) claimQueues(ctx context.Context) error {
 	return nil
 }
 
-// redisClient is a client of the queues' Redis, for what Asynq does not do.
-func (a *app) redisClient() *redis.Client {
-	return redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, Password: a.cfg.RedisPassword, DB: a.cfg.RedisDB})
+// redisOpt is how Asynq reaches the queues' Redis: one server, or the master that Sentinels name,
+// which Asynq's failover client follows when they promote another.
+func redisOpt(cfg config.Config) asynq.RedisConnOpt {
+	if len(cfg.RedisSentinels) > 0 {
+		return asynq.RedisFailoverClientOpt{MasterName: cfg.RedisMaster, SentinelAddrs: cfg.RedisSentinels,
+			Password: cfg.RedisPassword, DB: cfg.RedisDB}
+	}
+	return asynq.RedisClientOpt{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB}
+}
+
+// redisClient is a client of the queues' Redis, for what Asynq does not do, reached as Asynq does.
+func (a *app) redisClient() redis.UniversalClient {
+	return a.redis.MakeRedisClient().(redis.UniversalClient)
 }
 
 func (a *app) Close() {
@@ -236,6 +246,16 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 	}
 	server := queue.NewServer(a.redis, queue.Config{Deployment: a.cfg.Deployment, Concurrency: a.cfg.Concurrency,
 		Log: a.log}, h.Tasks())
+	// The bulk lane has workers and children of its own, the children niced: a person at the counter
+	// never waits for a free slot or for the CPU behind a backlog.
+	bulkOCR := child.New(a.cfg.BulkConcurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")})
+	bulkOCR.Nice = a.cfg.BulkNice
+	bulkParsers := cage.New(cage.Config{Size: a.cfg.BulkConcurrency, Nice: a.cfg.BulkNice})
+	bh := *h
+	bh.OCR, bh.Scan = bulkOCR, bulkParsers
+	inspector := asynq.NewInspector(a.redis)
+	bulk := &queue.BulkServer{Redis: a.redis, Config: queue.Config{Deployment: a.cfg.Deployment, Concurrency: a.cfg.BulkConcurrency,
+		Log: a.log}, Handlers: bh.Tasks(), Queues: inspector, Interval: 5 * time.Second, Clock: clk}
 	watcher := &workers.Watcher{Intake: a.intake, Notifier: a.objects, TargetARN: a.cfg.NotifyARN, Interval: a.cfg.SweepInterval,
 		Orphan: 10 * time.Minute, Clock: clk, Log: a.log.With("component", "inbox")}
 	rec := &workers.Reconciler{Records: a.records, Queue: a.queue, Interval: a.cfg.ReconcileEvery,
@@ -246,6 +266,12 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		defer pool.Close() // after the server has stopped: pages still running finish first
 		defer parsers.Close()
 		return server.Run(ctx)
+	})
+	g.Go(func() error {
+		defer inspector.Close()
+		defer bulkOCR.Close()
+		defer bulkParsers.Close()
+		return bulk.Run(ctx)
 	})
 	g.Go(func() error { return live.Run(ctx) })
 	g.Go(func() error { return watcher.Run(ctx) })

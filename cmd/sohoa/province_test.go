@@ -163,7 +163,7 @@ func TestProvinceIndicators(t *testing.T) {
 			rows := decode[struct{ Rows []api.IndicatorJSON }](t, body).Rows
 			k.check(t, by, from+"_"+to, rows)
 			_, csvBody := reader.get(t, "/api/v1/reports/indicators?"+query+"&by="+by+"&format=csv")
-			sameTable(t, "CSV", readCSV(t, csvBody), rows)
+			sameTable(t, "CSV", reportCSV(t, csvBody), rows)
 			_, book := reader.get(t, "/api/v1/reports/indicators?"+query+"&by="+by+"&format=xlsx")
 			sheet, err := xlsx.Read(book)
 			if err != nil {
@@ -483,7 +483,7 @@ func b2i(b bool) int {
 	return 0
 }
 
-func readCSV(t *testing.T, body []byte) [][]string {
+func reportCSV(t *testing.T, body []byte) [][]string {
 	t.Helper()
 	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\uFEFF")))).ReadAll()
 	if err != nil {

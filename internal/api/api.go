@@ -49,6 +49,8 @@ type Server struct {
 
 	signInsOnce    sync.Once
 	signInFailures *throttle
+	thumbsOnce     sync.Once
+	thumbs         chan struct{} // a slot per thumbnail being made (pageimage.go)
 
 	// InboxBucket is the real name of the inbox bucket, whose notifications EventsToken authorises
 	// (an empty token turns notifications off).

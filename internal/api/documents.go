@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
@@ -29,9 +30,13 @@ type Document struct {
 	Retryable bool   `json:"retryable"`
 	Code      string `json:"code,omitempty"`
 	Pages     int    `json:"pages"`
+	// PagesRead is how many of the pages have had their text read (by OCR, or from a born-digital
+	// PDF): beside Pages, how far the OCR stage is. Absent in listings.
+	PagesRead *int   `json:"pages_read,omitempty"`
 	Title     string `json:"title,omitempty"`
 	Filename  string `json:"filename"`
 	Source    string `json:"source"`
+	Lane      string `json:"lane"` // counter (a person waits) or bulk (a backlog import, a station's batch)
 	Size      int64  `json:"size"`
 	SHA256    string `json:"sha256"`
 	Signed    bool   `json:"signed"`
@@ -112,7 +117,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
-	doc, created, ok := s.intake(w, r)
+	// A station's batch can wait; a person at the counter cannot.
+	lane := pipeline.Counter
+	if who(r).role == account.Station {
+		lane = pipeline.Bulk
+	}
+	doc, created, ok := s.intake(w, r, lane)
 	if !ok {
 		return
 	}
@@ -142,9 +152,16 @@ func (s *Server) duplicateElsewhere(w http.ResponseWriter, r *http.Request, doc 
 		"hãy tra cứu giấy tờ của chủ hồ sơ để dùng lại thay vì tải lên lần nữa.")
 }
 
-// intake streams the multipart field "file" into the intake, for the principal's agency, answering
-// the request itself when that fails.
-func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Document, bool, bool) {
+// intake streams the multipart field "file" into the intake, for the principal's agency, in the lane
+// the query's "lane" names (else lane), answering the request itself when that fails.
+func (s *Server) intake(w http.ResponseWriter, r *http.Request, lane pipeline.Lane) (storage.Document, bool, bool) {
+	if q := r.URL.Query().Get("lane"); q != "" {
+		var err error
+		if lane, err = pipeline.ParseLane(q); err != nil {
+			writeError(w, http.StatusBadRequest, codeBadRequest, "Tham số lane phải là \"counter\" (có người đang chờ) hoặc \"bulk\" (số hóa hàng loạt).")
+			return storage.Document{}, false, false
+		}
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Gửi tệp dưới dạng multipart/form-data, trường \"file\".")
@@ -171,7 +188,7 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Documen
 		}
 		// The part streams straight into the object store: an upload is never held whole in memory.
 		p := who(r)
-		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), workers.From{Agency: p.account.Agency, Account: p.account.ID})
+		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), workers.From{Agency: p.account.Agency, Account: p.account.ID, Lane: lane})
 		part.Close()
 		if err != nil {
 			s.inputError(w, r, err)
@@ -301,6 +318,8 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 			out.Review = append(out.Review, pg.N)
 		}
 	}
+	read := pagesRead(pages)
+	out.PagesRead = &read
 	if d.Status == storage.StatusSplit {
 		parts, err := s.Records.Parts(r.Context(), d.ID)
 		if err != nil {
@@ -312,6 +331,17 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 		}
 	}
 	writeJSON(w, code, out)
+}
+
+// pagesRead counts the pages whose text is recorded.
+func pagesRead(pages []storage.Page) int {
+	n := 0
+	for _, pg := range pages {
+		if pg.OCRKey != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
@@ -342,7 +372,7 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 func toJSON(d storage.Document, stages []storage.StageRun) Document {
 	out := Document{ID: d.ID, Status: d.Status, Stage: d.Stage, Error: d.Error, ErrorCode: d.ErrorCode,
 		Retryable: d.Status == storage.StatusFailed && d.Retryable, Code: d.Code, Pages: d.Pages,
-		Title: d.Title, Filename: d.Filename, Source: d.Source, Size: d.Size, SHA256: d.SHA256,
+		Title: d.Title, Filename: d.Filename, Source: d.Source, Lane: d.Lane, Size: d.Size, SHA256: d.SHA256,
 		Signed: d.SignedKey != "", SignedOriginal: d.SignedOriginal, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Stages: []Stage{}}
 	if stack, ok := strings.CutPrefix(d.Source, workers.StackSource); ok {
 		out.PartOf = stack
@@ -432,7 +462,7 @@ func (s *Server) rerun(w http.ResponseWriter, r *http.Request, doc storage.Docum
 	}
 	stage, err := pipeline.Parse(doc.Stage)
 	if err == nil {
-		_, err = s.Queue.Enqueue(r.Context(), stage, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run})
+		_, err = s.Queue.Enqueue(r.Context(), stage, workers.PayloadOf(doc))
 	}
 	if err != nil {
 		// The new run is recorded; the reconciler enqueues it if this did not.

@@ -136,6 +136,48 @@ func TestDocumentJSON(t *testing.T) {
 	}
 }
 
+// While the OCR stage reads a document's pages one task each, its answer counts those read beside
+// its pages, so the counter shows each paper's pages as they are done; a listing leaves it out.
+func TestDocumentPagesRead(t *testing.T) {
+	r := newRig(t)
+	doc := r.receive("ba-trang.png", scanPNG(21))
+	r.read[doc.ID] = []storage.PageResult{{Text: "một", Confidence: 90}, {Text: "hai", Confidence: 90}, {Text: "ba", Confidence: 90}}
+	read := func() (int, int) {
+		got := r.get("/api/v1/documents/" + doc.ID).document(t)
+		if got.PagesRead == nil {
+			t.Fatalf("no pages_read in %+v", got)
+		}
+		return *got.PagesRead, got.Pages
+	}
+	if n, of := read(); n != 0 || of != 0 {
+		t.Errorf("received: %d of %d pages read", n, of)
+	}
+	r.runTo(doc.ID, pipeline.OCR)
+	ctx, c := t.Context(), r.claim(doc.ID)
+	must(t, r.store.StartStage(ctx, c))
+	must(t, r.store.HandOff(ctx, c))
+	for page := 1; page <= 2; page++ {
+		if n, of := read(); n != page-1 || of != 3 {
+			t.Errorf("before page %d: %d of %d pages read", page, n, of)
+		}
+		pc := c
+		pc.Page = page
+		must(t, r.store.StartPage(ctx, pc))
+		res := r.read[doc.ID][page-1]
+		res.OCRKey = fmt.Sprintf("ocr/%s/1/%04d.json", doc.ID, page)
+		_, err := r.store.PageRecognized(ctx, pc, res, "code")
+		must(t, err)
+	}
+	if n, of := read(); n != 2 || of != 3 {
+		t.Errorf("two pages done: %d of %d pages read", n, of)
+	}
+	var list DocumentList
+	r.get("/api/v1/documents").decode(t, &list)
+	if len(list.Documents) != 1 || list.Documents[0].PagesRead != nil {
+		t.Errorf("a listing has pages_read: %+v", list.Documents)
+	}
+}
+
 // A bad input fails for good: retry is refused with not_retryable and nothing changes. A failure a
 // retry can help gets a new run at the stage that failed, with its task queued. A document that is
 // not failed cannot be retried.

@@ -370,9 +370,10 @@ func scanPNG(seed int) []byte {
 
 // fakeQueue keeps the tasks enqueued; IDs make enqueueing twice harmless, as in Asynq.
 type fakeQueue struct {
-	mu    sync.Mutex
-	tasks []string // task IDs, in order
-	err   error    // what Enqueue answers, when set
+	mu       sync.Mutex
+	tasks    []string // task IDs, in order
+	payloads []pipeline.Payload
+	err      error // what Enqueue answers, when set
 }
 
 func (q *fakeQueue) Enqueue(_ context.Context, s pipeline.Stage, p pipeline.Payload) (bool, error) {
@@ -397,7 +398,7 @@ func (q *fakeQueue) add(id string, p pipeline.Payload) (bool, error) {
 			return false, nil
 		}
 	}
-	q.tasks = append(q.tasks, id)
+	q.tasks, q.payloads = append(q.tasks, id), append(q.payloads, p)
 	return true, nil
 }
 

@@ -33,8 +33,20 @@ func TestEmptyTurnsOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.NotifyARN != "" || c.Concurrency != 3 {
-		t.Errorf("got ARN %q, concurrency %d", c.NotifyARN, c.Concurrency)
+	if c.NotifyARN != "" || c.Concurrency != 3 || c.BulkConcurrency != 3 || c.BulkNice != 10 {
+		t.Errorf("got ARN %q, concurrency %d, bulk %d at nice %d; want bulk as many, at 10", c.NotifyARN, c.Concurrency, c.BulkConcurrency, c.BulkNice)
+	}
+}
+
+func TestBulkLane(t *testing.T) {
+	c, err := FromEnv(env("SOHOA_BULK_CONCURRENCY", "1", "SOHOA_BULK_NICE", "0"))
+	if err != nil || c.BulkConcurrency != 1 || c.BulkNice != 0 {
+		t.Errorf("bulk lane %d at nice %d, %v; want 1 at 0", c.BulkConcurrency, c.BulkNice, err)
+	}
+	for _, bad := range [][]string{{"SOHOA_BULK_CONCURRENCY", "0"}, {"SOHOA_BULK_NICE", "20"}, {"SOHOA_BULK_NICE", "-5"}} {
+		if _, err := FromEnv(env(bad...)); err == nil {
+			t.Errorf("%s=%s is accepted", bad[0], bad[1])
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -23,7 +24,7 @@ func (s *Store) CreateDocument(ctx context.Context, n storage.NewDocument) (stor
 	}
 	now := s.now()
 	d := &document{Document: storage.Document{ID: n.ID, SHA256: n.SHA256, OriginalKey: n.OriginalKey, Filename: n.Filename,
-		Source: n.Source, Size: n.Size, MediaType: n.MediaType, Agency: n.Agency, UploadedBy: n.UploadedBy, Status: storage.StatusReceived, Stage: "ingest", Run: 1,
+		Source: n.Source, Size: n.Size, MediaType: n.MediaType, Agency: n.Agency, UploadedBy: n.UploadedBy, Lane: cmp.Or(n.Lane, "counter"), Status: storage.StatusReceived, Stage: "ingest", Run: 1,
 		CreatedAt: now, UpdatedAt: now}, paper: paper{reusable: true}, extracted: []byte(`[]`)}
 	s.clock++
 	d.created, d.changed = s.clock, s.clock

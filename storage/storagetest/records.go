@@ -71,6 +71,14 @@ func recordsCreate(t *testing.T, r storage.Records) {
 	if err != nil || created || d2.ID != d.ID {
 		t.Fatalf("second CreateDocument = %s, %v, %v; want %s, false", d2.ID, created, err, d.ID)
 	}
+	if d.Lane != "counter" {
+		t.Errorf("a document created with no lane has lane %q, want counter", d.Lane)
+	}
+	bulk := newDoc("cc")
+	bulk.Lane = "bulk"
+	if d, _, err := r.CreateDocument(ctx, bulk); err != nil || d.Lane != "bulk" || document(t, r, d.ID).Lane != "bulk" {
+		t.Errorf("CreateDocument with lane bulk = lane %q, %v; want bulk, kept", d.Lane, err)
+	}
 
 	// The same bytes arriving at once from several places still make one document.
 	const n2 = 8
