@@ -129,6 +129,7 @@ type PageResult struct {
 	OCRKey     string // words and boxes, in the Work bucket
 	Text       string
 	Confidence float64
+	Review     bool // flagged for a person to check its text (the OCR stage decides, with its threshold)
 }
 
 // SignedFile is a signed file in the Archive bucket.
@@ -154,6 +155,7 @@ type Page struct {
 	OCRKey     string // empty until the page is recognised
 	Text       string
 	Confidence float64
+	Review     bool   // its text needs a person's eye: the OCR stage's decision when it read the page
 	Gen        int    // generation of its recognition (Claim.Gen)
 	Worker     string // the worker reading it now, if any
 

@@ -53,7 +53,8 @@ func (h *Handlers) runPage(ctx context.Context, p pipeline.Payload, a attempt) e
 	var finished bool
 	err = h.record(b, log, "record page", func(ctx context.Context) error {
 		var err error
-		finished, err = h.Records.PageRecognized(ctx, c, storage.PageResult{OCRKey: key, Text: res.Text, Confidence: res.Confidence}, string(next))
+		finished, err = h.Records.PageRecognized(ctx, c, storage.PageResult{OCRKey: key, Text: res.Text, Confidence: res.Confidence,
+			Review: res.Confidence < h.MinConfidence}, string(next))
 		return err
 	})
 	if err != nil || !finished {

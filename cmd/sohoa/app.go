@@ -261,7 +261,7 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		Records: a.records, Dossiers: a.records, Objects: a.objects, Agencies: a.records, Queue: a.queue, Clock: clk, Worker: me.ID,
 		Log: a.log, Limits: a.intake.Limits, Scan: parsers, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		Signer: agencySigner{signer: a.signer, roots: a.roots}, Roots: a.roots, MaxRetry: pipeline.Retries(a.cfg.RetryBudget),
-		Retention: a.cfg.Retention, Observe: a.metrics,
+		Retention: a.cfg.Retention, Observe: a.metrics, MinConfidence: a.cfg.MinConfidence,
 		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
 		OCR: pool,
 	}
@@ -308,7 +308,7 @@ func (a *app) api() *api.Server {
 		Intake: a.intake,
 		Queue:  a.queue, Log: a.log,
 		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
-		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
+		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken,
 		Roots: a.roots, Guard: guardOf(a.cfg), Metrics: a.metrics.Handler(), MetricsToken: a.cfg.MetricsToken,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: a.records.Ping},

@@ -63,9 +63,6 @@ type Server struct {
 	// Roots are the certificates signatures are verified against; nil means the system's.
 	Roots *x509.CertPool
 
-	// MinConfidence is the mean OCR confidence (0–100) below which a page is flagged for review.
-	MinConfidence float64
-
 	// Guard is what every request passes before its handler (harden.go).
 	Guard Guard
 

@@ -46,8 +46,8 @@ type Document struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	Stages         []Stage   `json:"stages"`
-	// Review lists the pages whose OCR confidence is below the configured minimum: a person should
-	// check their text.
+	// Review lists the pages the OCR stage flagged (read below its minimum confidence): a person
+	// should check their text.
 	Review []int `json:"review,omitempty"`
 	// PartOf is the stack a paper was cut out of; Parts, of a split stack, the papers it became.
 	PartOf string     `json:"part_of,omitempty"`
@@ -327,7 +327,7 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 	}
 	out := toJSON(d, stages)
 	for _, pg := range pages {
-		if s.review(pg) {
+		if pg.Review {
 			out.Review = append(out.Review, pg.N)
 		}
 	}
@@ -357,11 +357,6 @@ func pagesRead(pages []storage.Page) int {
 	return n
 }
 
-// review reports whether a person should check the page's text.
-func (s *Server) review(pg storage.Page) bool {
-	return pg.OCRKey != "" && pg.Confidence < s.MinConfidence
-}
-
 func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 	doc, ok := s.pathDocument(w, r)
 	if !ok {
@@ -378,7 +373,7 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 	out := make([]Page, len(pages))
 	for i, pg := range pages {
 		out[i] = Page{N: pg.N, Width: pg.Width, Height: pg.Height, DPI: pg.DPIX, Format: pg.Format,
-			Confidence: pg.Confidence, Review: s.review(pg), OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
+			Confidence: pg.Confidence, Review: pg.Review, OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
 		if pg.OCRStartedAt != nil && pg.OCRFinishedAt != nil {
 			out[i].Seconds = pg.OCRFinishedAt.Sub(*pg.OCRStartedAt).Seconds()
 		}

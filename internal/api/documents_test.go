@@ -74,16 +74,16 @@ func TestListDocuments(t *testing.T) {
 }
 
 // A document's JSON says where it stands: its status and stage, the stages of its current run with
-// their timings, the pages read below the confidence threshold, and for a failure its reason, its
-// code and whether a retry can help.
+// their timings, the pages the OCR stage flagged for review (as recorded: the API does not judge
+// confidences itself), and for a failure its reason, its code and whether a retry can help.
 func TestDocumentJSON(t *testing.T) {
 	r := newRig(t)
 	doc := r.receive("ho-so.png", scanPNG(20))
 	r.read[doc.ID] = []storage.PageResult{
 		{Text: "Trang một", Confidence: 92},
-		{Text: "Trang hai mờ", Confidence: 41.5},
-		{Text: "Trang ba", Confidence: 70}, // at the threshold: not flagged
-		{Text: "Trang bốn mờ", Confidence: 69.9},
+		{Text: "Trang hai mờ", Confidence: 41.5, Review: true},
+		{Text: "Trang ba", Confidence: 60}, // read with a threshold under 60: not flagged
+		{Text: "Trang bốn mờ", Confidence: 69.9, Review: true},
 	}
 
 	got := r.get("/api/v1/documents/" + doc.ID).document(t)

@@ -70,7 +70,7 @@ func newRig(t *testing.T) *rig {
 		Records: store, Dossiers: store, Accounts: store, Trail: store, Stations: store, Reports: store, Objects: objects, Queue: queue, Log: log,
 		Intake:      &workers.Intake{Objects: objects, Records: store, Queue: queue, Limits: lim, Log: log, Agency: testAgency, Stations: store},
 		InboxBucket: inboxBucket, EventsToken: eventsToken,
-		Agency: testAgency, AgencyName: "Bộ phận Một cửa (kiểm thử)", MinConfidence: 70,
+		Agency: testAgency, AgencyName: "Bộ phận Một cửa (kiểm thử)",
 		Checks:  []Check{{Name: "postgres", Ping: store.Ping}, {Name: "s3", Ping: objects.Ping}},
 		Metrics: stubMetrics, MetricsToken: metricsToken, Queues: stubQueues,
 	}

@@ -281,7 +281,7 @@ func (s *Store) PageRecognized(ctx context.Context, c storage.Claim, r storage.P
 			return false, err
 		}
 		now := s.now()
-		p.OCRKey, p.Text, p.Confidence, p.OCRFinishedAt, p.recognized, p.Worker = r.OCRKey, r.Text, r.Confidence, &now, true, ""
+		p.OCRKey, p.Text, p.Confidence, p.Review, p.OCRFinishedAt, p.recognized, p.Worker = r.OCRKey, r.Text, r.Confidence, r.Review, &now, true, ""
 		for _, p := range d.pages {
 			if !p.recognized {
 				s.touch(d)
