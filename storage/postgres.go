@@ -13,7 +13,8 @@ import (
 
 // Postgres is Records in a PostgreSQL database.
 type Postgres struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	limits searchLimits
 }
 
 // OpenPostgres connects to url and applies the migrations in fsys, unless fsys is nil (the
@@ -36,13 +37,13 @@ func OpenPostgres(ctx context.Context, url string, migrations fs.FS) (*Postgres,
 		return nil, dbErr("postgres: connect", err)
 	}
 	if migrations == nil {
-		return &Postgres{pool: pool}, nil
+		return &Postgres{pool: pool, limits: defaultSearchLimits()}, nil
 	}
 	if err := Migrate(ctx, pool, migrations); err != nil {
 		pool.Close()
 		return nil, err
 	}
-	return &Postgres{pool: pool}, nil
+	return &Postgres{pool: pool, limits: defaultSearchLimits()}, nil
 }
 
 // Close closes the connections.

@@ -186,13 +186,8 @@ func (p *Postgres) AssignCode(ctx context.Context, id, agency string, day time.T
 }
 
 func (p *Postgres) Index(ctx context.Context, id, title, text string) error {
-	// Two vectors: with diacritics, for ranking exact matches first, and folded (sohoa_folded runs
-	// unaccent, which also turns đ into d), so "ho tich" finds "hộ tịch". Folding alone would make
-	// bán, bạn and ban collide.
 	tag, err := p.pool.Exec(ctx, `UPDATE documents SET title = $2, text = $3,
-		search = setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'),
-		search_folded = setweight(to_tsvector('sohoa_folded', $2), 'A') || setweight(to_tsvector('sohoa_folded', $3), 'B'),
-		updated_at = now() WHERE id = $1`, id, title, text)
+		search = sohoa_search($2, $3), search_folded = sohoa_search_folded($2, $3), updated_at = now() WHERE id = $1`, id, title, text)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}
@@ -212,62 +207,6 @@ func (p *Postgres) Text(ctx context.Context, id string) ([]string, error) {
 		return nil, dbErr(fmt.Sprintf("text of %s", id), err)
 	}
 	return texts, nil
-}
-
-func (p *Postgres) Search(ctx context.Context, q Query) (int, []Hit, error) {
-	if q.Limit <= 0 {
-		q.Limit = 20
-	}
-	day := func(t *time.Time) any {
-		if t == nil {
-			return nil
-		}
-		return t.Format(time.DateOnly)
-	}
-	// Filters that are not set compare with NULL or '' and select everything. Agency matches the
-	// agency part of the document's code, which every code starts with.
-	const from = `
-		WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS exact, websearch_to_tsquery('sohoa_folded', $1) AS folded)`
-	where := `
-		FROM documents, q
-		WHERE search_folded @@ q.folded
-			AND ($2 = '' OR owner_id = $2)
-			AND ($3 = '' OR kind = $3)
-			AND ($4 = '' OR code LIKE $4 || '-%')
-			AND ($5 = '' OR code = $5 OR EXISTS (SELECT 1 FROM dossier_documents dd JOIN dossiers d ON d.id = dd.dossier_id
-				WHERE dd.document_id = documents.id AND (d.code = $5 OR dd.component_code = $5)))
-			AND ($6::date IS NULL OR coalesce(issued_on, created_at::date) >= $6::date)
-			AND ($7::date IS NULL OR coalesce(issued_on, created_at::date) <= $7::date)
-			AND ` + visible("documents", 8, 9)
-	agencies, uploader := scopeArgs(q.Scope)
-	args := []any{q.Text, q.Owner, q.Kind, q.Agency, q.Code, day(q.From), day(q.To), agencies, uploader}
-	// Ranked and counted first, snippets after for the page only: ts_headline beside a window count
-	// would run on every match.
-	rows, err := p.pool.Query(ctx, from+`, hits AS (
-		SELECT id, count(*) OVER () AS total, (search @@ q.exact) AS as_typed, ts_rank_cd(search, q.exact) AS r1,
-			ts_rank_cd(search_folded, q.folded) AS r2, created_at`+where+`
-		ORDER BY as_typed DESC, r1 DESC, r2 DESC, created_at DESC, id LIMIT $10 OFFSET $11)
-		SELECT d.id, coalesce(d.code, ''), d.title,
-			ts_headline('sohoa_folded', d.text, q.folded, 'MaxFragments=2, MaxWords=20, MinWords=8, StartSel=«, StopSel=»'), h.total
-		FROM hits h JOIN documents d ON d.id = h.id, q
-		ORDER BY h.as_typed DESC, h.r1 DESC, h.r2 DESC, h.created_at DESC, h.id`, append(args, q.Limit, q.Offset)...)
-	if err != nil {
-		return 0, nil, dbErr(fmt.Sprintf("search %q", q.Text), err)
-	}
-	var total int
-	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
-		var h Hit
-		err := r.Scan(&h.ID, &h.Code, &h.Title, &h.Snippet, &total)
-		return h, err
-	})
-	if err == nil && len(hits) == 0 && q.Offset > 0 {
-		// Past the last page the window count has no row to ride on.
-		err = p.pool.QueryRow(ctx, from+` SELECT count(*)`+where, args...).Scan(&total)
-	}
-	if err != nil {
-		return 0, nil, dbErr(fmt.Sprintf("search %q", q.Text), err)
-	}
-	return total, hits, nil
 }
 
 func (p *Postgres) Ping(ctx context.Context) error {

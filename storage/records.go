@@ -168,9 +168,9 @@ type Query struct {
 	Text     string
 	Owner    string     // owner identifier
 	Kind     string     // kind of paper, as recorded
-	Agency   string     // agency identifier: the left part of the document's code
+	Agency   string     // the receiving agency's identifier (for a document of none: the left part of its code)
 	Code     string     // the document's code, or the code of a dossier it belongs to
-	From, To *time.Time // issue date (or, when unknown, the day it was received), inclusive
+	From, To *time.Time // issue date (or, when unknown, the day it was received in Vietnam), inclusive
 	Scope    *Scope     // the documents it reaches; nil: all
 	Limit    int        // 0 means 20
 	Offset   int
@@ -182,6 +182,34 @@ type Hit struct {
 	Code    string
 	Title   string
 	Snippet string
+}
+
+// MaxCounted is how many matches a search counts exactly; beyond it, the total may be an estimate.
+const MaxCounted = 10000
+
+// Results is what a search found: a page of hits, how many documents match, and the facets.
+type Results struct {
+	Total     int  // documents that match; exact unless Estimated
+	Estimated bool // Total is an estimate, and more than MaxCounted documents match
+	Hits      []Hit
+	Facets    Facets
+}
+
+// Facets count matches by what a search can be narrowed by.
+type Facets struct {
+	Counted int  // the matches counted
+	Sampled bool // Counted are a part of the matches: the newest, or the first the index gave
+	Kind    []Facet
+	Agency  []Facet // by agency identifier
+	Month   []Facet // by the month of the paper's date (as From and To filter it), YYYY-MM, newest first
+	Owner   []Facet // by owner identifier
+}
+
+// Facet is one value of a facet and how many of the counted matches have it; values are ordered by
+// count, most first, except months.
+type Facet struct {
+	Value string
+	Count int
 }
 
 // Records keeps the truth about documents. Implementations are safe for concurrent use. Every method
@@ -305,8 +333,10 @@ type Records interface {
 	Text(ctx context.Context, id string) ([]string, error)
 
 	// Search finds documents whose text matches q.Text (words, "phrases", -exclusions) with or
-	// without diacritics, and every filter set; those matching with the diacritics as typed first.
-	Search(ctx context.Context, q Query) (total int, hits []Hit, err error)
+	// without diacritics, and every filter set; those matching with the diacritics as typed first,
+	// then the best ranked. It counts the matches exactly up to MaxCounted at least, and the facets
+	// over all matches or, when there are many, over the newest.
+	Search(ctx context.Context, q Query) (Results, error)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -37,6 +37,9 @@ func benchCommand(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "report" {
 		return benchReport(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "search" {
+		return benchSearch(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "ocr" {
 		return errors.New(benchUsage + "\n" + accessUsage + "\n" + reportUsage)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sohoa-vn/sohoa/internal/catalogue"
+	"github.com/sohoa-vn/sohoa/storage"
 	"github.com/sohoa-vn/sohoa/storage/reportbench"
 )
 
@@ -70,20 +71,27 @@ func benchReport(ctx context.Context, args []string) error {
 }
 
 // readProvince reads the province's agencies and procedures into c.
-func readProvince(dir string, c *reportbench.Config) error {
+func readProvince(dir string, c *reportbench.Config) (err error) {
+	c.Agencies, c.Procedures, err = readCatalogue(dir)
+	return err
+}
+
+// readCatalogue reads the agencies.csv and procedures.csv of a province's folder.
+func readCatalogue(dir string) ([]storage.Agency, []storage.Procedure, error) {
 	a, err := os.Open(filepath.Join(dir, "agencies.csv"))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer a.Close()
-	if c.Agencies, err = catalogue.ReadAgencies(a); err != nil {
-		return err
+	agencies, err := catalogue.ReadAgencies(a)
+	if err != nil {
+		return nil, nil, err
 	}
 	p, err := os.Open(filepath.Join(dir, "procedures.csv"))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer p.Close()
-	c.Procedures, err = catalogue.ReadProcedures(p)
-	return err
+	procedures, err := catalogue.ReadProcedures(p)
+	return agencies, procedures, err
 }

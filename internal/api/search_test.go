@@ -1,8 +1,11 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -82,6 +85,44 @@ func TestSearch(t *testing.T) {
 		})
 	}
 
+	t.Run("facets", func(t *testing.T) {
+		r := r.in(t)
+		var res SearchResult
+		r.get("/api/v1/search?q=khai+sinh").decode(t, &res)
+		want := Facets{Counted: 2,
+			Kind:   []FacetValue{{Value: "Công văn", Count: 1}, {Value: "Giấy khai sinh", Count: 1}},
+			Agency: []FacetValue{{Value: testAgency, Name: "UBND quận Lê Chân", Count: 2}},
+			Month:  []FacetValue{{Value: "2025-01", Count: 1}, {Value: "2020-05", Count: 1}},
+			Owner:  []FacetValue{{Value: citizen, Count: 1}}}
+		if res.TotalEstimated || !reflect.DeepEqual(res.Facets, want) {
+			t.Errorf("estimated %v, facets %+v; want %+v", res.TotalEstimated, res.Facets, want)
+		}
+		// The owners the facets show are in the trail with the search.
+		_, events, err := r.store.Audit(t.Context(), storage.AuditQuery{Limit: 1})
+		if err != nil || len(events) != 1 || fmt.Sprint(events[0].Detail["facet_owners"]) != "["+citizen+"]" {
+			t.Errorf("last event %+v, %v", events, err)
+		}
+		// What a facet offers, its filter narrows to.
+		r.get("/api/v1/search?q=khai+sinh&kind="+url.QueryEscape("Giấy khai sinh")).decode(t, &res)
+		if len(res.Hits) != 1 || res.Hits[0].ID != birth || res.Facets.Kind[0] != (FacetValue{Value: "Giấy khai sinh", Count: 1}) {
+			t.Errorf("narrowed to the kind: %+v", res)
+		}
+		r.get("/api/v1/search?q=khai+sinh&from=2025-01-01&to=2025-01-31").decode(t, &res)
+		if len(res.Hits) != 1 || res.Hits[0].ID != alone {
+			t.Errorf("narrowed to the month: %+v", res)
+		}
+	})
+
+	t.Run("an estimated total says so", func(t *testing.T) {
+		r := r.in(t)
+		r.srv.Records = estimating{r.store}
+		var res SearchResult
+		r.get("/api/v1/search?q=khai+sinh").decode(t, &res)
+		if !res.TotalEstimated || res.Total != 120000 || !res.Facets.Sampled {
+			t.Errorf("total %d estimated %v sampled %v", res.Total, res.TotalEstimated, res.Facets.Sampled)
+		}
+	})
+
 	for _, c := range []struct{ query, code string }{
 		{"", codeMissing},
 		{"q=+++", codeMissing},
@@ -93,4 +134,14 @@ func TestSearch(t *testing.T) {
 			r.get("/api/v1/search?"+c.query).wantError(t, http.StatusBadRequest, c.code)
 		})
 	}
+}
+
+// estimating answers searches as a store of a province does when many documents match: the total
+// estimated and the facets of the newest matches.
+type estimating struct{ storage.Records }
+
+func (e estimating) Search(ctx context.Context, q storage.Query) (storage.Results, error) {
+	r, err := e.Records.Search(ctx, q)
+	r.Total, r.Estimated, r.Facets.Sampled = 120000, true, true
+	return r, err
 }

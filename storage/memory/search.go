@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/sohoa-vn/sohoa/internal/code"
 	"github.com/sohoa-vn/sohoa/internal/extract"
 	"github.com/sohoa-vn/sohoa/storage"
 )
@@ -15,10 +16,10 @@ import (
 // (so "110/KH-UBND" is the phrase 110 kh ubnd), compared lowercased and folded as unaccent folds them;
 // a query is words, "phrases" and -exclusions, all of which must hold; a query with no words and no
 // exclusions finds nothing; documents that match with the diacritics as typed come first, then the
-// newest. Only indexed documents are found.
-func (s *Store) Search(ctx context.Context, q storage.Query) (int, []storage.Hit, error) {
+// newest. Only indexed documents are found. Every match is counted, and the facets are of all.
+func (s *Store) Search(ctx context.Context, q storage.Query) (storage.Results, error) {
 	if err := s.lock(ctx); err != nil {
-		return 0, nil, err
+		return storage.Results{}, err
 	}
 	defer s.mu.Unlock()
 	terms := parseQuery(q.Text)
@@ -45,27 +46,80 @@ func (s *Store) Search(ctx context.Context, q storage.Query) (int, []storage.Hit
 		}
 		return int(b.d.created - a.d.created)
 	})
-	var hits []storage.Hit
+	r := storage.Results{Total: len(matches), Hits: []storage.Hit{}}
 	for _, m := range window(matches, q.Limit, 20, q.Offset) {
-		hits = append(hits, storage.Hit{ID: m.d.ID, Code: m.d.Code, Title: m.d.Title, Snippet: snippet(m.d.text, terms)})
+		r.Hits = append(r.Hits, storage.Hit{ID: m.d.ID, Code: m.d.Code, Title: m.d.Title, Snippet: snippet(m.d.text, terms)})
 	}
-	return len(matches), hits, nil
+	docs := make([]*document, len(matches))
+	for i, m := range matches {
+		docs[i] = m.d
+	}
+	r.Facets = facets(docs)
+	return r, nil
 }
 
-// filtered reports whether d passes every filter of q that is set.
+// facets counts docs as PostgreSQL's backend does: by kind, agency and owner the most first (ties
+// by value), by month the newest first, each list as long as there.
+func facets(docs []*document) storage.Facets {
+	by := func(value func(*document) string, byCount bool, limit int) []storage.Facet {
+		counts := map[string]int{}
+		for _, d := range docs {
+			if v := value(d); v != "" {
+				counts[v]++
+			}
+		}
+		var out []storage.Facet
+		for v, n := range counts {
+			out = append(out, storage.Facet{Value: v, Count: n})
+		}
+		slices.SortFunc(out, func(a, b storage.Facet) int {
+			if byCount && a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			if byCount {
+				return strings.Compare(a.Value, b.Value)
+			}
+			return strings.Compare(b.Value, a.Value)
+		})
+		return out[:min(len(out), limit)]
+	}
+	return storage.Facets{Counted: len(docs),
+		Kind:   by(func(d *document) string { return d.paper.kind }, true, 12),
+		Agency: by(agencyOf, true, 30),
+		Month:  by(func(d *document) string { return paperDay(d)[:7] }, false, 24),
+		Owner:  by(func(d *document) string { return d.paper.owner }, true, 12),
+	}
+}
+
+// agencyOf is d's agency as searches filter it: its own, else the left part of its code.
+func agencyOf(d *document) string {
+	if d.Agency != "" {
+		return d.Agency
+	}
+	agency, _, _ := strings.Cut(d.Code, "-")
+	return agency
+}
+
+// paperDay is d's date as searches filter it: its issue date, else the day it was received in
+// Vietnam.
+func paperDay(d *document) string {
+	if d.paper.issuedOn != nil {
+		return d.paper.issuedOn.Format(time.DateOnly)
+	}
+	return d.CreatedAt.In(code.Vietnam).Format(time.DateOnly)
+}
+
+// filtered reports whether d passes every filter of q that is set. Agency is the document's, or for
+// a document of none the left part of its code.
 func (s *Store) filtered(d *document, q storage.Query) bool {
 	p := d.paper
-	if q.Owner != "" && p.owner != q.Owner || q.Kind != "" && p.kind != q.Kind ||
-		q.Agency != "" && !strings.HasPrefix(d.Code, q.Agency+"-") {
+	if q.Owner != "" && p.owner != q.Owner || q.Kind != "" && p.kind != q.Kind || q.Agency != "" && agencyOf(d) != q.Agency {
 		return false
 	}
 	if q.Code != "" && d.Code != q.Code && !s.inDossier(d, q.Code) {
 		return false
 	}
-	day := d.CreatedAt.Format(time.DateOnly)
-	if p.issuedOn != nil {
-		day = p.issuedOn.Format(time.DateOnly)
-	}
+	day := paperDay(d)
 	return (q.From == nil || day >= q.From.Format(time.DateOnly)) && (q.To == nil || day <= q.To.Format(time.DateOnly))
 }
 

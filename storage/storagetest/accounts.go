@@ -253,7 +253,7 @@ func accountsScope(t *testing.T, s Store) {
 		if err != nil || total != len(c.want) || !sameSet(got, c.want) {
 			t.Errorf("%s: List = %v (total %d), %v; want %v", c.name, got, total, err, c.want)
 		}
-		n, hits, err := s.Search(ctx, storage.Query{Text: "khai sinh", Scope: c.scope})
+		n, hits, err := search(ctx, s, storage.Query{Text: "khai sinh", Scope: c.scope})
 		var ids []string
 		for _, h := range hits {
 			ids = append(ids, h.ID)

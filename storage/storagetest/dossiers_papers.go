@@ -391,7 +391,7 @@ func dossiersSearch(t *testing.T, r storage.Records, d storage.Dossiers) {
 		{storage.Query{Text: "khai sinh", Owner: citizen, Kind: "Giấy khai sinh", Code: ds.Code, To: onDay(1)}, map[string]bool{a.ID: true}},
 		{storage.Query{Text: "khai sinh", Owner: citizen, Kind: "Bản sao", To: onDay(1)}, map[string]bool{}},
 	} {
-		total, hits, err := r.Search(ctx, q.q)
+		total, hits, err := search(ctx, r, q.q)
 		got := hitIDs(hits)
 		if err != nil || total != len(q.want) || !reflect.DeepEqual(got, q.want) {
 			t.Errorf("Search(%+v) = %d %v %v; want %v", q.q, total, got, err, q.want)

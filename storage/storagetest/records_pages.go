@@ -277,10 +277,10 @@ func recordsIndex(t *testing.T, r storage.Records) {
 	if got := document(t, r, d.ID); got.Title != "Biên bản" {
 		t.Errorf("Title = %q after a second Index", got.Title)
 	}
-	if total, hits, err := r.Search(ctx, storage.Query{Text: "Lê Chân"}); err != nil || total != 0 || len(hits) != 0 {
+	if total, hits, err := search(ctx, r, storage.Query{Text: "Lê Chân"}); err != nil || total != 0 || len(hits) != 0 {
 		t.Errorf("the replaced text is still found: %d %+v %v", total, hits, err)
 	}
-	if total, hits, err := r.Search(ctx, storage.Query{Text: "tổ dân phố"}); err != nil || total != 1 || hits[0].Title != "Biên bản" {
+	if total, hits, err := search(ctx, r, storage.Query{Text: "tổ dân phố"}); err != nil || total != 1 || hits[0].Title != "Biên bản" {
 		t.Errorf("the new text: %d %+v %v", total, hits, err)
 	}
 }

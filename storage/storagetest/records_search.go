@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,23 +20,23 @@ func indexed(t *testing.T, r storage.Records, sha, title, text string) storage.D
 func recordsSearch(t *testing.T, r storage.Records) {
 	ctx := t.Context()
 	d := indexed(t, r, "ee", "TỜ KHAI ĐĂNG KÝ KHAI SINH", "Kính gửi Ủy ban nhân dân phường Máy Chai")
-	total, hits, err := r.Search(ctx, storage.Query{Text: "Máy Chai"})
+	total, hits, err := search(ctx, r, storage.Query{Text: "Máy Chai"})
 	if err != nil || total != 1 || len(hits) != 1 || hits[0].ID != d.ID || !strings.Contains(hits[0].Snippet, "«Máy»") {
 		t.Errorf("Search = %d %+v %v", total, hits, err)
 	} else if hits[0].Title != "TỜ KHAI ĐĂNG KÝ KHAI SINH" || hits[0].Code != "" {
 		t.Errorf("hit = %+v; want the title and no code yet", hits[0])
 	}
-	if total, _, _ := r.Search(ctx, storage.Query{Text: "khai -sinh"}); total != 0 {
+	if total, _, _ := search(ctx, r, storage.Query{Text: "khai -sinh"}); total != 0 {
 		t.Errorf("an excluded word still matched")
 	}
-	if total, hits, err := r.Search(ctx, storage.Query{Text: "không có từ này"}); err != nil || total != 0 || len(hits) != 0 {
+	if total, hits, err := search(ctx, r, storage.Query{Text: "không có từ này"}); err != nil || total != 0 || len(hits) != 0 {
 		t.Errorf("Search(nothing) = %d %v %v", total, hits, err)
 	}
 	format := func(int) (string, error) { return "000.00.53.H26-261127-0001", nil }
 	if _, err := r.AssignCode(ctx, d.ID, "000.00.53.H26", time.Now(), format); err != nil {
 		t.Fatal(err)
 	}
-	if _, hits, _ := r.Search(ctx, storage.Query{Text: "Máy Chai"}); len(hits) != 1 || hits[0].Code != "000.00.53.H26-261127-0001" {
+	if _, hits, _ := search(ctx, r, storage.Query{Text: "Máy Chai"}); len(hits) != 1 || hits[0].Code != "000.00.53.H26-261127-0001" {
 		t.Errorf("hit after AssignCode = %+v; want its code", hits)
 	}
 }
@@ -47,11 +48,11 @@ func recordsSearchRanking(t *testing.T, r storage.Records) {
 	// near is indexed last, so a ranking by date alone would put it first.
 	must(t, r.Index(ctx, exact.ID, "Giấy khai sinh", "Đăng ký hộ tịch tại phường. Số: 110/KH-UBND"))
 	must(t, r.Index(ctx, near.ID, "Biên bản", "Lưu hồ tịch của xã"))
-	_, hits, err := r.Search(ctx, storage.Query{Text: "ho tich"})
+	_, hits, err := search(ctx, r, storage.Query{Text: "ho tich"})
 	if err != nil || !hitIDs(hits)[exact.ID] || !hitIDs(hits)[near.ID] {
 		t.Errorf(`"ho tich" = %+v, %v; want both`, hits, err)
 	}
-	_, hits, err = r.Search(ctx, storage.Query{Text: "hộ tịch"})
+	_, hits, err = search(ctx, r, storage.Query{Text: "hộ tịch"})
 	if err != nil || len(hits) < 2 || hits[0].ID != exact.ID {
 		t.Errorf(`"hộ tịch" = %+v, %v; want the exact match first`, hits, err)
 	} else if !strings.Contains(hits[0].Snippet, "«hộ» «tịch»") {
@@ -59,7 +60,7 @@ func recordsSearchRanking(t *testing.T, r storage.Records) {
 	} else if !strings.Contains(hits[1].Snippet, "«hồ» «tịch»") {
 		t.Errorf("snippet %q does not mark the words found without diacritics", hits[1].Snippet)
 	}
-	_, hits, err = r.Search(ctx, storage.Query{Text: "110/KH-UBND"})
+	_, hits, err = search(ctx, r, storage.Query{Text: "110/KH-UBND"})
 	if err != nil || len(hits) != 1 || hits[0].ID != exact.ID {
 		t.Errorf(`"110/KH-UBND" = %+v, %v`, hits, err)
 	}
@@ -70,7 +71,7 @@ func recordsSearchRanking(t *testing.T, r storage.Records) {
 		docs[w] = indexed(t, r, "w "+w, "", "chuyện "+w+" hàng xóm")
 	}
 	for _, w := range []string{"bán", "bạn", "ban", "BẠN"} {
-		_, hits, err := r.Search(ctx, storage.Query{Text: w})
+		_, hits, err := search(ctx, r, storage.Query{Text: w})
 		found := hitIDs(hits)
 		if err != nil || !found[docs["bán"].ID] || !found[docs["bạn"].ID] || !found[docs["ban"].ID] || hits[0].ID != docs[strings.ToLower(w)].ID {
 			t.Errorf("Search(%q) = %+v %v; want all three, %q first", w, hits, err, strings.ToLower(w))
@@ -106,7 +107,7 @@ func recordsSearchSyntax(t *testing.T, r storage.Records) {
 		{"", nil},                                 // nothing asked, nothing found
 		{"!!! ... ---", nil},                      // nor with punctuation only
 	} {
-		total, hits, err := r.Search(ctx, storage.Query{Text: c.q})
+		total, hits, err := search(ctx, r, storage.Query{Text: c.q})
 		var got []string
 		for _, h := range hits {
 			got = append(got, h.ID)
@@ -150,7 +151,7 @@ func recordsSearchFilters(t *testing.T, r storage.Records) {
 		{storage.Query{Text: "giấy phép", To: &twoBefore}, map[string]bool{}},
 		{storage.Query{Text: "giấy phép", Agency: "000.00.53.H26", To: &dayAfter}, map[string]bool{a.ID: true}},
 	} {
-		total, hits, err := r.Search(ctx, c.q)
+		total, hits, err := search(ctx, r, c.q)
 		got := hitIDs(hits)
 		if err != nil || len(got) != len(c.want) || total != len(c.want) {
 			t.Errorf("Search(%+v) = %d %v, %v; want %v", c.q, total, got, err, c.want)
@@ -171,7 +172,7 @@ func recordsSearchPages(t *testing.T, r storage.Records) {
 	}
 	seen := map[string]bool{}
 	for _, c := range []struct{ limit, offset, hits int }{{0, 0, 20}, {0, 20, 5}, {10, 0, 10}, {10, 10, 10}, {10, 30, 0}} {
-		total, hits, err := r.Search(ctx, storage.Query{Text: "biên nhận", Limit: c.limit, Offset: c.offset})
+		total, hits, err := search(ctx, r, storage.Query{Text: "biên nhận", Limit: c.limit, Offset: c.offset})
 		if err != nil || total != n || len(hits) != c.hits {
 			t.Errorf("Search(limit %d, offset %d) = %d, %d hits, %v; want %d, %d", c.limit, c.offset, total, len(hits), err, n, c.hits)
 		}
@@ -239,4 +240,10 @@ func recordsList(t *testing.T, r storage.Records) {
 	if docs, total, err := r.List(ctx, storage.Filter{}); err != nil || len(docs) != 50 || total != 55 {
 		t.Errorf("List() = %d, %d documents, %v; want 55 and the default limit 50", total, len(docs), err)
 	}
+}
+
+// search is what r.Search answers but its facets.
+func search(ctx context.Context, r storage.Records, q storage.Query) (int, []storage.Hit, error) {
+	res, err := r.Search(ctx, q)
+	return res.Total, res.Hits, err
 }

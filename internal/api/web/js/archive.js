@@ -48,6 +48,73 @@ const FILTERS = [
 const KINDS = ['Giấy khai sinh', 'Giấy chứng nhận kết hôn', 'Trích lục khai tử', 'Giấy chứng nhận quyền sử dụng đất',
   'Giấy phép xây dựng', 'Giấy chứng nhận đăng ký doanh nghiệp', 'Kế hoạch', 'Quyết định', 'Công văn'];
 
+// The facets of the answer, in the order shown: [API facet, hash parameter it sets, heading]. A
+// month sets two, tu and den.
+const FACETS = [
+  ['kind', 'loai', 'Loại giấy tờ'],
+  ['agency', 'co-quan', 'Cơ quan'],
+  ['month', null, 'Thời gian'],
+  ['owner', 'chu', 'Chủ hồ sơ'],
+];
+// The API pages no further than this offset; an estimated total may be far larger.
+const MAX_OFFSET = 10000;
+
+// A month facet (YYYY-MM) narrows to its first and last days.
+function monthRange(ym) {
+  const [y, m] = ym.split('-').map(Number);
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return { tu: `${ym}-01`, den: `${ym}-${String(last).padStart(2, '0')}` };
+}
+
+function monthLabel(ym) {
+  const [y, m] = ym.split('-').map(Number);
+  return `Tháng ${m}/${y}`;
+}
+
+// facetsBox shows the answer's facets as links that narrow the search v, and the filters set as
+// links that lift them. A month is set when tu and den are its first and last days.
+function facetsBox(facets, v, agencyName) {
+  const groups = FACETS.map(([name, key, heading]) => {
+    const values = facets?.[name] ?? [];
+    const label = (f) => (name === 'month' ? monthLabel(f.value)
+      : name === 'agency' ? (f.name || agencyName(f.value) || f.value) : f.value);
+    const narrowed = (f) => (name === 'month' ? { ...v, ...monthRange(f.value) } : { ...v, [key]: f.value });
+    const set = name === 'month'
+      ? values.length === 1 && v.tu === monthRange(values[0].value).tu && v.den === monthRange(values[0].value).den
+      : Boolean(v[key]);
+    const lift = name === 'month' ? { ...v, tu: '', den: '' } : { ...v, [key]: '' };
+    let items;
+    if (set) {
+      const f = values[0] ?? { value: v[key], count: 0 };
+      items = [h('li', { class: 'facet facet--set' },
+        h('span', {}, h('span', { 'aria-hidden': 'true' }, '✓ '), label(f), ' ', h('span', { class: 'facet__n' }, num.format(f.count))),
+        ' ', h('a', { href: searchHash(lift, 1), 'data-key': `lift-${key}` }, h('span', {}, 'Bỏ lọc'),
+          h('span', { class: 'visually-hidden' }, ` ${heading.toLowerCase()}`)))];
+    } else if (values.length === 0) {
+      return null;
+    } else {
+      items = values.map((f) => h('li', { class: 'facet' },
+        h('a', { href: searchHash(narrowed(f), 1), 'data-facet': name, class: name === 'owner' ? 'mono' : null },
+          label(f), ' ', h('span', { class: 'facet__n' }, h('span', { class: 'visually-hidden' }, ': '), num.format(f.count)))));
+    }
+    return h('section', { class: 'facets__group', 'aria-labelledby': `facet-${name}` },
+      h('h3', { id: `facet-${name}`, class: 'facets__h' }, heading),
+      h('ul', { class: 'facets__list' }, items));
+  }).filter(Boolean);
+  if (groups.length === 0) return null;
+  return h('nav', { class: 'facets', 'aria-label': 'Thu hẹp kết quả' },
+    h('h2', { class: 'facets__title' }, 'Thu hẹp kết quả'),
+    facets.sampled
+      ? h('p', { class: 'muted small' }, `Số lượng đếm trên ${num.format(facets.counted)} kết quả, không phải tất cả.`)
+      : null,
+    groups);
+}
+
+// found is how many the answer says it found: an estimate is "khoảng".
+function found(data) {
+  return `${data.total_estimated ? 'khoảng ' : ''}${num.format(data.total)}`;
+}
+
 export function searchHash(values, page = 1) {
   const p = new URLSearchParams();
   if (values.q) p.set('q', values.q);
@@ -70,8 +137,12 @@ export function searchView(root, _arg, params) {
   });
   const agencySel = inputs['co-quan'];
   agencySel.append(h('option', { value: '' }, 'Mọi cơ quan được xem'));
+  const agencyNames = new Map();
   agencies(life.signal).then((data) => {
-    for (const a of data?.agencies ?? []) agencySel.append(h('option', { value: a.id }, `${a.name} (${a.id})`));
+    for (const a of data?.agencies ?? []) {
+      agencySel.append(h('option', { value: a.id }, `${a.name} (${a.id})`));
+      agencyNames.set(a.id, a.name);
+    }
     agencySel.value = params.get('co-quan') ?? '';
   }).catch(() => {});
   const form = h('form', { class: 'search', role: 'search', 'aria-label': 'Tra cứu hồ sơ' },
@@ -82,7 +153,8 @@ export function searchView(root, _arg, params) {
     h('fieldset', { class: 'filters' }, h('legend', {}, 'Lọc kết quả'), filters),
     h('datalist', { id: 'kinds' }, KINDS.map((k) => h('option', { value: k }))));
   const status = h('p', { class: 'search__status', role: 'status', tabindex: -1 });
-  const results = h('div');
+  const results = h('div', { class: 'results__hits' });
+  const facetBox = h('div', { class: 'results__facets' });
   const pagerBox = h('div');
 
   const values = () => ({ q: input.value.trim(), ...Object.fromEntries(FILTERS.map(([key]) => [key, inputs[key].value.trim()])) });
@@ -104,7 +176,8 @@ export function searchView(root, _arg, params) {
   root.append(
     h('h1', { tabindex: -1 }, 'Tra cứu hồ sơ'),
     h('section', { class: 'card' }, form),
-    h('section', { class: 'card', 'aria-labelledby': 'hits-h' }, h('h2', { id: 'hits-h', class: 'visually-hidden' }, 'Kết quả tra cứu'), status, results, pagerBox));
+    h('section', { class: 'card', 'aria-labelledby': 'hits-h' }, h('h2', { id: 'hits-h', class: 'visually-hidden' }, 'Kết quả tra cứu'), status,
+      h('div', { class: 'results' }, facetBox, h('div', {}, results, pagerBox))));
 
   async function run(p) {
     ctl?.abort();
@@ -120,6 +193,7 @@ export function searchView(root, _arg, params) {
     if (!v.q) {
       status.textContent = 'Nhập từ cần tìm, ví dụ: khai sinh, giay phep xay dung, kế hoạch.';
       results.replaceChildren();
+      facetBox.replaceChildren();
       pagerBox.replaceChildren();
       return;
     }
@@ -137,28 +211,30 @@ export function searchView(root, _arg, params) {
       status.textContent = '';
       results.removeAttribute('aria-busy');
       results.replaceChildren(notice('error', `Không tra cứu được: ${e.message}`));
+      facetBox.replaceChildren();
       pagerBox.replaceChildren();
       return;
     }
     results.removeAttribute('aria-busy');
     const { total, hits } = data;
+    swap(facetBox, total > 0 ? facetsBox(data.facets, v, (id) => agencyNames.get(id)) : null);
     if (total === 0) {
       status.textContent = '';
       results.replaceChildren(notice('empty', `Không tìm thấy hồ sơ nào chứa “${v.q}”${FILTERS.some(([k]) => v[k]) ? ' theo bộ lọc đã chọn' : ''}. Hãy bớt từ, bỏ bớt bộ lọc hoặc thử từ khác.`));
     } else if (hits.length === 0) {
-      status.textContent = `Tìm thấy ${num.format(total)} hồ sơ.`;
+      status.textContent = `Tìm thấy ${found(data)} hồ sơ.`;
       results.replaceChildren(notice('empty', 'Trang này không có kết quả. ', h('a', { href: searchHash(v, 1) }, 'Về trang đầu')));
     } else {
       status.textContent = hits.length < total
-        ? `Tìm thấy ${num.format(total)} hồ sơ; đang xem ${num.format(offset + 1)}–${num.format(offset + hits.length)}.`
-        : `Tìm thấy ${num.format(total)} hồ sơ.`;
+        ? `Tìm thấy ${found(data)} hồ sơ; đang xem ${num.format(offset + 1)}–${num.format(offset + hits.length)}.`
+        : `Tìm thấy ${found(data)} hồ sơ.`;
       results.replaceChildren(h('ol', { class: 'hits', start: offset + 1 }, hits.map((hit) =>
         h('li', { class: 'hit' },
           h('h3', { class: 'hit__title' }, h('a', { href: docHref(hit.id) }, hit.title || '(Chưa có tiêu đề)')),
           h('p', { class: 'hit__code' }, 'Mã hồ sơ: ', hit.code ? h('span', { class: 'mono' }, hit.code) : h('span', { class: 'muted' }, 'chưa cấp')),
           hit.snippet ? h('p', { class: 'hit__snippet' }, snippetNodes(hit.snippet)) : null))));
     }
-    swap(pagerBox, pager(total, offset, (n) => searchHash(v, n), 'Phân trang kết quả tra cứu'));
+    swap(pagerBox, pager(Math.min(total, MAX_OFFSET), offset, (n) => searchHash(v, n), 'Phân trang kết quả tra cứu'));
   }
 
   run(params);
