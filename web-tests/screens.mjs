@@ -415,10 +415,15 @@ try {
   const district = rep.agency.find((r) => r.level === 'huyen');
   await page.selectOption('#r-agency', district.agency);
   await page.click('.report-form button[type=submit]');
-  await page.waitForFunction(([y, a]) => location.hash.includes(`ky=${y}-Q4`) && location.hash.includes(`co-quan=${a}`)
-    && document.querySelectorAll('figure.chart').length === 4 && !document.querySelector('.report[aria-busy]'), [demoYear, district.agency]);
+  // The hash changes before the new report is asked for, and the year's charts are still there
+  // then: wait for the district's report itself.
+  await page.waitForFunction(([y, a, name]) => location.hash.includes(`ky=${y}-Q4`) && location.hash.includes(`co-quan=${a}`)
+    && document.querySelector('.report__status')?.textContent.startsWith(name)
+    && document.querySelectorAll('figure.chart').length === 4 && !document.querySelector('.report[aria-busy]'),
+    [demoYear, district.agency, district.agency_name]);
   check(await page.$$eval('figure.chart', (fs) => fs[2].querySelectorAll('.chart__mark--dig').length) === 3, 'a quarter has three months');
-  check((await page.textContent('.report__status')).startsWith(district.agency_name), `the report is the district's: ${await page.textContent('.report__status')}`);
+  const quarterStatus = await page.textContent('.report__status');
+  check(quarterStatus.startsWith(district.agency_name), `the report is the district's: ${quarterStatus}`);
   await page.selectOption('#r-kind', 'khoang');
   check(await page.isVisible('#r-from') && !(await page.isVisible('#r-year')), 'a range of days asks for its two days');
   await page.fill('#r-from', `${demoYear}-03-01`);
@@ -426,8 +431,10 @@ try {
   check((await page.textContent('.report-form .field__error')).includes('ngày kết thúc'), 'a range without its end is refused, saying why');
   await page.fill('#r-to', `${demoYear}-04-15`);
   await page.click('.report-form button[type=submit]');
-  await page.waitForFunction((y) => location.hash.includes(`tu=${y}-03-01`) && location.hash.includes(`den=${y}-04-15`)
-    && document.querySelectorAll('figure.chart').length === 4 && !document.querySelector('.report[aria-busy]'), demoYear);
+  await page.waitForFunction(([y, before]) => location.hash.includes(`tu=${y}-03-01`) && location.hash.includes(`den=${y}-04-15`)
+    && !document.querySelector('.report__status')?.textContent.startsWith('Đang tải')
+    && document.querySelector('.report__status')?.textContent !== before
+    && document.querySelectorAll('figure.chart').length === 4 && !document.querySelector('.report[aria-busy]'), [demoYear, quarterStatus]);
   check(await page.$$eval('figure.chart', (fs) => fs[2].querySelectorAll('.chart__mark--dig').length) === 2, 'March to mid-April is two months');
   await axe('dashboard-range');
   await signOut();
