@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -141,7 +142,9 @@ func (p *Postgres) search(ctx context.Context, tx pgx.Tx, q Query) (Results, err
 		}
 		return Results{}, false, nil
 	}
-	if est.folded > p.limits.denseAt {
+	// A phrase is checked on every row the index finds with its words: counting its matches from
+	// the index costs more, and the newest documents answer sooner.
+	if denseAt := p.limits.denseAt; est.folded > denseAt || strings.Contains(q.Text, `"`) && est.folded > denseAt/4 {
 		if r, ok, err := dense(); err != nil || ok {
 			return r, err
 		}
@@ -337,12 +340,19 @@ func (p *Postgres) searchDense(ctx context.Context, tx pgx.Tx, q Query, args []a
 		r.Total = f.counted
 		return r, answered, nil
 	}
-	// The page must come from the window, after every exact match the index found.
-	if f.other < q.Offset+q.Limit-f.exact {
+	// The page must come from the window, after every exact match the index found; a window that
+	// would have to grow past the largest for it gives way at once.
+	if need := q.Offset + q.Limit - f.exact; f.other < need {
+		if float64(need)*float64(w)/float64(max(f.other, 1)) > float64(p.limits.maxWindow) {
+			return r, declined, nil
+		}
 		return r, short, nil
 	}
+	// The total is estimated only when even its lower bound (three standard errors of the
+	// window's share, a binomial count) is over counted, and the planner, which sampled the whole
+	// table, does not put it far lower: a word of the newest papers only is counted.
 	total := float64(f.counted) / float64(inWindow) * est.filtered
-	if total < 2*float64(p.limits.counted) {
+	if total*(1-3/math.Sqrt(float64(max(f.counted, 1)))) <= float64(p.limits.counted) || est.folded < float64(p.limits.counted)/4 {
 		return r, declined, nil
 	}
 	r.Total, r.Estimated = roughly(total), true

@@ -88,7 +88,7 @@ function facetsBox(facets, v, agencyName) {
       const f = values[0] ?? { value: v[key], count: 0 };
       items = [h('li', { class: 'facet facet--set' },
         h('span', {}, h('span', { 'aria-hidden': 'true' }, '✓ '), label(f), ' ', h('span', { class: 'facet__n' }, num.format(f.count))),
-        ' ', h('a', { href: searchHash(lift, 1), 'data-key': `lift-${key}` }, h('span', {}, 'Bỏ lọc'),
+        ' ', h('a', { href: searchHash(lift, 1), 'data-key': `lift-${key ?? 'thang'}` }, h('span', {}, 'Bỏ lọc'),
           h('span', { class: 'visually-hidden' }, ` ${heading.toLowerCase()}`)))];
     } else if (values.length === 0) {
       return null;
