@@ -101,6 +101,10 @@ type Payload struct {
 	// leased in Redis for a while; when Asynq hands that old task out again, its older Gen marks it
 	// stale.
 	Gen int `json:"gen,omitempty"`
+	// Lane and Agency route the task to its queue: bulk work waits in a queue of its agency's own.
+	// Neither changes what the task does.
+	Lane   Lane   `json:"lane,omitempty"`
+	Agency string `json:"agency,omitempty"`
 }
 
 // Encode returns the payload as JSON (schemas/task-payload.schema.json).
@@ -126,6 +130,9 @@ func DecodePayload(b []byte) (Payload, error) {
 func (p Payload) valid() error {
 	if p.DocumentID == "" || p.Run < 1 || p.Page < 0 || p.Gen < 0 {
 		return fmt.Errorf("invalid payload %+v", p)
+	}
+	if _, err := ParseLane(string(p.Lane)); err != nil {
+		return fmt.Errorf("invalid payload %+v: %w", p, err)
 	}
 	return nil
 }

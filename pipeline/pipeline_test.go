@@ -136,3 +136,24 @@ func TestRetriesOutlastTheBudget(t *testing.T) {
 		t.Errorf("Retries(30m) = %d, want 13 (2+4+…+256 s = 8.5 min, then 5 min each)", got)
 	}
 }
+
+// A lane is one of the two, "" being the counter's; a payload naming another is refused both ways.
+func TestLanes(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Lane
+		ok   bool
+	}{{"", Counter, true}, {"counter", Counter, true}, {"bulk", Bulk, true}, {"Bulk", "", false}, {"urgent", "", false}} {
+		got, err := ParseLane(c.in)
+		if got != c.want || (err == nil) != c.ok {
+			t.Errorf("ParseLane(%q) = %q, %v; want %q, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+	bad := Payload{DocumentID: "d", Run: 1, Lane: "urgent"}
+	if _, err := bad.Encode(); err == nil {
+		t.Error("Encode accepts lane urgent")
+	}
+	if _, err := DecodePayload([]byte(`{"document_id": "d", "run": 1, "lane": "urgent"}`)); err == nil {
+		t.Error("DecodePayload accepts lane urgent")
+	}
+}

@@ -23,6 +23,8 @@ func TestTaskPayloadSchema(t *testing.T) {
 		{DocumentID: id, Run: 3, Page: 12},
 		{DocumentID: id, Run: 2, Gen: 1},
 		{DocumentID: id, Run: 2, Page: 1, Gen: 4},
+		{DocumentID: id, Run: 1, Lane: pipeline.Bulk, Agency: "000.00.01.H29"},
+		{DocumentID: id, Run: 1, Page: 7, Lane: pipeline.Counter, Agency: "000.00.01.H29"},
 	} {
 		b, err := p.Encode()
 		if err != nil {
@@ -43,6 +45,7 @@ func TestTaskPayloadSchema(t *testing.T) {
 		`{"document_id": "` + id + `", "run": 1, "gen": -1}`,
 		`{"document_id": "not-a-uuid", "run": 1}`,
 		`{"document_id": "` + id + `", "run": 1, "stage": "ocr"}`,
+		`{"document_id": "` + id + `", "run": 1, "lane": "urgent"}`,
 	} {
 		if err := set.Validate("task-payload.schema.json", []byte(bad)); err == nil {
 			t.Errorf("task-payload.schema.json accepts %s", bad)

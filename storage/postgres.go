@@ -52,7 +52,7 @@ func (p *Postgres) Close() { p.pool.Close() }
 const documentColumns = `id, sha256, original_key, filename, source, size_bytes, media_type, status, stage,
 	run, error, error_code, retryable, title, pages, coalesce(code, ''), coalesce(pdf_key, ''), conformance,
 	coalesce(signed_key, ''), signed_version, coalesce(signed_sha256, ''), signed_original, coalesce(agency, ''),
-	coalesce(uploaded_by, 0), created_at, updated_at,
+	coalesce(uploaded_by, 0), lane, created_at, updated_at,
 	coalesce((SELECT s.gen FROM stages s WHERE s.document_id = documents.id AND s.run = documents.run
 		AND s.name = documents.stage), 0)`
 
@@ -61,17 +61,17 @@ func scanDocument(row pgx.Row, extra ...any) (Document, error) {
 	var d Document
 	err := row.Scan(append([]any{&d.ID, &d.SHA256, &d.OriginalKey, &d.Filename, &d.Source, &d.Size, &d.MediaType,
 		&d.Status, &d.Stage, &d.Run, &d.Error, &d.ErrorCode, &d.Retryable, &d.Title, &d.Pages, &d.Code, &d.PDFKey, &d.Conformance,
-		&d.SignedKey, &d.SignedVersion, &d.SignedSHA256, &d.SignedOriginal, &d.Agency, &d.UploadedBy, &d.CreatedAt, &d.UpdatedAt, &d.Gen}, extra...)...)
+		&d.SignedKey, &d.SignedVersion, &d.SignedSHA256, &d.SignedOriginal, &d.Agency, &d.UploadedBy, &d.Lane, &d.CreatedAt, &d.UpdatedAt, &d.Gen}, extra...)...)
 	return d, err
 }
 
 func (p *Postgres) CreateDocument(ctx context.Context, n NewDocument) (Document, bool, error) {
 	d, err := scanDocument(p.pool.QueryRow(ctx, `
-		INSERT INTO documents (id, sha256, original_key, filename, source, size_bytes, media_type, agency, uploaded_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), nullif($9, 0))
+		INSERT INTO documents (id, sha256, original_key, filename, source, size_bytes, media_type, agency, uploaded_by, lane)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), nullif($9, 0), coalesce(nullif($10, ''), 'counter'))
 		ON CONFLICT (sha256) DO NOTHING
 		RETURNING `+documentColumns,
-		n.ID, n.SHA256, n.OriginalKey, n.Filename, n.Source, n.Size, n.MediaType, n.Agency, n.UploadedBy))
+		n.ID, n.SHA256, n.OriginalKey, n.Filename, n.Source, n.Size, n.MediaType, n.Agency, n.UploadedBy, n.Lane))
 	if err == nil {
 		return d, true, nil
 	}

@@ -67,6 +67,7 @@ type Document struct {
 	SignedOriginal bool
 	Agency         string // the agency that received it
 	UploadedBy     int64  // the account that uploaded it, 0 when none did (the inbox)
+	Lane           string // how urgent its work is (pipeline's lanes); storage keeps it, the workers read it
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -82,6 +83,7 @@ type NewDocument struct {
 	MediaType   string
 	Agency      string // must exist
 	UploadedBy  int64  // 0: none
+	Lane        string // "" is the counter's
 }
 
 // Filter selects documents; zero fields select all.
@@ -127,6 +129,7 @@ type PageResult struct {
 	OCRKey     string // words and boxes, in the Work bucket
 	Text       string
 	Confidence float64
+	Review     bool // flagged for a person to check its text (the OCR stage decides, with its threshold)
 }
 
 // SignedFile is a signed file in the Archive bucket.
@@ -152,6 +155,7 @@ type Page struct {
 	OCRKey     string // empty until the page is recognised
 	Text       string
 	Confidence float64
+	Review     bool   // its text needs a person's eye: the OCR stage's decision when it read the page
 	Gen        int    // generation of its recognition (Claim.Gen)
 	Worker     string // the worker reading it now, if any
 
@@ -226,6 +230,11 @@ type Records interface {
 
 	// List returns the documents that match f, newest first, and how many match in all.
 	List(ctx context.Context, f Filter) (docs []Document, total int, err error)
+
+	// DocumentsByStatus returns how many documents there are in each status, of every agency; a
+	// status no document has may be missing. It costs the same however many documents there are: the
+	// metrics read it at every scrape.
+	DocumentsByStatus(ctx context.Context) (map[string]int64, error)
 
 	// Stages returns the stage runs of the document's current run, in the order they started.
 	Stages(ctx context.Context, id string) ([]StageRun, error)

@@ -19,6 +19,9 @@ type IndicatorQuery struct {
 	From, To time.Time
 	Agency   string
 	By       string
+	// Exact reads one facts row per dossier even over whole days, for times exact to the second
+	// instead of within ToSignedError; about ten times slower over a province's year.
+	Exact bool
 }
 
 // IndicatorRow is one group of a report: what was received and how much of it was digitized and
@@ -34,8 +37,10 @@ type IndicatorRow struct {
 	Reused                    int    // with at least one paper reused from the store (4.3)
 	Papers, PapersSigned      int    // components, and those digitized
 	Pages                     int    // pages of what was digitized
+	PagesFlagged              int    // of those, pages the OCR flagged for a person to check
 	// Seconds from receipt to the first paper handed in being signed: median and 95th percentile over
-	// the dossiers that have one; nil when none has.
+	// the dossiers that have one; nil when none has. Over whole days (the rollup), estimates within
+	// ToSignedError of the exact figures (see tosigned.go); otherwise exact.
 	ToSignedP50, ToSignedP95 *float64
 }
 

@@ -38,6 +38,8 @@ type Intake struct {
 	Agency string
 	// Stations finds the station an inbox key names; nil: every inbox file is Agency's.
 	Stations AccountFinder
+	// Observe is told of every new document, for metrics; nil observes nothing.
+	Observe Observer
 }
 
 // AccountFinder finds an account by name (storage.Accounts).
@@ -49,10 +51,22 @@ type AccountFinder interface {
 // its name (s3setup.StationPrefix).
 const stationsPrefix = "stations/"
 
-// From is who an upload comes from: the agency receiving it and the account sending it.
+// From is who an upload comes from: the agency receiving it and the account sending it, the lane
+// its work goes in, and, for the metrics, the way it came (ChannelCounter…; "" is ChannelAPI) and
+// the station's account name when a station sent it.
 type From struct {
 	Agency  string
 	Account int64
+	Lane    pipeline.Lane // "" is the counter's
+	Channel string
+	Station string
+}
+
+func (f From) channel() string {
+	if f.Channel == "" {
+		return ChannelAPI
+	}
+	return f.Channel
 }
 
 // Receive streams an upload into the inbox and ingests it. It refuses, with a *scan.InputError and
@@ -113,8 +127,9 @@ func (in *Intake) IngestObject(ctx context.Context, key, source string) (storage
 func (in *Intake) sender(ctx context.Context, key string) (From, error) {
 	rest, ok := strings.CutPrefix(key, stationsPrefix)
 	name, _, nested := strings.Cut(rest, "/")
+	anyone := From{Agency: in.Agency, Channel: ChannelS3}
 	if !ok || !nested || in.Stations == nil {
-		return From{Agency: in.Agency}, nil
+		return anyone, nil
 	}
 	acc, err := in.Stations.Account(ctx, name)
 	switch {
@@ -122,10 +137,10 @@ func (in *Intake) sender(ctx context.Context, key string) (From, error) {
 	case err != nil:
 		return From{}, err
 	case acc.Role == storage.StationRole && !acc.Disabled:
-		return From{Agency: acc.Agency, Account: acc.ID}, nil
+		return From{Agency: acc.Agency, Account: acc.ID, Lane: pipeline.Bulk, Channel: ChannelS3, Station: acc.Name}, nil
 	}
 	in.Log.Warn("an inbox file names no live station account; received for the deployment's agency", "key", key, "station", name)
-	return From{Agency: in.Agency}, nil
+	return anyone, nil
 }
 
 // register files the inbox object under its SHA-256, records the document and queues its first stage,
@@ -142,14 +157,15 @@ func (in *Intake) register(ctx context.Context, inboxKey, sha string, size int64
 	}
 	doc, created, err := in.Records.CreateDocument(ctx, storage.NewDocument{
 		ID: uuid.NewString(), SHA256: sha, OriginalKey: orig, Filename: filename,
-		Source: source, Size: size, MediaType: media, Agency: from.Agency, UploadedBy: from.Account,
+		Source: source, Size: size, MediaType: media, Agency: from.Agency, UploadedBy: from.Account, Lane: string(from.Lane),
 	})
 	if err != nil {
 		return storage.Document{}, false, err
 	}
 	if created {
 		in.Log.Info("document received", "document", doc.ID, "source", source, "bytes", size, "sha256", sha)
-		if _, err := in.Queue.Enqueue(ctx, pipeline.First, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run}); err != nil {
+		observer(in.Observe).Received(from.channel(), from.Station)
+		if _, err := in.Queue.Enqueue(ctx, pipeline.First, PayloadOf(doc)); err != nil {
 			// Recorded but not queued: the reconciler finds it among the pending documents.
 			in.Log.Warn("could not enqueue ingest", "document", doc.ID, "error", err)
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/sohoa-vn/sohoa/storage/memory"
 )
 
-// An inbox file under stations/NAME/ is that station's when NAME is a live station account: its
+// An inbox file under stations/NAME/ is that station's batch when NAME is a live station account: its
 // account uploaded it, for its agency. Any other key, or a name that is no live station, is still
 // received, for the deployment's agency.
 func TestInboxFilesOfStations(t *testing.T) {
@@ -30,8 +30,9 @@ func TestInboxFilesOfStations(t *testing.T) {
 	live := account("may-quet-1", storage.StationRole, false)
 	account("may-quet-cu", storage.StationRole, true)
 	account("lan", "clerk", false)
+	seen := &recorder{}
 	in := &Intake{Objects: r.objects, Records: r.records, Queue: r.queue, Limits: r.h.Limits, Log: r.h.Log,
-		Agency: deployment, Stations: store}
+		Agency: deployment, Stations: store, Observe: seen}
 
 	for i, c := range []struct {
 		key      string
@@ -46,6 +47,7 @@ func TestInboxFilesOfStations(t *testing.T) {
 		{"stations/scan-006.png", deployment, 0},             // names no station
 		{"scanner/scan-007.png", deployment, 0},
 	} {
+		seen.reset()
 		data := scanPNG(t, i)
 		if _, err := r.objects.Put(ctx, storage.Inbox, c.key, bytes.NewReader(data), int64(len(data)), "image/png"); err != nil {
 			t.Fatal(err)
@@ -54,9 +56,19 @@ func TestInboxFilesOfStations(t *testing.T) {
 		if err != nil || !created {
 			t.Fatalf("%s: %v, created %v", c.key, err, created)
 		}
-		if doc.Agency != c.agency || doc.UploadedBy != c.uploader || doc.Source != "sweep:"+c.key {
-			t.Errorf("%s: agency %s, uploaded by %d, source %s; want %s, %d", c.key, doc.Agency, doc.UploadedBy, doc.Source, c.agency, c.uploader)
+		// A live station's files are its batch: the bulk lane; the rest as before lanes.
+		lane := "counter"
+		if c.uploader != 0 {
+			lane = "bulk"
 		}
+		if doc.Agency != c.agency || doc.UploadedBy != c.uploader || doc.Source != "sweep:"+c.key || doc.Lane != lane {
+			t.Errorf("%s: agency %s, uploaded by %d, source %s, lane %s; want %s, %d, %s", c.key, doc.Agency, doc.UploadedBy, doc.Source, doc.Lane, c.agency, c.uploader, lane)
+		}
+		want := "received s3 "
+		if c.uploader != 0 {
+			want += "may-quet-1"
+		}
+		seen.want(t, want)
 	}
 	if !strings.Contains(r.logs.String(), "khong-co") {
 		t.Error("the operators were not told of a key naming no station")

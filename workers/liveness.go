@@ -90,10 +90,16 @@ func (l *Liveness) Once(ctx context.Context) int {
 	return len(claims)
 }
 
-// enqueue queues a taken-over claim. If that fails, the reconciler finds the document idle later.
+// enqueue queues a taken-over claim in its document's lane. If that fails, the reconciler finds the
+// document idle later.
 func (l *Liveness) enqueue(ctx context.Context, c storage.Claim) {
-	p := pipeline.Payload{DocumentID: c.Document, Run: c.Run, Page: c.Page, Gen: c.Gen}
-	var err error
+	doc, err := l.Records.Document(ctx, c.Document)
+	if err != nil {
+		l.Log.Warn("could not read a document whose work was taken over; the reconciler will queue it", "document", c.Document, "error", err)
+		return
+	}
+	p := PayloadOf(doc)
+	p.Run, p.Page, p.Gen = c.Run, c.Page, c.Gen
 	if c.Page > 0 {
 		_, err = l.Queue.EnqueuePage(ctx, p)
 	} else if s, perr := pipeline.Parse(c.Stage); perr != nil {

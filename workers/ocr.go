@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/sohoa-vn/sohoa/internal/fault"
-	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -24,7 +23,8 @@ func (h *Handlers) ocr(ctx context.Context, doc storage.Document) error {
 		if pg.OCRKey != "" {
 			continue
 		}
-		p := pipeline.Payload{DocumentID: doc.ID, Run: doc.Run, Page: pg.N, Gen: pg.Gen}
+		p := PayloadOf(doc)
+		p.Page, p.Gen = pg.N, pg.Gen
 		if _, err := h.Queue.EnqueuePage(ctx, p); err != nil {
 			return err
 		}

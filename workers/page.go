@@ -44,22 +44,41 @@ func (h *Handlers) runPage(ctx context.Context, p pipeline.Payload, a attempt) e
 		res, key, err = h.recognize(ctx, log, p)
 		return err
 	})
-	log.Info("page read", "seconds", h.Clock.Now().Sub(start).Seconds(), "error", err)
+	took := h.Clock.Now().Sub(start)
+	log.Info("page read", "seconds", took.Seconds(), "error", err)
 	if err != nil {
-		return h.failed(b, log, c, a, pageError(ctx, log, p.Page, err))
+		return h.failed(b, log, c, a, pageError(ctx, log, p.Page, err), took)
 	}
 	next, _ := pipeline.OCR.Next()
 	var finished bool
 	err = h.record(b, log, "record page", func(ctx context.Context) error {
 		var err error
-		finished, err = h.Records.PageRecognized(ctx, c, storage.PageResult{OCRKey: key, Text: res.Text, Confidence: res.Confidence}, string(next))
+		finished, err = h.Records.PageRecognized(ctx, c, storage.PageResult{OCRKey: key, Text: res.Text, Confidence: res.Confidence,
+			Review: res.Confidence < h.MinConfidence}, string(next))
 		return err
 	})
 	if err != nil || !finished {
 		return err
 	}
+	h.observeOCR(b.book, log, p.DocumentID)
 	h.enqueueNext(b, log, next, p)
 	return nil
+}
+
+// observeOCR tells the observer how long the document's OCR stage took, from its start (the fan-out)
+// to its last page read: what a person waits for, whichever workers read the pages. The times are
+// the store's, so the workers' clocks need not agree.
+func (h *Handlers) observeOCR(ctx context.Context, log *slog.Logger, id string) {
+	stages, err := h.Records.Stages(ctx, id)
+	if err != nil {
+		log.Warn("could not read the OCR stage's times for the metrics", "error", err)
+		return
+	}
+	for _, s := range stages {
+		if s.Name == string(pipeline.OCR) && s.FinishedAt != nil {
+			h.observe().StageDone(s.Name, s.FinishedAt.Sub(s.StartedAt))
+		}
+	}
 }
 
 // recognize reads the page image, runs OCR and stores the words and boxes for the PDF stage. A page
@@ -88,10 +107,12 @@ func (h *Handlers) recognize(ctx context.Context, log *slog.Logger, p pipeline.P
 	if err != nil {
 		return nil, "", err
 	}
+	start := h.Clock.Now()
 	res, err := h.OCR.RecognizeDPI(ctx, img, pg.DPIX)
 	if err != nil {
 		return nil, "", err
 	}
+	h.observe().PageRead(h.Clock.Now().Sub(start), res.Confidence)
 	body, err := json.Marshal(res)
 	if err != nil {
 		return nil, "", err

@@ -46,7 +46,9 @@ func (r *Reconciler) Once(ctx context.Context) int {
 			r.Log.Error("document at an unknown stage", "document", d.ID, "stage", d.Stage)
 			continue
 		}
-		created, err := r.Queue.Enqueue(ctx, s, pipeline.Payload{DocumentID: d.ID, Run: d.Run, Gen: d.Gen})
+		p := PayloadOf(d)
+		p.Gen = d.Gen
+		created, err := r.Queue.Enqueue(ctx, s, p)
 		if err != nil {
 			r.Log.Warn("reconcile: enqueue", "document", d.ID, "stage", d.Stage, "error", err)
 			continue

@@ -2,6 +2,7 @@ package workers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"image"
@@ -218,11 +219,13 @@ func (q *fakeQueue) ids() []string {
 	return ids
 }
 
-// fakeOCR reads every page as the same words; err, when set, is returned instead.
+// fakeOCR reads every page as the same words, with confidence (95 when zero); err, when set, is
+// returned instead.
 type fakeOCR struct {
-	mu    sync.Mutex
-	calls int
-	err   error
+	mu         sync.Mutex
+	calls      int
+	err        error
+	confidence float64
 }
 
 func (o *fakeOCR) RecognizeDPI(_ context.Context, img []byte, _ float64) (*ocr.Page, error) {
@@ -233,7 +236,7 @@ func (o *fakeOCR) RecognizeDPI(_ context.Context, img []byte, _ float64) (*ocr.P
 		return nil, o.err
 	}
 	w := ocr.Word{Text: "GIẤY", Box: image.Rect(50, 100, 150, 120), Conf: 95}
-	return &ocr.Page{Width: 400, Height: 560, Text: "GIẤY KHAI SINH", Confidence: 95,
+	return &ocr.Page{Width: 400, Height: 560, Text: "GIẤY KHAI SINH", Confidence: cmp.Or(o.confidence, 95),
 		Lines: []ocr.Line{{Words: []ocr.Word{w, {Text: "KHAI", Box: image.Rect(160, 100, 250, 120), Conf: 95}}, Box: image.Rect(50, 100, 250, 120)}}}, nil
 }
 

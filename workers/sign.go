@@ -84,6 +84,7 @@ func (h *Handlers) sign(ctx context.Context, doc storage.Document) error {
 		return err
 	}
 	h.Log.Info("archived", "document", doc.ID, "key", key, "version", info.VersionID, "retain_until", lock.Until, "legal_hold", lock.Hold)
+	h.observe().Archived(int64(len(signed)))
 	return h.Records.SetSigned(ctx, doc.ID, storage.SignedFile{Key: key, VersionID: info.VersionID, SHA256: sha})
 }
 

@@ -193,12 +193,12 @@ func (h *Handlers) stackPaper(ctx context.Context, doc storage.Document, n int, 
 	}
 	child, created, err := h.Records.CreateDocument(ctx, storage.NewDocument{ID: id, SHA256: sha, OriginalKey: key,
 		Filename: partName(doc.Filename, n), Source: StackSource + doc.ID, Size: int64(b.Len()), MediaType: "application/pdf",
-		Agency: doc.Agency, UploadedBy: doc.UploadedBy})
+		Agency: doc.Agency, UploadedBy: doc.UploadedBy, Lane: doc.Lane})
 	if err != nil {
 		return storage.Document{}, err
 	}
 	if created {
-		if _, err := h.Queue.Enqueue(ctx, pipeline.First, pipeline.Payload{DocumentID: child.ID, Run: child.Run}); err != nil {
+		if _, err := h.Queue.Enqueue(ctx, pipeline.First, PayloadOf(child)); err != nil {
 			h.Log.Warn("could not enqueue a stack's paper; the reconciler will", "document", child.ID, "error", err)
 		}
 	}

@@ -62,27 +62,40 @@ func (h *Handlers) runStage(ctx context.Context, s pipeline.Stage, work func(con
 		}
 		return work(ctx, doc)
 	})
-	log.Info("stage ran", "seconds", h.Clock.Now().Sub(start).Seconds(), "error", err)
+	took := h.Clock.Now().Sub(start)
+	log.Info("stage ran", "seconds", took.Seconds(), "error", err)
 	var split *stackSplit
 	switch {
 	case errors.Is(err, errFannedOut):
+		// Not done yet: its last page tells the observer how long the stage took (runPage).
 		return h.record(b, log, "hand off", func(ctx context.Context) error { return h.Records.HandOff(ctx, c) })
 	case errors.As(err, &split):
-		return h.record(b, log, "split", func(ctx context.Context) error { return h.Records.Split(ctx, c, split.parts) })
+		h.observe().StageDone(string(s), took)
+		return h.finished(storage.StatusSplit, h.record(b, log, "split", func(ctx context.Context) error { return h.Records.Split(ctx, c, split.parts) }))
 	case err != nil:
-		return h.failed(b, log, c, a, interrupted(ctx, err))
+		return h.failed(b, log, c, a, interrupted(ctx, err), took)
 	}
+	h.observe().StageDone(string(s), took)
 	next, more := s.Next()
 	if !more {
 		next = ""
 	}
-	if err := h.record(b, log, "finish", func(ctx context.Context) error { return h.Records.FinishStage(ctx, c, string(next)) }); err != nil {
-		return err
+	if err := h.record(b, log, "finish", func(ctx context.Context) error { return h.Records.FinishStage(ctx, c, string(next)) }); err != nil || !more {
+		return h.finished(storage.StatusDone, err)
 	}
-	if more {
-		h.enqueueNext(b, log, next, p)
-	}
+	h.enqueueNext(b, log, next, p)
 	return nil
+}
+
+func (h *Handlers) observe() Observer { return observer(h.Observe) }
+
+// finished tells the observer that a document ended its run with status, unless recording it
+// failed (err, returned as it is).
+func (h *Handlers) finished(status string, err error) error {
+	if err == nil {
+		h.observe().Finished(status)
+	}
+	return err
 }
 
 // budget is how a task's time is spent: the work may wait for dependencies until shortly before the
@@ -162,18 +175,23 @@ func (h *Handlers) enqueueNext(b budget, log *slog.Logger, next pipeline.Stage, 
 	}
 }
 
-// failed records a failed attempt and tells Asynq whether to retry it.
-func (h *Handlers) failed(b budget, log *slog.Logger, c storage.Claim, a attempt, err error) error {
+// failed records a failed attempt, which took took, and tells Asynq whether to retry it.
+func (h *Handlers) failed(b budget, log *slog.Logger, c storage.Claim, a attempt, err error, took time.Duration) error {
 	if errors.Is(err, fault.Interrupted) {
 		log.Info("attempt interrupted; it will run again", "error", err)
 		return err
 	}
 	final := pipeline.Final(err, a.retried, a.maxRetry)
 	f := failureOf(pipeline.Stage(c.Stage), err)
-	if rerr := h.patiently(b.book, b.bookUntil, log, "record failure", func(ctx context.Context) error {
+	h.observe().StageFailed(c.Stage, f.Code, final, took)
+	rerr := h.patiently(b.book, b.bookUntil, log, "record failure", func(ctx context.Context) error {
 		return h.Records.FailStage(ctx, c, f, final)
-	}); rerr != nil && !errors.Is(rerr, storage.ErrStale) {
+	})
+	if rerr != nil && !errors.Is(rerr, storage.ErrStale) {
 		log.Error("could not record a failure", "error", rerr, "failure", err)
+	}
+	if final && rerr == nil {
+		h.observe().Finished(storage.StatusFailed)
 	}
 	if final {
 		log.Warn("stage failed for good", "code", f.Code, "error", err, "retried", a.retried)

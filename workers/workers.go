@@ -79,7 +79,10 @@ type Handlers struct {
 	AgencyName string      // the PDF's author
 	Signer     Signer
 	OCR        Recognizer
-	Roots      *x509.CertPool // what incoming signatures are verified against; nil: the system's
+	// MinConfidence is the mean OCR confidence (0–100) below which a page read is recorded as
+	// flagged for review (storage.Page.Review); 0 flags none.
+	MinConfidence float64
+	Roots         *x509.CertPool // what incoming signatures are verified against; nil: the system's
 	// Retention gives each kind of paper its TT05 maintenance code and each code the lock of its
 	// signed file in the archive.
 	Retention retention.Policy
@@ -90,6 +93,9 @@ type Handlers struct {
 	// Patience bounds how long a handler waits in place for a dependency when its task has no
 	// deadline of its own (tests); with one, it waits until shortly before the deadline.
 	Patience time.Duration
+
+	// Observe is told what the stages do, for metrics; nil observes nothing.
+	Observe Observer
 }
 
 // Tasks returns the handler of every task type, for queue.NewServer.

@@ -20,6 +20,7 @@ import (
 	"github.com/sohoa-vn/sohoa/internal/clock"
 	"github.com/sohoa-vn/sohoa/internal/config"
 	"github.com/sohoa-vn/sohoa/internal/fault"
+	"github.com/sohoa-vn/sohoa/internal/metrics"
 	"github.com/sohoa-vn/sohoa/internal/ocr"
 	"github.com/sohoa-vn/sohoa/internal/ocr/child"
 	"github.com/sohoa-vn/sohoa/internal/scan"
@@ -38,12 +39,14 @@ type app struct {
 	log     *slog.Logger
 	records *storage.Postgres
 	objects *storage.S3
-	redis   asynq.RedisClientOpt
+	redis   asynq.RedisConnOpt
 	queue   *queue.Queue
 	intake  *workers.Intake
 	signer  *sign.Signer
 	roots   *x509.CertPool // what signatures are verified against; nil: the system's
 	scan    *cage.Pool     // the workers' parsers of uploads, in child processes
+	metrics *metrics.Metrics
+	closers []func() error // what Run opened for the API: the queue view's and the queue metrics' Redis
 }
 
 // open connects to PostgreSQL (applying migrations), the object store (creating buckets) and Redis,
@@ -69,7 +72,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 		records.Close()
 		return nil, err
 	}
-	opt := asynq.RedisClientOpt{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB}
+	opt := redisOpt(cfg)
 	a := &app{cfg: cfg, log: log, records: records, objects: objects, redis: opt,
 		queue: queue.New(opt, cfg.Deployment, pipeline.Retries(cfg.RetryBudget)), signer: signer, roots: roots}
 	if err := waitFor(ctx, log, "redis", func() error { return a.claimQueues(ctx) }); err != nil {
@@ -78,8 +81,9 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	}
 	limits := scan.DefaultLimits()
 	limits.MaxBytes = cfg.MaxUploadMB << 20
+	a.metrics = newMetrics(log)
 	a.intake = &workers.Intake{Objects: objects, Records: records, Queue: a.queue, Limits: limits, Log: log, Agency: cfg.Agency,
-		Stations: records}
+		Stations: records, Observe: a.metrics}
 	return a, nil
 }
 
@@ -187,22 +191,49 @@ func (a *app) claimQueues(ctx context.Context) error {
 	return nil
 }
 
-// redisClient is a client of the queues' Redis, for what Asynq does not do.
-func (a *app) redisClient() *redis.Client {
-	return redis.NewClient(&redis.Options{Addr: a.cfg.RedisAddr, Password: a.cfg.RedisPassword, DB: a.cfg.RedisDB})
+// redisOpt is how Asynq reaches the queues' Redis: one server, or the master that Sentinels name,
+// which Asynq's failover client follows when they promote another.
+func redisOpt(cfg config.Config) asynq.RedisConnOpt {
+	if len(cfg.RedisSentinels) > 0 {
+		return asynq.RedisFailoverClientOpt{MasterName: cfg.RedisMaster, SentinelAddrs: cfg.RedisSentinels,
+			Password: cfg.RedisPassword, DB: cfg.RedisDB}
+	}
+	return asynq.RedisClientOpt{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB}
+}
+
+// redisClient is a client of the queues' Redis, for what Asynq does not do, reached as Asynq does.
+func (a *app) redisClient() redis.UniversalClient {
+	return a.redis.MakeRedisClient().(redis.UniversalClient)
 }
 
 func (a *app) Close() {
+	for _, c := range a.closers {
+		c()
+	}
 	a.queue.Close()
 	a.records.Close()
 }
 
-// Run runs the HTTP server, the workers, or both, until ctx ends.
+// Run runs the HTTP server, the workers, or both, until ctx ends; and the metrics' own listener
+// when there is one.
 func (a *app) Run(ctx context.Context, serve, work bool) error {
 	g, ctx := errgroup.WithContext(ctx)
+	var srv *api.Server
+	if serve || a.cfg.MetricsAddr != "" {
+		srv = a.api()
+	}
 	if serve {
-		h := a.api().Handler()
+		if err := a.serveOperators(srv); err != nil {
+			return err
+		}
+		h := srv.Handler()
 		g.Go(func() error { return serveHTTP(ctx, a.cfg, a.log, h) })
+	}
+	if a.cfg.MetricsAddr != "" {
+		cfg := a.cfg
+		cfg.HTTPAddr = a.cfg.MetricsAddr
+		h := srv.MetricsHandler()
+		g.Go(func() error { return serveHTTP(ctx, cfg, a.log.With("listener", "metrics"), h) })
 	}
 	if work {
 		if err := a.runWorkers(ctx, g); err != nil {
@@ -230,12 +261,22 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		Records: a.records, Dossiers: a.records, Objects: a.objects, Agencies: a.records, Queue: a.queue, Clock: clk, Worker: me.ID,
 		Log: a.log, Limits: a.intake.Limits, Scan: parsers, Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
 		Signer: agencySigner{signer: a.signer, roots: a.roots}, Roots: a.roots, MaxRetry: pipeline.Retries(a.cfg.RetryBudget),
-		Retention: a.cfg.Retention,
+		Retention: a.cfg.Retention, Observe: a.metrics, MinConfidence: a.cfg.MinConfidence,
 		// Tesseract runs in child processes: a crash in it costs one page, not the worker.
 		OCR: pool,
 	}
 	server := queue.NewServer(a.redis, queue.Config{Deployment: a.cfg.Deployment, Concurrency: a.cfg.Concurrency,
 		Log: a.log}, h.Tasks())
+	// The bulk lane has workers and children of its own, the children niced: a person at the counter
+	// never waits for a free slot or for the CPU behind a backlog.
+	bulkOCR := child.New(a.cfg.BulkConcurrency, ocr.Options{Languages: strings.Split(a.cfg.OCRLanguages, "+")})
+	bulkOCR.Nice = a.cfg.BulkNice
+	bulkParsers := cage.New(cage.Config{Size: a.cfg.BulkConcurrency, Nice: a.cfg.BulkNice})
+	bh := *h
+	bh.OCR, bh.Scan = bulkOCR, bulkParsers
+	inspector := asynq.NewInspector(a.redis)
+	bulk := &queue.BulkServer{Redis: a.redis, Config: queue.Config{Deployment: a.cfg.Deployment, Concurrency: a.cfg.BulkConcurrency,
+		Log: a.log}, Handlers: bh.Tasks(), Queues: inspector, Interval: 5 * time.Second, Clock: clk}
 	watcher := &workers.Watcher{Intake: a.intake, Notifier: a.objects, TargetARN: a.cfg.NotifyARN, Interval: a.cfg.SweepInterval,
 		Orphan: 10 * time.Minute, Clock: clk, Log: a.log.With("component", "inbox")}
 	rec := &workers.Reconciler{Records: a.records, Queue: a.queue, Interval: a.cfg.ReconcileEvery,
@@ -246,6 +287,12 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group) error {
 		defer pool.Close() // after the server has stopped: pages still running finish first
 		defer parsers.Close()
 		return server.Run(ctx)
+	})
+	g.Go(func() error {
+		defer inspector.Close()
+		defer bulkOCR.Close()
+		defer bulkParsers.Close()
+		return bulk.Run(ctx)
 	})
 	g.Go(func() error { return live.Run(ctx) })
 	g.Go(func() error { return watcher.Run(ctx) })
@@ -261,8 +308,8 @@ func (a *app) api() *api.Server {
 		Intake: a.intake,
 		Queue:  a.queue, Log: a.log,
 		Agency: a.cfg.Agency, AgencyName: a.cfg.AgencyName,
-		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken, MinConfidence: a.cfg.MinConfidence,
-		Roots: a.roots, Guard: guardOf(a.cfg),
+		InboxBucket: a.objects.Name(storage.Inbox), EventsToken: a.cfg.EventsToken,
+		Roots: a.roots, Guard: guardOf(a.cfg), Metrics: a.metrics.Handler(), MetricsToken: a.cfg.MetricsToken,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: a.records.Ping},
 			{Name: "s3", Ping: a.objects.Ping},

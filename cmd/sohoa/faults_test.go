@@ -26,6 +26,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/api"
 	"github.com/sohoa-vn/sohoa/internal/testenv"
+	"github.com/sohoa-vn/sohoa/internal/testenv/netns"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/workers/queue"
 )
@@ -491,6 +492,7 @@ func gate(t testing.TB, target string, down *atomic.Bool) string {
 
 // process is a sohoa binary run by a test.
 type process struct {
+	bin  string // the sohoa binary
 	cmd  *exec.Cmd
 	out  *testenv.Buffer
 	done chan struct{}
@@ -520,7 +522,7 @@ func (p *process) waitReady(t testing.TB) {
 // run runs `sohoa args…` with the process's environment and returns its standard output.
 func (p *process) run(t testing.TB, args ...string) string {
 	t.Helper()
-	c := exec.Command(p.cmd.Path, args...)
+	c := exec.Command(p.bin, args...)
 	c.Env = p.cmd.Env
 	var errOut bytes.Buffer
 	c.Stderr = &errOut
@@ -533,12 +535,21 @@ func (p *process) run(t testing.TB, args ...string) string {
 
 func startProcessNoWait(t testing.TB, bin string, env map[string]string, cmd string) *process {
 	t.Helper()
+	return startProcessOn(t, nil, bin, env, cmd)
+}
+
+// startProcessOn runs `sohoa cmd` on a test host (nil: this machine) with env, and does not wait.
+func startProcessOn(t testing.TB, host *netns.Host, bin string, env map[string]string, cmd string) *process {
+	t.Helper()
 	c := exec.Command(bin, cmd)
+	if host != nil {
+		c = host.Command(bin, cmd)
+	}
 	for k, v := range env {
 		c.Env = append(c.Env, k+"="+v)
 	}
 	c.Env = append(c.Env, "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
-	p := &process{cmd: c, out: &testenv.Buffer{}, done: make(chan struct{})}
+	p := &process{bin: bin, cmd: c, out: &testenv.Buffer{}, done: make(chan struct{})}
 	c.Stdout, c.Stderr = p.out, p.out
 	if err := c.Start(); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@
 //	sohoa s3 station NAME  an S3 user for one station: it may only put under stations/NAME/ in the inbox
 //	sohoa keys dev   write development signing keys into $SOHOA_DATA_DIR/keys
 //	sohoa upload F…  send files to a running sohoa and wait for them (a client of the API; SOHOA_TOKEN)
+//	sohoa import DIR send a backlog of scans under DIR in the bulk lane, behind the counter (-h for options)
 //	sohoa users add NAME --role ROLE [--agency ID] [--password-stdin] | users list | users disable NAME | users passwd NAME
 //	sohoa tokens add NAME | tokens list | tokens revoke ID   API tokens (add prints the token last)
 //	sohoa agencies add ID NAME [--parent ID] | agencies import FILE.csv
@@ -86,7 +87,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return benchCommand(ctx, args[1:])
 	}
 	if cmd == "env" || cmd == "help" || cmd == "-h" || cmd == "--help" {
-		fmt.Println("sohoa [all|serve|worker|migrate|fixity|export eark|s3 setup|s3 station NAME|keys dev|upload FILE...|healthcheck|users …|tokens …|agencies …|procedures import FILE|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access|report|search …|env]\n\n" +
+		fmt.Println("sohoa [all|serve|worker|migrate|fixity|export eark|s3 setup|s3 station NAME|keys dev|upload FILE...|import DIR|healthcheck|users …|tokens …|agencies …|procedures import FILE|audit verify|verify FILE...|check pdfa FILE...|bench ocr|access|report|search …|env]\n\n" +
 			accountUsage + "\n\nEnvironment:")
 		for _, v := range config.Variables() {
 			fmt.Printf("  %-26s %-28s %s\n", v.Name, v.Default, v.Meaning)
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	switch cmd {
 	case "upload":
 		return upload(ctx, cfg.LocalURL(), cfg.Token, args[1:])
+	case "import":
+		return importBacklog(ctx, cfg.LocalURL(), cfg.Token, args[1:], os.Stdout, log)
 	case "healthcheck":
 		return healthcheck(ctx, cfg.LocalURL())
 	case "users", "tokens", "agencies", "procedures", "audit":

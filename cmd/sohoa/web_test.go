@@ -74,7 +74,7 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("the header shows %q; want the account %s and its role Cán bộ một cửa", got, name)
 	}
 	navs := b.eval(`[...document.querySelectorAll('#nav [data-nav]')].filter((a) => !a.parentElement.hidden).map((a) => a.dataset.nav)`)
-	if !equalJS(navs, []any{"tiep-nhan", "ho-so-tthc", "tra-cuu"}) {
+	if !equalJS(navs, []any{"tiep-nhan", "ho-so-tthc", "tra-cuu", "bao-cao"}) {
 		t.Errorf("a clerk is offered %v", navs)
 	}
 	if got := b.eval(`[location.hash, document.activeElement.tagName, document.activeElement.textContent]`); !equalJS(got, []any{"#/tiep-nhan", "H1", "Tiếp nhận hồ sơ"}) {
@@ -148,12 +148,12 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("after sign-out GET /api/v1/session answers %v; want 401", status)
 	}
 
-	// An auditor: signed in on the access trail, the only entry offered, with the clerk's search in
+	// An auditor: signed in on the access trail, offered it and the reports only, with the clerk's search in
 	// it; a filter narrows it, and the CSV link exports what it shows.
 	b.signIn(auditor, auditorPassword)
 	b.do(chromedp.WaitVisible(chromedp.CSS("table.audit tbody tr")))
-	if got := b.eval(`[location.hash, ...[...document.querySelectorAll('#nav [data-nav]')].filter((a) => !a.parentElement.hidden).map((a) => a.dataset.nav)]`); !equalJS(got, []any{"#/nhat-ky", "nhat-ky"}) {
-		t.Errorf("an auditor's address and entries are %v; want the access trail only", got)
+	if got := b.eval(`[location.hash, ...[...document.querySelectorAll('#nav [data-nav]')].filter((a) => !a.parentElement.hidden).map((a) => a.dataset.nav)]`); !equalJS(got, []any{"#/nhat-ky", "nhat-ky", "bao-cao"}) {
+		t.Errorf("an auditor's address and entries are %v; want the access trail and the reports only", got)
 	}
 	if got := b.text("#account .account__who"); !strings.Contains(got, "Kiểm tra viên") {
 		t.Errorf("the header shows %q for an auditor", got)

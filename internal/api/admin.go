@@ -229,7 +229,7 @@ func (s *Server) listAgencies(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]map[string]string, len(list))
 	for i, a := range list {
-		out[i] = map[string]string{"id": a.ID, "name": a.Name, "parent": a.Parent}
+		out[i] = map[string]string{"id": a.ID, "name": a.Name, "parent": a.Parent, "level": a.Level}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"agencies": out})
 }

@@ -109,6 +109,27 @@ func TestAdminAddsAgencies(t *testing.T) {
 	}
 }
 
+// Every agency is listed with its level, for the report's agency picker.
+func TestAgenciesCarryTheirLevel(t *testing.T) {
+	r := newRig(t)
+	const province = "000.00.00.H26"
+	must(t, r.store.ImportAgencies(t.Context(), []storage.Agency{
+		{ID: province, Name: "UBND thành phố Hải Phòng", Level: storage.LevelProvince},
+		{ID: testAgency, Name: "UBND quận Lê Chân", Parent: province, Level: storage.LevelDistrict},
+	}))
+	var got struct {
+		Agencies []struct{ ID, Parent, Level string }
+	}
+	r.get("/api/v1/agencies").decode(t, &got)
+	levels := map[string]string{}
+	for _, a := range got.Agencies {
+		levels[a.ID] = a.Level
+	}
+	if levels[province] != "tinh" || levels[testAgency] != "huyen" || len(levels) != 2 {
+		t.Errorf("agencies %+v", got.Agencies)
+	}
+}
+
 // The counter finds procedures by code or name without diacritics, and gives a dossier its return
 // appointment, which cannot be in the past.
 func TestProceduresAndDueDates(t *testing.T) {

@@ -49,6 +49,8 @@ type Server struct {
 
 	signInsOnce    sync.Once
 	signInFailures *throttle
+	thumbsOnce     sync.Once
+	thumbs         chan struct{} // a slot per thumbnail being made (pageimage.go)
 
 	// InboxBucket is the real name of the inbox bucket, whose notifications EventsToken authorises
 	// (an empty token turns notifications off).
@@ -61,11 +63,15 @@ type Server struct {
 	// Roots are the certificates signatures are verified against; nil means the system's.
 	Roots *x509.CertPool
 
-	// MinConfidence is the mean OCR confidence (0–100) below which a page is flagged for review.
-	MinConfidence float64
-
 	// Guard is what every request passes before its handler (harden.go).
 	Guard Guard
+
+	// Metrics serves the Prometheus metrics (internal/metrics) at /metrics to whoever sends
+	// MetricsToken as a bearer token; nil or an empty token: 404.
+	Metrics      http.Handler
+	MetricsToken string
+	// Queues is the queue view (asynqmon), mounted at QueuesPath for admins; nil: 404.
+	Queues http.Handler
 }
 
 // route is one API endpoint and who may call it; schemas/openapi.yaml describes each (a test
@@ -81,6 +87,7 @@ func (s *Server) routes() []route {
 		station, clerk, archivist, auditor, admin = account.Station, account.Clerk, account.Archivist, account.Auditor, account.Admin
 	)
 	everyone := roles(account.Roles...)
+	adminPage := access{roles: []account.Role{admin}, page: true}
 	return []route{
 		{"POST", "/api/v1/session", s.signIn, openToAll},
 		{"GET", "/api/v1/session", s.me, everyone},
@@ -126,6 +133,11 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/reports/indicators", s.indicators, roles(clerk, archivist, auditor, admin)},
 		{"GET", "/api/v1/stations", s.stations, roles(admin)},
 		{"POST", "/api/v1/inbox/events", s.inboxEvents, byEventsToken},
+		{"GET", "/metrics", s.metrics, byMetricsToken},
+		// The queue view's page, assets and API are all under its prefix.
+		{"GET", QueuesPath + "/", s.queues, adminPage},
+		{"POST", QueuesPath + "/", s.queues, adminPage},
+		{"DELETE", QueuesPath + "/", s.queues, adminPage},
 		{"GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}, openToAll},

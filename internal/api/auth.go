@@ -31,17 +31,19 @@ func who(r *http.Request) *principal {
 	return p
 }
 
-// access says who may call a route: open routes anyone, the inbox route whoever holds the events
-// token (it checks that itself), every other route the accounts of its roles. The zero value admits
-// nobody, so a route that forgets to say is closed.
+// access says who may call a route: open routes anyone, the inbox and metrics routes whoever holds
+// their token (they check it themselves), every other route the accounts of its roles. The zero
+// value admits nobody, so a route that forgets to say is closed. A page route is one a person opens
+// in the browser: a refused navigation gets a page saying why, not JSON.
 type access struct {
-	open, eventsToken bool
-	roles             []account.Role
+	open, ownToken, page bool
+	roles                []account.Role
 }
 
 var (
-	openToAll     = access{open: true}
-	byEventsToken = access{eventsToken: true}
+	openToAll      = access{open: true}
+	byEventsToken  = access{ownToken: true}
+	byMetricsToken = access{ownToken: true}
 )
 
 func roles(rs ...account.Role) access { return access{roles: rs} }
@@ -57,21 +59,25 @@ var (
 // route does not admit; otherwise it runs next with the principal in the request's context.
 func (s *Server) guard(a access, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if a.open || a.eventsToken {
+		if a.open || a.ownToken {
 			next(w, r)
 			return
+		}
+		refuse := writeError
+		if a.page && navigation(r) {
+			refuse = writePage
 		}
 		p, err := s.authenticate(r)
 		switch {
 		case errors.Is(err, errNoCredential):
-			writeError(w, http.StatusUnauthorized, codeUnauthorized, "Cần đăng nhập (hoặc mã truy cập của máy) để dùng chức năng này.")
+			refuse(w, http.StatusUnauthorized, codeUnauthorized, "Cần đăng nhập (hoặc mã truy cập của máy) để dùng chức năng này.")
 			return
 		case err != nil: // the store failed: not the caller's credential
 			s.storeError(w, r, err)
 			return
 		}
 		if !slices.Contains(a.roles, p.role) {
-			writeError(w, http.StatusForbidden, codeForbidden, "Tài khoản "+p.role.Label()+" không được dùng chức năng này.")
+			refuse(w, http.StatusForbidden, codeForbidden, "Tài khoản "+p.role.Label()+" không được dùng chức năng này.")
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))

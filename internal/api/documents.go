@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
@@ -29,9 +30,13 @@ type Document struct {
 	Retryable bool   `json:"retryable"`
 	Code      string `json:"code,omitempty"`
 	Pages     int    `json:"pages"`
+	// PagesRead is how many of the pages have had their text read (by OCR, or from a born-digital
+	// PDF): beside Pages, how far the OCR stage is. Absent in listings.
+	PagesRead *int   `json:"pages_read,omitempty"`
 	Title     string `json:"title,omitempty"`
 	Filename  string `json:"filename"`
 	Source    string `json:"source"`
+	Lane      string `json:"lane"` // counter (a person waits) or bulk (a backlog import, a station's batch)
 	Size      int64  `json:"size"`
 	SHA256    string `json:"sha256"`
 	Signed    bool   `json:"signed"`
@@ -41,8 +46,8 @@ type Document struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	Stages         []Stage   `json:"stages"`
-	// Review lists the pages whose OCR confidence is below the configured minimum: a person should
-	// check their text.
+	// Review lists the pages the OCR stage flagged (read below its minimum confidence): a person
+	// should check their text.
 	Review []int `json:"review,omitempty"`
 	// PartOf is the stack a paper was cut out of; Parts, of a split stack, the papers it became.
 	PartOf string     `json:"part_of,omitempty"`
@@ -112,7 +117,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
-	doc, created, ok := s.intake(w, r)
+	// A station's batch can wait; a person at the counter cannot.
+	lane := pipeline.Counter
+	if who(r).role == account.Station {
+		lane = pipeline.Bulk
+	}
+	doc, created, ok := s.intake(w, r, lane)
 	if !ok {
 		return
 	}
@@ -142,9 +152,16 @@ func (s *Server) duplicateElsewhere(w http.ResponseWriter, r *http.Request, doc 
 		"hãy tra cứu giấy tờ của chủ hồ sơ để dùng lại thay vì tải lên lần nữa.")
 }
 
-// intake streams the multipart field "file" into the intake, for the principal's agency, answering
-// the request itself when that fails.
-func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Document, bool, bool) {
+// intake streams the multipart field "file" into the intake, for the principal's agency, in the lane
+// the query's "lane" names (else lane), answering the request itself when that fails.
+func (s *Server) intake(w http.ResponseWriter, r *http.Request, lane pipeline.Lane) (storage.Document, bool, bool) {
+	if q := r.URL.Query().Get("lane"); q != "" {
+		var err error
+		if lane, err = pipeline.ParseLane(q); err != nil {
+			writeError(w, http.StatusBadRequest, codeBadRequest, "Tham số lane phải là \"counter\" (có người đang chờ) hoặc \"bulk\" (số hóa hàng loạt).")
+			return storage.Document{}, false, false
+		}
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Gửi tệp dưới dạng multipart/form-data, trường \"file\".")
@@ -170,8 +187,7 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Documen
 			continue
 		}
 		// The part streams straight into the object store: an upload is never held whole in memory.
-		p := who(r)
-		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), workers.From{Agency: p.account.Agency, Account: p.account.ID})
+		doc, created, err := s.Intake.Receive(r.Context(), part, part.FileName(), uploader(who(r), lane))
 		part.Close()
 		if err != nil {
 			s.inputError(w, r, err)
@@ -179,6 +195,20 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) (storage.Documen
 		}
 		return doc, created, true
 	}
+}
+
+// uploader is who an upload through the API in lane comes from: a station's account is the station;
+// anyone else's bulk upload an import (sohoa import's backlog), and the rest the counter (a person,
+// or a program with a counter account's token).
+func uploader(p *principal, lane pipeline.Lane) workers.From {
+	f := workers.From{Agency: p.account.Agency, Account: p.account.ID, Lane: lane, Channel: workers.ChannelCounter}
+	switch {
+	case p.role == account.Station:
+		f.Channel, f.Station = workers.ChannelStation, p.account.Name
+	case lane == pipeline.Bulk:
+		f.Channel = workers.ChannelImport
+	}
+	return f
 }
 
 func (s *Server) inputError(w http.ResponseWriter, r *http.Request, err error) {
@@ -297,10 +327,12 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 	}
 	out := toJSON(d, stages)
 	for _, pg := range pages {
-		if s.review(pg) {
+		if pg.Review {
 			out.Review = append(out.Review, pg.N)
 		}
 	}
+	read := pagesRead(pages)
+	out.PagesRead = &read
 	if d.Status == storage.StatusSplit {
 		parts, err := s.Records.Parts(r.Context(), d.ID)
 		if err != nil {
@@ -314,9 +346,15 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 	writeJSON(w, code, out)
 }
 
-// review reports whether a person should check the page's text.
-func (s *Server) review(pg storage.Page) bool {
-	return pg.OCRKey != "" && pg.Confidence < s.MinConfidence
+// pagesRead counts the pages whose text is recorded.
+func pagesRead(pages []storage.Page) int {
+	n := 0
+	for _, pg := range pages {
+		if pg.OCRKey != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +373,7 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 	out := make([]Page, len(pages))
 	for i, pg := range pages {
 		out[i] = Page{N: pg.N, Width: pg.Width, Height: pg.Height, DPI: pg.DPIX, Format: pg.Format,
-			Confidence: pg.Confidence, Review: s.review(pg), OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
+			Confidence: pg.Confidence, Review: pg.Review, OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
 		if pg.OCRStartedAt != nil && pg.OCRFinishedAt != nil {
 			out[i].Seconds = pg.OCRFinishedAt.Sub(*pg.OCRStartedAt).Seconds()
 		}
@@ -347,7 +385,7 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 func toJSON(d storage.Document, stages []storage.StageRun) Document {
 	out := Document{ID: d.ID, Status: d.Status, Stage: d.Stage, Error: d.Error, ErrorCode: d.ErrorCode,
 		Retryable: d.Status == storage.StatusFailed && d.Retryable, Code: d.Code, Pages: d.Pages,
-		Title: d.Title, Filename: d.Filename, Source: d.Source, Size: d.Size, SHA256: d.SHA256,
+		Title: d.Title, Filename: d.Filename, Source: d.Source, Lane: d.Lane, Size: d.Size, SHA256: d.SHA256,
 		Signed: d.SignedKey != "", SignedOriginal: d.SignedOriginal, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Stages: []Stage{}}
 	if stack, ok := strings.CutPrefix(d.Source, workers.StackSource); ok {
 		out.PartOf = stack
@@ -437,7 +475,7 @@ func (s *Server) rerun(w http.ResponseWriter, r *http.Request, doc storage.Docum
 	}
 	stage, err := pipeline.Parse(doc.Stage)
 	if err == nil {
-		_, err = s.Queue.Enqueue(r.Context(), stage, pipeline.Payload{DocumentID: doc.ID, Run: doc.Run})
+		_, err = s.Queue.Enqueue(r.Context(), stage, workers.PayloadOf(doc))
 	}
 	if err != nil {
 		// The new run is recorded; the reconciler enqueues it if this did not.

@@ -74,16 +74,16 @@ func TestListDocuments(t *testing.T) {
 }
 
 // A document's JSON says where it stands: its status and stage, the stages of its current run with
-// their timings, the pages read below the confidence threshold, and for a failure its reason, its
-// code and whether a retry can help.
+// their timings, the pages the OCR stage flagged for review (as recorded: the API does not judge
+// confidences itself), and for a failure its reason, its code and whether a retry can help.
 func TestDocumentJSON(t *testing.T) {
 	r := newRig(t)
 	doc := r.receive("ho-so.png", scanPNG(20))
 	r.read[doc.ID] = []storage.PageResult{
 		{Text: "Trang một", Confidence: 92},
-		{Text: "Trang hai mờ", Confidence: 41.5},
-		{Text: "Trang ba", Confidence: 70}, // at the threshold: not flagged
-		{Text: "Trang bốn mờ", Confidence: 69.9},
+		{Text: "Trang hai mờ", Confidence: 41.5, Review: true},
+		{Text: "Trang ba", Confidence: 60}, // read with a threshold under 60: not flagged
+		{Text: "Trang bốn mờ", Confidence: 69.9, Review: true},
 	}
 
 	got := r.get("/api/v1/documents/" + doc.ID).document(t)
@@ -133,6 +133,48 @@ func TestDocumentJSON(t *testing.T) {
 	pages.decode(t, &ps)
 	if len(ps) != 4 || ps[0].Review || !ps[1].Review || ps[2].Review || !ps[3].Review || ps[1].Confidence != 41.5 || ps[0].OCRFinishedAt == nil || ps[0].Width != 1654 || ps[0].DPI != 200 {
 		t.Errorf("pages %+v", ps)
+	}
+}
+
+// While the OCR stage reads a document's pages one task each, its answer counts those read beside
+// its pages, so the counter shows each paper's pages as they are done; a listing leaves it out.
+func TestDocumentPagesRead(t *testing.T) {
+	r := newRig(t)
+	doc := r.receive("ba-trang.png", scanPNG(21))
+	r.read[doc.ID] = []storage.PageResult{{Text: "một", Confidence: 90}, {Text: "hai", Confidence: 90}, {Text: "ba", Confidence: 90}}
+	read := func() (int, int) {
+		got := r.get("/api/v1/documents/" + doc.ID).document(t)
+		if got.PagesRead == nil {
+			t.Fatalf("no pages_read in %+v", got)
+		}
+		return *got.PagesRead, got.Pages
+	}
+	if n, of := read(); n != 0 || of != 0 {
+		t.Errorf("received: %d of %d pages read", n, of)
+	}
+	r.runTo(doc.ID, pipeline.OCR)
+	ctx, c := t.Context(), r.claim(doc.ID)
+	must(t, r.store.StartStage(ctx, c))
+	must(t, r.store.HandOff(ctx, c))
+	for page := 1; page <= 2; page++ {
+		if n, of := read(); n != page-1 || of != 3 {
+			t.Errorf("before page %d: %d of %d pages read", page, n, of)
+		}
+		pc := c
+		pc.Page = page
+		must(t, r.store.StartPage(ctx, pc))
+		res := r.read[doc.ID][page-1]
+		res.OCRKey = fmt.Sprintf("ocr/%s/1/%04d.json", doc.ID, page)
+		_, err := r.store.PageRecognized(ctx, pc, res, "code")
+		must(t, err)
+	}
+	if n, of := read(); n != 2 || of != 3 {
+		t.Errorf("two pages done: %d of %d pages read", n, of)
+	}
+	var list DocumentList
+	r.get("/api/v1/documents").decode(t, &list)
+	if len(list.Documents) != 1 || list.Documents[0].PagesRead != nil {
+		t.Errorf("a listing has pages_read: %+v", list.Documents)
 	}
 }
 

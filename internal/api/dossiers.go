@@ -12,6 +12,7 @@ import (
 
 	"github.com/sohoa-vn/sohoa/internal/code"
 	"github.com/sohoa-vn/sohoa/internal/identity"
+	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -190,7 +191,8 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("role") == "result" {
 		role = "result"
 	}
-	doc, created, ok := s.intake(w, r)
+	// A paper for a dossier is taken in at the counter, a station's included: its owner is waiting.
+	doc, created, ok := s.intake(w, r, pipeline.Counter)
 	if !ok {
 		return
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -26,8 +25,7 @@ func (s *Server) inboxEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotificationsOff, "Thông báo từ kho lưu trữ chưa được bật.")
 		return
 	}
-	auth := r.Header.Get("Authorization")
-	if subtle.ConstantTimeCompare([]byte(auth), []byte("Bearer "+s.EventsToken)) != 1 {
+	if !bearer(r, s.EventsToken) {
 		writeError(w, http.StatusUnauthorized, codeUnauthorized, "Sai mã xác thực.")
 		return
 	}

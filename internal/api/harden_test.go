@@ -220,11 +220,20 @@ func TestGuardCapsConcurrentUploads(t *testing.T) {
 		first <- resp
 	}()
 	part, _ := mw.CreateFormFile("file", "first.png")
-	if _, err := part.Write(scanPNG(1)); err != nil { // returns once the server has read it
+	if _, err := part.Write(scanPNG(1)); err != nil { // returns once the client has sent it
 		t.Fatal(err)
 	}
 
-	resp := postFile(t, ts.URL+"/api/v1/documents", "second.png", scanPNG(2))
+	// The bytes sent do not mean the server's handler runs yet: until it does, another upload takes
+	// the slot and is received. Once it does, the next is refused; the first never ends by itself.
+	var resp answered
+	for i := 2; ; i++ {
+		resp = postFile(t, ts.URL+"/api/v1/documents", fmt.Sprintf("second-%d.png", i), scanPNG(i+10))
+		if resp.status != http.StatusCreated || i > 200 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if resp.status != http.StatusServiceUnavailable || resp.code != codeTooManyUploads || resp.header.Get("Retry-After") == "" {
 		t.Errorf("second upload during the first: %d %s, Retry-After %q", resp.status, resp.code, resp.header.Get("Retry-After"))
 	}

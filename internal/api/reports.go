@@ -35,11 +35,13 @@ type IndicatorJSON struct {
 	Papers             int      `json:"papers"`
 	PapersDigitized    int      `json:"papers_digitized"`
 	Pages              int      `json:"pages"`
+	PagesFlagged       int      `json:"pages_flagged"` // of pages, those the OCR flagged for review
 	ToSignedP50        *float64 `json:"to_signed_p50_seconds"`
 	ToSignedP95        *float64 `json:"to_signed_p95_seconds"`
 	DigitizationRate   *float64 `json:"digitization_rate"`
 	ReuseRate          *float64 `json:"reuse_rate"`
 	ResultsRate        *float64 `json:"results_rate"`
+	ReviewRate         *float64 `json:"review_rate"` // pages flagged / pages
 	TargetDigitization *float64 `json:"target_digitization"`
 	TargetReuse        *float64 `json:"target_reuse"`
 	TargetResults      *float64 `json:"target_results"`
@@ -114,9 +116,9 @@ func indicatorJSON(row storage.IndicatorRow, targets []storage.Target, period st
 	j := IndicatorJSON{Agency: row.Agency, AgencyName: row.AgencyName, Level: row.Level, Procedure: row.Procedure,
 		ProcedureName: row.ProcedureName, Period: row.Period, Dossiers: row.Dossiers, Digitized: row.Digitized, Reused: row.Reused,
 		WithResults: row.WithResults, ResultsSigned: row.ResultsSigned, Papers: row.Papers, PapersDigitized: row.PapersSigned,
-		Pages: row.Pages, ToSignedP50: row.ToSignedP50, ToSignedP95: row.ToSignedP95,
+		Pages: row.Pages, PagesFlagged: row.PagesFlagged, ToSignedP50: row.ToSignedP50, ToSignedP95: row.ToSignedP95,
 		DigitizationRate: ratio(row.Digitized, row.Dossiers), ReuseRate: ratio(row.Reused, row.Dossiers),
-		ResultsRate: ratio(row.ResultsSigned, row.WithResults)}
+		ResultsRate: ratio(row.ResultsSigned, row.WithResults), ReviewRate: ratio(row.PagesFlagged, row.Pages)}
 	if j.Period == "" {
 		j.Period = period
 	}
@@ -163,6 +165,8 @@ var indicatorColumns = []struct {
 	{"Giấy tờ", func(j IndicatorJSON) any { return j.Papers }},
 	{"Giấy tờ đã số hóa", func(j IndicatorJSON) any { return j.PapersDigitized }},
 	{"Trang đã số hóa", func(j IndicatorJSON) any { return j.Pages }},
+	{"Trang cần kiểm tra lại", func(j IndicatorJSON) any { return j.PagesFlagged }},
+	{"Tỷ lệ trang cần kiểm tra lại", func(j IndicatorJSON) any { return num(j.ReviewRate) }},
 	{"Tiếp nhận đến ký số, trung vị (giây)", func(j IndicatorJSON) any { return num(j.ToSignedP50) }},
 	{"Tiếp nhận đến ký số, phân vị 95 (giây)", func(j IndicatorJSON) any { return num(j.ToSignedP95) }},
 }

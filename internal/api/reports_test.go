@@ -22,6 +22,7 @@ func TestIndicatorsReport(t *testing.T) {
 	must(t, r.store.ImportAgencies(t.Context(), []storage.Agency{{ID: testAgency, Name: "UBND quận Lê Chân", Level: storage.LevelDistrict}}))
 	first := r.openDossier(citizen)
 	paper := r.attach(first.ID, "", "giay.png", scanPNG(1))
+	r.read[paper.Document.ID] = []storage.PageResult{{Text: "Giấy tờ", Confidence: 91}, {Text: "mờ", Confidence: 40, Review: true}}
 	r.finish(paper.Document.ID)
 	second := r.openDossier(citizen)
 	r.sendJSON(http.MethodPost, "/api/v1/dossiers/"+second.ID+"/reuse", map[string]string{"document_id": paper.Document.ID}).
@@ -36,7 +37,8 @@ func TestIndicatorsReport(t *testing.T) {
 	}
 	row := got.Rows[0]
 	if row.Dossiers != 3 || row.Digitized != 2 || row.Reused != 1 || row.DigitizationRate == nil || *row.DigitizationRate != 2.0/3 ||
-		row.ReuseRate == nil || *row.ReuseRate != 1.0/3 || row.Period != fmt.Sprint(year) {
+		row.ReuseRate == nil || *row.ReuseRate != 1.0/3 || row.Period != fmt.Sprint(year) ||
+		row.Pages != 4 || row.PagesFlagged != 2 || row.ReviewRate == nil || *row.ReviewRate != 0.5 {
 		t.Errorf("row %+v", row)
 	}
 	wantResults, _ := storage.TargetOf(storage.DefaultTargets(year), storage.IndicatorResults, storage.LevelDistrict)

@@ -31,10 +31,11 @@ import (
 // The rig's settings: an upload limit small enough to pass in a test, the inbox bucket's real name
 // and the events token.
 const (
-	testAgency  = "000.00.53.H26"
-	maxUpload   = 1 << 20
-	inboxBucket = "sohoa-inbox"
-	eventsToken = "s3cret-events"
+	testAgency   = "000.00.53.H26"
+	maxUpload    = 1 << 20
+	inboxBucket  = "sohoa-inbox"
+	eventsToken  = "s3cret-events"
+	metricsToken = "s3cret-metrics"
 )
 
 // contracts are schemas/, compiled once for every test.
@@ -69,8 +70,9 @@ func newRig(t *testing.T) *rig {
 		Records: store, Dossiers: store, Accounts: store, Trail: store, Stations: store, Reports: store, Objects: objects, Queue: queue, Log: log,
 		Intake:      &workers.Intake{Objects: objects, Records: store, Queue: queue, Limits: lim, Log: log, Agency: testAgency, Stations: store},
 		InboxBucket: inboxBucket, EventsToken: eventsToken,
-		Agency: testAgency, AgencyName: "Bộ phận Một cửa (kiểm thử)", MinConfidence: 70,
-		Checks: []Check{{Name: "postgres", Ping: store.Ping}, {Name: "s3", Ping: objects.Ping}},
+		Agency: testAgency, AgencyName: "Bộ phận Một cửa (kiểm thử)",
+		Checks:  []Check{{Name: "postgres", Ping: store.Ping}, {Name: "s3", Ping: objects.Ping}},
+		Metrics: stubMetrics, MetricsToken: metricsToken, Queues: stubQueues,
 	}
 	for _, rt := range r.srv.routes() {
 		r.patterns.HandleFunc(rt.method+" "+rt.path, func(http.ResponseWriter, *http.Request) {})
@@ -370,9 +372,10 @@ func scanPNG(seed int) []byte {
 
 // fakeQueue keeps the tasks enqueued; IDs make enqueueing twice harmless, as in Asynq.
 type fakeQueue struct {
-	mu    sync.Mutex
-	tasks []string // task IDs, in order
-	err   error    // what Enqueue answers, when set
+	mu       sync.Mutex
+	tasks    []string // task IDs, in order
+	payloads []pipeline.Payload
+	err      error // what Enqueue answers, when set
 }
 
 func (q *fakeQueue) Enqueue(_ context.Context, s pipeline.Stage, p pipeline.Payload) (bool, error) {
@@ -397,7 +400,7 @@ func (q *fakeQueue) add(id string, p pipeline.Payload) (bool, error) {
 			return false, nil
 		}
 	}
-	q.tasks = append(q.tasks, id)
+	q.tasks, q.payloads = append(q.tasks, id), append(q.payloads, p)
 	return true, nil
 }
 

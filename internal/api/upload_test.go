@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
 	"github.com/sohoa-vn/sohoa/storage"
@@ -92,4 +93,37 @@ func TestUploadRefused(t *testing.T) {
 		r := newRig(t)
 		r.sendJSON(http.MethodPost, "/api/v1/documents", `{"file": "scan.png"}`).wantError(t, http.StatusUnsupportedMediaType, codeUnsupportedMedia)
 	})
+}
+
+// A station's batch goes in the bulk lane, an upload at the counter in the counter lane, unless the
+// query names the lane; a paper for a dossier is always the counter's default. The document and its
+// first task both carry the lane and the receiving agency.
+func TestUploadLanes(t *testing.T) {
+	for i, c := range []struct {
+		role   account.Role
+		query  string
+		status int
+		lane   pipeline.Lane
+	}{
+		{account.Clerk, "", http.StatusCreated, pipeline.Counter},
+		{account.Station, "", http.StatusCreated, pipeline.Bulk},
+		{account.Clerk, "?lane=bulk", http.StatusCreated, pipeline.Bulk},
+		{account.Station, "?lane=counter", http.StatusCreated, pipeline.Counter},
+		{account.Clerk, "?lane=urgent", http.StatusBadRequest, ""},
+	} {
+		r := newRig(t)
+		a := r.as("nguoi-"+string(c.role), c.role, testAgency).upload("/api/v1/documents"+c.query, "giay.png", scanPNG(i))
+		if c.status != http.StatusCreated {
+			a.wantError(t, c.status, codeBadRequest)
+			continue
+		}
+		a.wantStatus(t, c.status)
+		doc := a.document(t)
+		r.queue.mu.Lock()
+		p := r.queue.payloads[0]
+		r.queue.mu.Unlock()
+		if doc.Lane != string(c.lane) || p.Lane != c.lane || p.Agency != testAgency {
+			t.Errorf("%s %s: document lane %q, task lane %q of agency %q; want %q of %s", c.role, c.query, doc.Lane, p.Lane, p.Agency, c.lane, testAgency)
+		}
+	}
 }

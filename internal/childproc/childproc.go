@@ -44,6 +44,10 @@ type Config struct {
 	Hello []byte
 	Size  int      // children at most; a caller beyond it waits for a free child. At least 1.
 	Env   []string // added to the inherited environment; later entries win
+	// Nice is the children's niceness (0: the parent's). They start under nice(1), so that every
+	// thread of theirs has it from the first instruction: the kernel then gives a busier pool's CPU
+	// to a pool with the lower number, as the bulk lane's to the counter's.
+	Nice int
 	// Memory is each child's RLIMIT_DATA in bytes (0: none): heap, malloc arenas and thread stacks,
 	// which is what a decompression bomb fills. The Go runtime's soft limit (GOMEMLIMIT) is set to
 	// three quarters of it, so that garbage is collected before the wall is hit.

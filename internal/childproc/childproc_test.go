@@ -1,8 +1,11 @@
 package childproc
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -253,4 +256,29 @@ func TestCloseEndsChildren(t *testing.T) {
 	if _, err := p.Call(context.Background(), []byte("echo:x")); !errors.Is(err, ErrClosed) {
 		t.Errorf("request after Close: %v, want ErrClosed", err)
 	}
+}
+
+// A pool with Nice starts its children at that niceness, one without at the parent's.
+func TestNice(t *testing.T) {
+	for _, c := range []struct{ nice, want int }{{0, niceOf(t, os.Getpid())}, {10, 10}} {
+		p, _ := newPool(t, Config{Nice: c.nice})
+		call(t, p, "echo:x")
+		if got := niceOf(t, p.PIDs()[0]); got != c.want {
+			t.Errorf("Nice %d: the child runs at niceness %d, want %d", c.nice, got, c.want)
+		}
+	}
+}
+
+// niceOf reads pid's niceness from /proc/PID/stat: the 19th field, counted after the command name,
+// which is in parentheses and may hold spaces, as the 17th.
+func niceOf(t *testing.T, pid int) int {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.Atoi(strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))[16])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -88,6 +89,9 @@ func (p *Pool) start(ctx context.Context) (*proc, error) {
 			return nil, fmt.Errorf("%s: find own executable: %w", p.cfg.Name, err)
 		}
 		argv = []string{exe, p.cfg.Name}
+	}
+	if p.cfg.Nice != 0 {
+		argv = append([]string{"nice", "-n", strconv.Itoa(p.cfg.Nice)}, argv...)
 	}
 	log := p.cfg.Stderr
 	if log == nil {

@@ -27,15 +27,24 @@ type Config struct {
 	RedisAddr          string
 	RedisDB            int
 	RedisPassword      string
-	S3Endpoint         string
-	S3AccessKey        string
-	S3SecretKey        string
-	S3Region           string
-	BucketPrefix       string
-	Deployment         string // names the Redis queues, so deployments sharing a Redis never mix
-	NotifyARN          string
-	EventsToken        string
-	DataDir            string // development keys and other local state
+	// RedisSentinels, when set, are the Sentinels that name the queues' Redis master RedisMaster;
+	// RedisAddr is then unused, and a failover is followed without a restart.
+	RedisSentinels []string
+	RedisMaster    string
+	S3Endpoint     string
+	S3AccessKey    string
+	S3SecretKey    string
+	S3Region       string
+	BucketPrefix   string
+	Deployment     string // names the Redis queues, so deployments sharing a Redis never mix
+	NotifyARN      string
+	EventsToken    string
+	DataDir        string // development keys and other local state
+	// MetricsToken is the bearer token Prometheus sends to /metrics; "" turns the metrics off.
+	MetricsToken string
+	// MetricsAddr is a listener serving only /metrics, in every process ("": none): the only way to
+	// scrape a `sohoa worker`, and one that can stay off the counters' network.
+	MetricsAddr string
 
 	Agency     string // QCVN 102 identifier of the receiving agency, e.g. 000.00.53.H48
 	AgencyName string // shown in signatures
@@ -44,14 +53,19 @@ type Config struct {
 	TSAURL     string
 	TrustRoots string // PEM file
 
-	Concurrency    int
-	MaxUploadMB    int64
-	SweepInterval  time.Duration
-	ReconcileEvery time.Duration
-	ReconcileIdle  time.Duration
-	RetryBudget    time.Duration
-	OCRLanguages   string
-	MinConfidence  float64
+	Concurrency int
+	// The bulk lane's own workers (SOHOA_BULK_CONCURRENCY, default Concurrency) and the niceness of
+	// its OCR and scan children (SOHOA_BULK_NICE, default 10): the counter lane keeps its slots and,
+	// through the kernel, the CPU, while bulk work takes what is left.
+	BulkConcurrency int
+	BulkNice        int
+	MaxUploadMB     int64
+	SweepInterval   time.Duration
+	ReconcileEvery  time.Duration
+	ReconcileIdle   time.Duration
+	RetryBudget     time.Duration
+	OCRLanguages    string
+	MinConfidence   float64
 
 	// Retention maps kinds of paper to TT05 maintenance codes, and codes to the archive's locks.
 	Retention   retention.Policy
@@ -84,6 +98,8 @@ func Variables() []Variable {
 		{"SOHOA_REDIS_ADDR", "127.0.0.1:6379", "Redis, for the task queues"},
 		{"SOHOA_REDIS_DB", "0", "Redis database number"},
 		{"SOHOA_REDIS_PASSWORD", "", "Redis password (AUTH); empty: none"},
+		{"SOHOA_REDIS_SENTINELS", "", "host:port of Redis Sentinels, comma-separated; set: Redis is the master they name, followed through failovers"},
+		{"SOHOA_REDIS_MASTER", "sohoa", "the master's name at the Sentinels (SOHOA_REDIS_SENTINELS)"},
 		{"SOHOA_S3_ENDPOINT", "127.0.0.1:9000", "S3/MinIO endpoint, host:port or http(s)://host:port"},
 		{"SOHOA_S3_ACCESS_KEY", "sohoa", "S3 access key"},
 		{"SOHOA_S3_SECRET_KEY", "sohoa-dev-secret", "S3 secret key"},
@@ -96,6 +112,8 @@ func Variables() []Variable {
 		{"SOHOA_DEPLOYMENT", "the bucket prefix, without a trailing -", "name of this deployment; its Redis queues carry it, so deployments sharing one Redis never take each other's tasks"},
 		{"SOHOA_S3_NOTIFY_ARN", "arn:minio:sqs::SOHOA:webhook", "notification target subscribed to the inbox; empty: sweep only"},
 		{"SOHOA_INBOX_EVENTS_TOKEN", "sohoa-dev-events", "bearer token the target sends to /api/v1/inbox/events; empty: endpoint off"},
+		{"SOHOA_METRICS_TOKEN", "", "bearer token Prometheus sends to /metrics (at least 32 characters in production); empty: /metrics off (404)"},
+		{"SOHOA_METRICS_ADDR", "", "address of a listener serving only /metrics (same token), in every sohoa process, workers included; empty: none"},
 		{"SOHOA_DATA_DIR", "var", "local state: development keys"},
 		{"SOHOA_AGENCY_ID", "000.00.00.H99", "receiving agency identifier (QCVN 102), left part of codes; the default is a placeholder"},
 		{"SOHOA_AGENCY_NAME", "Bộ phận Một cửa (phát triển)", "agency name written in signatures"},
@@ -104,6 +122,8 @@ func Variables() []Variable {
 		{"SOHOA_TSA_URL", "", "RFC 3161 timestamp authority (http or https URL); empty: sohoa's development TSA, in-process (development only)"},
 		{"SOHOA_TRUST_ROOTS", "", "PEM file of the roots signatures are verified against; empty: the development root in development, the system's roots in production"},
 		{"SOHOA_CONCURRENCY", "number of cores", "stage handlers run at once by a worker"},
+		{"SOHOA_BULK_CONCURRENCY", "SOHOA_CONCURRENCY", "the bulk lane's own handlers (station batches, sohoa import), beside the counter's"},
+		{"SOHOA_BULK_NICE", "10", "niceness of the bulk lane's OCR and scan children (0–19): the counter's get the CPU first"},
 		{"SOHOA_MAX_UPLOAD_MB", "200", "largest accepted file"},
 		{"SOHOA_SWEEP_INTERVAL", "30s", "how often the inbox bucket is swept for files notifications missed"},
 		{"SOHOA_RECONCILE_INTERVAL", "30s", "how often pending documents are checked for lost tasks"},
@@ -149,6 +169,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		S3Endpoint: get("SOHOA_S3_ENDPOINT"), S3AccessKey: get("SOHOA_S3_ACCESS_KEY"), S3SecretKey: get("SOHOA_S3_SECRET_KEY"),
 		S3Region: get("SOHOA_S3_REGION"), BucketPrefix: get("SOHOA_S3_BUCKET_PREFIX"),
 		NotifyARN: get("SOHOA_S3_NOTIFY_ARN"), EventsToken: get("SOHOA_INBOX_EVENTS_TOKEN"), DataDir: get("SOHOA_DATA_DIR"),
+		MetricsToken: get("SOHOA_METRICS_TOKEN"), MetricsAddr: get("SOHOA_METRICS_ADDR"),
 		Agency: get("SOHOA_AGENCY_ID"), AgencyName: get("SOHOA_AGENCY_NAME"),
 		SignCert: get("SOHOA_SIGN_CERT"), SignKey: get("SOHOA_SIGN_KEY"), TSAURL: get("SOHOA_TSA_URL"), TrustRoots: get("SOHOA_TRUST_ROOTS"),
 		MaxUploadMB: num("SOHOA_MAX_UPLOAD_MB"), SweepInterval: dur("SOHOA_SWEEP_INTERVAL"),
@@ -176,6 +197,25 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if v, ok := lookup("SOHOA_CONCURRENCY"); ok && v != "" {
 		c.Concurrency = int(num("SOHOA_CONCURRENCY"))
 	}
+	for _, s := range strings.Split(get("SOHOA_REDIS_SENTINELS"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			c.RedisSentinels = append(c.RedisSentinels, s)
+		}
+	}
+	c.RedisMaster = get("SOHOA_REDIS_MASTER")
+	if len(c.RedisSentinels) > 0 && c.RedisMaster == "" {
+		errs = append(errs, fmt.Errorf("SOHOA_REDIS_SENTINELS is set: SOHOA_REDIS_MASTER must name the master"))
+	}
+	c.BulkConcurrency, c.BulkNice = c.Concurrency, 10
+	if v, ok := lookup("SOHOA_BULK_CONCURRENCY"); ok && v != "" {
+		c.BulkConcurrency = int(num("SOHOA_BULK_CONCURRENCY"))
+	}
+	if v, ok := lookup("SOHOA_BULK_NICE"); ok && v != "" {
+		c.BulkNice = int(num("SOHOA_BULK_NICE"))
+	}
+	if c.BulkConcurrency < 1 || c.BulkNice < 0 || c.BulkNice > 19 {
+		errs = append(errs, fmt.Errorf("SOHOA_BULK_CONCURRENCY=%d, SOHOA_BULK_NICE=%d: want at least 1 worker and a niceness of 0 to 19", c.BulkConcurrency, c.BulkNice))
+	}
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=%q: want development or production", c.Env))
 	}
@@ -196,6 +236,9 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Env == "production" && (c.MigrateDatabaseURL == "" || c.MigrateDatabaseURL == c.DatabaseURL) {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production needs SOHOA_MIGRATE_DATABASE_URL, the tables' owner, apart from SOHOA_DATABASE_URL: the services' role must own no table, so that it cannot rewrite the access trail"))
+	}
+	if c.MetricsAddr != "" && c.MetricsToken == "" {
+		errs = append(errs, fmt.Errorf("SOHOA_METRICS_ADDR=%q needs SOHOA_METRICS_TOKEN: /metrics is only ever served to the token's holder", c.MetricsAddr))
 	}
 	if c.Concurrency < 1 || c.MaxUploadMB < 1 {
 		errs = append(errs, fmt.Errorf("SOHOA_CONCURRENCY and SOHOA_MAX_UPLOAD_MB must be at least 1"))

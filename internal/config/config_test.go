@@ -33,8 +33,20 @@ func TestEmptyTurnsOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.NotifyARN != "" || c.Concurrency != 3 {
-		t.Errorf("got ARN %q, concurrency %d", c.NotifyARN, c.Concurrency)
+	if c.NotifyARN != "" || c.Concurrency != 3 || c.BulkConcurrency != 3 || c.BulkNice != 10 {
+		t.Errorf("got ARN %q, concurrency %d, bulk %d at nice %d; want bulk as many, at 10", c.NotifyARN, c.Concurrency, c.BulkConcurrency, c.BulkNice)
+	}
+}
+
+func TestBulkLane(t *testing.T) {
+	c, err := FromEnv(env("SOHOA_BULK_CONCURRENCY", "1", "SOHOA_BULK_NICE", "0"))
+	if err != nil || c.BulkConcurrency != 1 || c.BulkNice != 0 {
+		t.Errorf("bulk lane %d at nice %d, %v; want 1 at 0", c.BulkConcurrency, c.BulkNice, err)
+	}
+	for _, bad := range [][]string{{"SOHOA_BULK_CONCURRENCY", "0"}, {"SOHOA_BULK_NICE", "20"}, {"SOHOA_BULK_NICE", "-5"}} {
+		if _, err := FromEnv(env(bad...)); err == nil {
+			t.Errorf("%s=%s is accepted", bad[0], bad[1])
+		}
 	}
 }
 
@@ -55,6 +67,8 @@ func TestRefuses(t *testing.T) {
 		{[]string{"SOHOA_MAINTENANCE", "Giấy khai sinh=01"}, "SOHOA_MAINTENANCE"},
 		{[]string{"SOHOA_RETENTION_YEARS", "06=mười"}, "SOHOA_RETENTION_YEARS"},
 		{[]string{"SOHOA_FIXITY_INTERVAL", "daily"}, "SOHOA_FIXITY_INTERVAL"},
+		{[]string{"SOHOA_METRICS_ADDR", "127.0.0.1:9464"}, "needs SOHOA_METRICS_TOKEN"},
+		{[]string{"SOHOA_ENV", "production", "SOHOA_METRICS_TOKEN", "prometheus"}, "SOHOA_METRICS_TOKEN must be a secret"},
 	} {
 		_, err := FromEnv(env(c.kv...))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

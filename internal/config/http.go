@@ -87,9 +87,9 @@ func (c Config) LocalURL() string {
 	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
-// minEventsSecret is the shortest events token production takes: 32 characters of a random secret
-// cannot be guessed, unlike a word someone chose.
-const minEventsSecret = 32
+// minSecret is the shortest token production takes (the events' and the metrics'): 32 characters
+// of a random secret cannot be guessed, unlike a word someone chose.
+const minSecret = 32
 
 // productionRefusals are the settings a production deployment must not run with: secrets anyone
 // can read in this repository, a placeholder in every code, and an origin to check requests against.
@@ -98,8 +98,11 @@ func productionRefusals(c Config) []error {
 	if c.S3SecretKey == defaultOf("SOHOA_S3_SECRET_KEY") {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: SOHOA_S3_SECRET_KEY is the development default; set the object store's real secret"))
 	}
-	if c.EventsToken != "" && len(c.EventsToken) < minEventsSecret {
-		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: SOHOA_INBOX_EVENTS_TOKEN must be a secret of at least %d characters (or \"\" to turn notifications off)", minEventsSecret))
+	if c.EventsToken != "" && len(c.EventsToken) < minSecret {
+		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: SOHOA_INBOX_EVENTS_TOKEN must be a secret of at least %d characters (or \"\" to turn notifications off)", minSecret))
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minSecret {
+		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: SOHOA_METRICS_TOKEN must be a secret of at least %d characters (or \"\" to turn the metrics off)", minSecret))
 	}
 	if c.Agency == defaultOf("SOHOA_AGENCY_ID") {
 		errs = append(errs, fmt.Errorf("SOHOA_ENV=production: SOHOA_AGENCY_ID is the placeholder %s; set the agency's QCVN 102 identifier, the left part of every code", c.Agency))

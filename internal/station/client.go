@@ -101,6 +101,7 @@ type Client struct {
 	Server    string // http(s)://host[:port], no trailing slash
 	Token     string
 	Dossier   string // when set, uploads go into this dossier
+	Lane      string // when set, the lane uploads are asked for ("bulk": a backlog import)
 	UserAgent string
 	HTTP      *http.Client
 	// Stall cuts an upload when no byte of its body has gone out for this long (0: never).
@@ -179,6 +180,9 @@ func (c *Client) Upload(ctx context.Context, path, name string) (Sent, error) {
 	target := "/api/v1/documents"
 	if c.Dossier != "" {
 		target = "/api/v1/dossiers/" + url.PathEscape(c.Dossier) + "/documents"
+	}
+	if c.Lane != "" {
+		target += "?lane=" + url.QueryEscape(c.Lane)
 	}
 	req, err := c.request(ctx, http.MethodPost, target, pr)
 	if err != nil {

@@ -70,3 +70,28 @@ func TestWrite(t *testing.T) {
 }
 
 func writeFile(path, body string) error { return os.WriteFile(path, []byte(body), 0o644) }
+
+// What Write writes, Read reads back: strings whole, numbers as they were written, a cell left
+// empty as "", columns past Z in their place.
+func TestRead(t *testing.T) {
+	var b bytes.Buffer
+	wide := make([]any, 28)
+	for i := range wide {
+		wide[i] = i
+	}
+	rows := [][]any{{"Cơ quan", "", "Tỷ lệ"}, {"UBND quận Lê Chân & <phường>", 3, 0.5}, wide}
+	if err := Write(&b, "Chỉ tiêu", rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || strings.Join(got[0], "|") != "Cơ quan||Tỷ lệ" || strings.Join(got[1], "|") != "UBND quận Lê Chân & <phường>|3|0.5" ||
+		len(got[2]) != 28 || got[2][27] != "27" {
+		t.Errorf("read back %q", got)
+	}
+	if _, err := Read([]byte("not a zip")); err == nil {
+		t.Error("a file that is no workbook was read")
+	}
+}

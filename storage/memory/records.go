@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -23,7 +24,7 @@ func (s *Store) CreateDocument(ctx context.Context, n storage.NewDocument) (stor
 	}
 	now := s.now()
 	d := &document{Document: storage.Document{ID: n.ID, SHA256: n.SHA256, OriginalKey: n.OriginalKey, Filename: n.Filename,
-		Source: n.Source, Size: n.Size, MediaType: n.MediaType, Agency: n.Agency, UploadedBy: n.UploadedBy, Status: storage.StatusReceived, Stage: "ingest", Run: 1,
+		Source: n.Source, Size: n.Size, MediaType: n.MediaType, Agency: n.Agency, UploadedBy: n.UploadedBy, Lane: cmp.Or(n.Lane, "counter"), Status: storage.StatusReceived, Stage: "ingest", Run: 1,
 		CreatedAt: now, UpdatedAt: now}, paper: paper{reusable: true}, extracted: []byte(`[]`)}
 	s.clock++
 	d.created, d.changed = s.clock, s.clock
@@ -52,6 +53,18 @@ func (s *Store) List(ctx context.Context, f storage.Filter) ([]storage.Document,
 		out = append(out, d.Document)
 	}
 	return out, len(match), nil
+}
+
+func (s *Store) DocumentsByStatus(ctx context.Context) (map[string]int64, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	counts := map[string]int64{}
+	for _, d := range s.docs {
+		counts[d.Status]++
+	}
+	return counts, nil
 }
 
 // window returns the limit (or def when limit is not positive) items after offset.
@@ -268,7 +281,7 @@ func (s *Store) PageRecognized(ctx context.Context, c storage.Claim, r storage.P
 			return false, err
 		}
 		now := s.now()
-		p.OCRKey, p.Text, p.Confidence, p.OCRFinishedAt, p.recognized, p.Worker = r.OCRKey, r.Text, r.Confidence, &now, true, ""
+		p.OCRKey, p.Text, p.Confidence, p.Review, p.OCRFinishedAt, p.recognized, p.Worker = r.OCRKey, r.Text, r.Confidence, r.Review, &now, true, ""
 		for _, p := range d.pages {
 			if !p.recognized {
 				s.touch(d)

@@ -20,6 +20,7 @@ type facts struct {
 	received                      time.Time
 	papers, papersSigned, results int
 	resultsSigned, reused, pages  int
+	pagesFlagged                  int
 	toSigned                      *float64
 }
 
@@ -40,6 +41,9 @@ func (s *Store) factsOf(x *dossier) facts {
 		f.reused += b2i(a.Reused)
 		if signed {
 			f.pages += d.Pages
+			for _, p := range d.pages {
+				f.pagesFlagged += b2i(p.Review)
+			}
 			if !a.Reused && (first.IsZero() || d.signedAt.Before(first)) {
 				first = d.signedAt
 			}
@@ -140,6 +144,7 @@ func (g *group) add(f facts) {
 	r.ResultsSigned += b2i(f.resultsSigned > 0)
 	r.Reused += b2i(f.reused > 0)
 	r.Papers, r.PapersSigned, r.Pages = r.Papers+f.papers, r.PapersSigned+f.papersSigned, r.Pages+f.pages
+	r.PagesFlagged += f.pagesFlagged
 	if f.toSigned != nil {
 		g.toSigned = append(g.toSigned, *f.toSigned)
 	}

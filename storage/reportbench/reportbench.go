@@ -28,8 +28,10 @@ type Config struct {
 
 // Populate fills the empty, migrated database at url: Config.Dossiers dossiers received over the
 // year, spread over the agencies and procedures, each with PapersPer papers of which about 80 % are
-// signed, 30 % of the dossiers with a reused paper, half with a result. The facts triggers are off
-// while it fills (one refresh at the end does their work set-based), as a bulk load would have them.
+// signed, 30 % of the dossiers with a reused paper, half with a result, one paper in ten with a page
+// flagged for review. The facts triggers are off while it fills (one refresh at the end does their
+// work set-based, and the rollup's trigger takes that refresh as one delta), as a bulk load would
+// have them.
 func Populate(ctx context.Context, url string, p *storage.Postgres, c Config) error {
 	if err := p.ImportAgencies(ctx, c.Agencies); err != nil {
 		return err
@@ -110,7 +112,13 @@ func fill(ctx context.Context, conn *pgx.Conn, c Config, agencies, procs []strin
 			'bench-' || i || '-' || j, src <> i, ($1::text[])[1 + (i * 7) % array_length($1::text[], 1)]
 		FROM generate_series($2::int + 1, $3::int) i, generate_series(1, $4::int) j,
 			LATERAL (SELECT CASE WHEN j = 1 AND i % 10 < 3 AND i > 1000 THEN i - 1000 ELSE i END AS src) s`,
-		[]any{agencies, from, to, c.PapersPer}},
+		[]any{agencies, from, to, c.PapersPer}}, {
+		// One paper in ten has its first page flagged for review (the others' pages are not rows:
+		// only flagged pages count).
+		`INSERT INTO pages (document_id, n, image_key, format, width, height, dpi_x, dpi_y, ocr_key, confidence, review)
+		SELECT md5('p' || i || '-' || j)::uuid, 1, 'x', 'jpeg', 1, 1, 300, 300, 'x', 50, true
+		FROM generate_series($1::int + 1, $2::int) i, generate_series(1, $3::int) j WHERE (i * 11 + j) % 10 = 0`,
+		[]any{from, to, c.PapersPer}},
 	} {
 		if _, err := conn.Exec(ctx, st.q, st.args...); err != nil {
 			return fmt.Errorf("populate dossiers %d–%d: %w", from, to, err)

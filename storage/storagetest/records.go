@@ -41,6 +41,7 @@ func Records(t *testing.T, open func(t *testing.T) storage.Records) {
 		{"search filters", recordsSearchFilters},
 		{"search pages", recordsSearchPages},
 		{"list", recordsList},
+		{"documents by status", recordsByStatus},
 		{"generations: a takeover supersedes the attempts before it", recordsGenerations},
 		{"failures carry a code and whether a retry can help", recordsFailures},
 		{"page generations", recordsPageGenerations},
@@ -70,6 +71,14 @@ func recordsCreate(t *testing.T, r storage.Records) {
 	d2, created, err := r.CreateDocument(ctx, newDoc("aa"))
 	if err != nil || created || d2.ID != d.ID {
 		t.Fatalf("second CreateDocument = %s, %v, %v; want %s, false", d2.ID, created, err, d.ID)
+	}
+	if d.Lane != "counter" {
+		t.Errorf("a document created with no lane has lane %q, want counter", d.Lane)
+	}
+	bulk := newDoc("cc")
+	bulk.Lane = "bulk"
+	if d, _, err := r.CreateDocument(ctx, bulk); err != nil || d.Lane != "bulk" || document(t, r, d.ID).Lane != "bulk" {
+		t.Errorf("CreateDocument with lane bulk = lane %q, %v; want bulk, kept", d.Lane, err)
 	}
 
 	// The same bytes arriving at once from several places still make one document.

@@ -23,7 +23,7 @@ func recordsPages(t *testing.T, r storage.Records) {
 	if got, _ := r.Pages(ctx, d.ID); len(got) != 2 || got[1].OCRStartedAt == nil || got[1].OCRFinishedAt != nil || got[0].OCRStartedAt != nil {
 		t.Errorf("Pages after StartPage(2) = %+v; want page 2 started, not finished", got)
 	}
-	if done, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 2}, storage.PageResult{OCRKey: "o2", Text: "trang hai", Confidence: 91}, "pdfa"); err != nil || done {
+	if done, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 2}, storage.PageResult{OCRKey: "o2", Text: "trang hai", Confidence: 91, Review: true}, "pdfa"); err != nil || done {
 		t.Fatalf("first of two pages: finished=%v, %v", done, err)
 	}
 	if _, err := r.PageRecognized(ctx, storage.Claim{Document: d.ID, Run: 1, Stage: "ocr", Page: 3}, storage.PageResult{OCRKey: "o3", Text: "x", Confidence: 1}, "pdfa"); !errors.Is(err, storage.ErrNotFound) {
@@ -34,7 +34,7 @@ func recordsPages(t *testing.T, r storage.Records) {
 	}
 	got, err := r.Pages(ctx, d.ID)
 	if err != nil || len(got) != 2 || got[1].Text != "trang hai" || got[1].Confidence != 91 || got[0].DPIX != 200 ||
-		got[1].OCRStartedAt == nil || got[1].OCRFinishedAt == nil || got[0].OCRKey != "" {
+		got[1].OCRStartedAt == nil || got[1].OCRFinishedAt == nil || got[0].OCRKey != "" || !got[1].Review || got[0].Review {
 		t.Errorf("Pages = %+v, %v", got, err)
 	} else if p := got[0]; p.N != 1 || p.ImageKey != "p1" || p.Format != "jpeg" || p.Width != 10 || p.Height != 20 || p.DPIY != 200 ||
 		got[1].OCRKey != "o2" || got[1].DPIX != 300 || got[1].Format != "png" {

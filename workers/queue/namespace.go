@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -25,4 +26,11 @@ func Claim(ctx context.Context, rdb redis.UniversalClient, deployment, database 
 		return "", nil
 	}
 	return prev, nil
+}
+
+// OfDeployment reports whether the Asynq queue name is one of deployment's: NamesOf names every
+// queue deployment:…, whatever the queues are (a test checks), and a deployment's name holds no ':'
+// (config), so the metrics can pick a deployment's queues out of a shared Redis without knowing them.
+func OfDeployment(deployment, name string) bool {
+	return strings.HasPrefix(name, deployment+":")
 }

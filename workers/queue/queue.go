@@ -15,27 +15,6 @@ import (
 	"github.com/sohoa-vn/sohoa/pipeline"
 )
 
-// Names are a deployment's Asynq queues. Cheap stages go to fast, which has the larger weight, so a
-// long dossier's OCR cannot stall the quick steps of everyone else's documents (head-of-line
-// blocking, a common complaint about peers).
-type Names struct{ Fast, Heavy string }
-
-// NamesOf returns the queues of deployment.
-func NamesOf(deployment string) Names {
-	return Names{Fast: deployment + ":fast", Heavy: deployment + ":heavy"}
-}
-
-// Weights returns the queue weights a worker serves.
-func (n Names) Weights() map[string]int { return map[string]int{n.Fast: 6, n.Heavy: 4} }
-
-func (n Names) of(typ string) string {
-	switch typ {
-	case pipeline.OCR.TaskType(), pipeline.PDFA.TaskType(), pipeline.PageTaskType:
-		return n.Heavy
-	}
-	return n.Fast
-}
-
 // Queue puts stage tasks into a deployment's queues.
 type Queue struct {
 	client    *asynq.Client
@@ -77,7 +56,7 @@ func (q *Queue) enqueue(ctx context.Context, typ, id string, timeout time.Durati
 	if err != nil {
 		return false, fault.E(op, fault.Input, err)
 	}
-	queue := q.names.of(typ)
+	queue := q.names.For(typ, p)
 	task := asynq.NewTask(typ, body, asynq.TaskID(id), asynq.Queue(queue), asynq.MaxRetry(q.maxRetry), asynq.Timeout(timeout))
 	// Two rounds: a conflicting task may finish (and vanish) between the enqueue and the look at it.
 	for range 2 {

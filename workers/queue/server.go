@@ -27,15 +27,20 @@ type Config struct {
 	RetryDelay func(retried int) time.Duration
 }
 
-// NewServer serves handlers, keyed by task type, with cfg.Concurrency goroutines.
+// NewServer serves handlers, keyed by task type, on the counter lane's queues with cfg.Concurrency
+// goroutines. BulkServer serves the bulk lane.
 func NewServer(opt asynq.RedisConnOpt, cfg Config, handlers map[string]asynq.HandlerFunc) *Server {
+	return &Server{srv: asynq.NewServer(opt, asynqConfig(cfg, NamesOf(cfg.Deployment).Weights())), mux: muxOf(handlers)}
+}
+
+func asynqConfig(cfg Config, queues map[string]int) asynq.Config {
 	delay := cfg.RetryDelay
 	if delay == nil {
 		delay = pipeline.Backoff
 	}
-	srv := asynq.NewServer(opt, asynq.Config{
+	return asynq.Config{
 		Concurrency:     cfg.Concurrency,
-		Queues:          NamesOf(cfg.Deployment).Weights(),
+		Queues:          queues,
 		RetryDelayFunc:  func(n int, _ error, _ *asynq.Task) time.Duration { return delay(n) },
 		ShutdownTimeout: 30 * time.Second,
 		// Asynq sleeps this long when it finds the queues empty. Each stage enqueues the next, so a
@@ -46,12 +51,15 @@ func NewServer(opt asynq.RedisConnOpt, cfg Config, handlers map[string]asynq.Han
 		// up to 5 s to every retry, on top of a backoff that starts at 2 s.
 		DelayedTaskCheckInterval: time.Second,
 		Logger:                   asynqLogger{cfg.Log.With("component", "asynq")},
-	})
+	}
+}
+
+func muxOf(handlers map[string]asynq.HandlerFunc) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	for typ, h := range handlers {
 		mux.HandleFunc(typ, h)
 	}
-	return &Server{srv: srv, mux: mux}
+	return mux
 }
 
 // Run processes tasks until ctx ends, then stops taking new ones and waits up to the shutdown timeout

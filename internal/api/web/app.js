@@ -5,7 +5,8 @@
 // (schemas/openapi.yaml) in js/api.js; there is no build step: each screen is an ES module.
 //
 // Routes: #/tiep-nhan[?trang=&trang-thai=], #/ho-so-tthc (open a dossier), #/tthc/<id> (a dossier),
-// #/tra-cuu?q=&…, #/ho-so/<id> (a document), #/quan-tri, #/nhat-ky?….
+// #/tra-cuu?q=&…, #/ho-so/<id> (a document), #/quan-tri, #/nhat-ky?…, #/bao-cao?ky=&co-quan=… (the
+// plan's indicators).
 
 import { api } from './js/api.js';
 import { may, state } from './js/session.js';
@@ -14,16 +15,17 @@ import { dossierFormView, dossierView, forgetUploads, intakeView } from './js/co
 import { documentView, searchView } from './js/archive.js';
 import { adminView } from './js/admin.js';
 import { auditView } from './js/audit.js';
+import { dashboardView } from './js/dashboard.js';
 import { hasFiles } from './js/ui.js';
 
 const views = {
   'tiep-nhan': intakeView, 'ho-so-tthc': dossierFormView, tthc: dossierView,
-  'tra-cuu': searchView, 'ho-so': documentView, 'quan-tri': adminView, 'nhat-ky': auditView,
+  'tra-cuu': searchView, 'ho-so': documentView, 'quan-tri': adminView, 'nhat-ky': auditView, 'bao-cao': dashboardView,
 };
 // What each view needs; a view the role may not use is not offered, and its address leads home.
 const NEEDS = {
   'tiep-nhan': 'list', 'ho-so-tthc': 'counter', tthc: 'read', 'tra-cuu': 'read', 'ho-so': 'list',
-  'quan-tri': 'admin', 'nhat-ky': 'audit',
+  'quan-tri': 'admin', 'nhat-ky': 'audit', 'bao-cao': 'reports',
 };
 const home = () => (may('counter') ? 'ho-so-tthc' : may('read') ? 'tra-cuu' : may('list') ? 'tiep-nhan' : 'nhat-ky');
 // The nav item lit for each view; a document's detail belongs to no item.

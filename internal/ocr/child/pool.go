@@ -28,6 +28,8 @@ type Pool struct {
 	// Stderr receives the children's stderr line by line, each prefixed "ocr-child[PID]: ". Nil
 	// means os.Stderr. Set it before the first page.
 	Stderr io.Writer
+	// Nice is the children's niceness (childproc.Config.Nice). Set it before the first page.
+	Nice int
 
 	opts       ocr.Options
 	argv       []string
@@ -62,7 +64,7 @@ func (p *Pool) children() (*childproc.Pool, error) {
 			// libgomp reads OMP_THREAD_LIMIT when it loads, so it must be in the environment at exec.
 			Env:     []string{"OMP_THREAD_LIMIT=1"},
 			Timeout: timeout + p.grace, CloseGrace: p.closeGrace,
-			MaxRequest: 8 + maxImage, MaxReply: maxReply, Stderr: p.Stderr,
+			MaxRequest: 8 + maxImage, MaxReply: maxReply, Stderr: p.Stderr, Nice: p.Nice,
 		})
 	})
 	return p.procs, p.err

@@ -56,6 +56,7 @@ type Config struct {
 	// Stderr receives the children's stderr, each line prefixed "scan-child[PID]: "; nil means
 	// os.Stderr.
 	Stderr io.Writer
+	Nice   int // the children's niceness (childproc.Config.Nice)
 }
 
 // Pool is a scan.Parser whose every call runs in a child process. It is safe for concurrent use.
@@ -79,7 +80,7 @@ func New(cfg Config) *Pool {
 		Name: Command, Argv: cfg.Argv, Proto: protoVersion, Hello: []byte("{}"), Size: cfg.Size,
 		Memory: cfg.Memory, Timeout: cfg.Timeout, MaxRequest: maxRequest,
 		// The child holds its whole answer before sending it, within its memory limit.
-		MaxReply: int(min(cfg.Memory, 1<<32-1)), Stderr: cfg.Stderr,
+		MaxReply: int(min(cfg.Memory, 1<<32-1)), Stderr: cfg.Stderr, Nice: cfg.Nice,
 	})}
 }
 

@@ -1,6 +1,7 @@
 // Tra cứu: the archive. Search with filters (kind, agency, dates, owner) and snippets
-// (#/tra-cuu?…), and a document (#/ho-so/<id>): its pages beside their OCR text, pages flagged for
-// review, the signature report, the stages it went through, and its fields to confirm.
+// (#/tra-cuu?…), and a document (#/ho-so/<id>): its pages as thumbnails beside their OCR text, pages
+// flagged for review, a page enlarged with zoom, the signature report, the stages it went through, its
+// history, and its fields to confirm (the thumbnails, the enlarged page and the history: document.js).
 // Opening a document never looks at its owner's other papers: that look (owner.viewed) belongs to
 // the counter, with a dossier as its purpose.
 
@@ -11,6 +12,7 @@ import {
   FAST, PAGE, RETRY, SLOW, badge, busy, cached, fileHref, fmtClock, fmtDate, fmtSeconds, fmtSize, fmtSource, fmtTime,
   focusNotice, loadFailed, formField, h, notice, num, pageParam, pagedUpdate, pager, poll, retryButton, swap, docHref,
 } from './ui.js';
+import { timeline as historyTimeline, openViewer, pageURL, thumbList } from './document.js';
 
 export const agencies = cached('/api/v1/agencies');
 
@@ -342,9 +344,8 @@ export function documentView(root, id) {
   document.title = 'Hồ sơ — Số hóa hồ sơ';
   const ctl = new AbortController();
   const { signal } = ctl;
-  let lastBody = '', textKey = null, metaKey = null, verKey = null;
-  let zoomed = false; // the page image at its own size, scrolled, instead of fitted
-  let pagesInfo = [], texts = [], selected = 1;
+  let lastBody = '', textKey = null, metaKey = null, verKey = null, histKey = null;
+  let pagesInfo = [], texts = [], selected = 1, current = null;
 
   const heading = h('h1', { tabindex: -1 }, 'Hồ sơ');
   const sub = h('p', { class: 'subtitle' });
@@ -359,6 +360,7 @@ export function documentView(root, id) {
   const metaBox = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
   const confirmBox = h('div');
   const verifyBox = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
+  const historyBox = h('div', {}, h('p', { class: 'muted' }, 'Đang tải…'));
 
   root.append(...[
     backLink(), heading, sub, msg, loadErr,
@@ -372,6 +374,7 @@ export function documentView(root, id) {
     h('div', { class: 'cols' },
       h('section', { class: 'card', 'aria-labelledby': 'info-h' }, h('h2', { id: 'info-h' }, 'Thông tin hồ sơ'), summary),
       h('section', { class: 'card', 'aria-labelledby': 'stages-h' }, h('h2', { id: 'stages-h' }, 'Các bước xử lý'), timeline)),
+    reader ? h('section', { class: 'card', 'aria-labelledby': 'hist-h' }, h('h2', { id: 'hist-h' }, 'Lịch sử tài liệu'), historyBox) : null,
     reader ? h('section', { class: 'card', 'aria-labelledby': 'meta-h' }, h('h2', { id: 'meta-h' }, 'Thông tin văn bản (Thông tư 05/2025/TT-BNV)'), metaBox) : null,
   ].filter(Boolean));
 
@@ -395,11 +398,28 @@ export function documentView(root, id) {
       if (mk !== metaKey) { metaKey = mk; loadMeta(doc); }
       const vk = doc.signed ? doc.updated_at : '';
       if (vk !== verKey) { verKey = vk; loadVerification(doc); }
+      // Each read of the history is in the trail: once while the document moves, again when it stops.
+      const hk = ACTIVE.has(doc.status) ? 'active' : doc.updated_at;
+      if (hk !== histKey) { histKey = hk; loadHistory(doc); }
     }
     return ACTIVE.has(doc.status) ? FAST : SLOW;
   }
 
+  async function loadHistory(doc) {
+    let data;
+    try {
+      data = await api(`/api/v1/documents/${enc(id)}/history`, { signal });
+    } catch (e) {
+      if (isAbort(e)) return;
+      histKey = null;
+      swap(historyBox, notice('error', `Không tải được lịch sử tài liệu: ${e.message}`));
+      return;
+    }
+    swap(historyBox, historyTimeline(doc, data.events ?? []));
+  }
+
   function render(doc) {
+    current = doc;
     document.title = `${doc.code || doc.filename} — Số hóa hồ sơ`;
     heading.textContent = doc.title || doc.filename || 'Hồ sơ';
     sub.replaceChildren(...(doc.code ? ['Mã hồ sơ ', h('span', { class: 'mono' }, doc.code)] : ['Chưa cấp mã hồ sơ']));
@@ -491,30 +511,21 @@ export function documentView(root, id) {
   }
 
   function paintPages() {
+    const select = (n) => { selected = n; paintPages(); };
     swap(pagesBox,
-      h('p', { class: 'muted small' }, `${num.format(pagesInfo.length)} trang. Chọn một trang để xem chữ đọc được trên trang đó.`),
-      h('ol', { class: 'pages', 'aria-label': 'Các trang' }, pagesInfo.map((p) => {
-        const b = h('button', {
-          type: 'button', class: `page${p.review ? ' page--review' : ''}`, 'aria-pressed': p.n === selected ? 'true' : 'false', 'data-key': `page:${p.n}`,
-        },
-        h('span', { class: 'page__n' }, `Trang ${num.format(p.n)}`),
-        p.width ? h('span', { class: 'page__meta small muted' }, `${num.format(p.width)}×${num.format(p.height)} px${p.dpi ? `, ${num.format(Math.round(p.dpi))} dpi` : ''}`) : null,
-        p.confidence ? h('span', { class: 'page__meta small muted' }, `Độ tin cậy OCR ${num.format(Math.round(p.confidence))}%`) : null,
-        p.review ? h('span', { class: 'badge badge--review' }, 'Cần kiểm tra') : null);
-        b.addEventListener('click', () => { selected = p.n; paintPages(); });
-        return h('li', {}, b);
-      })));
+      h('p', { class: 'muted small' }, `${num.format(pagesInfo.length)} trang. Chọn một trang để xem ảnh và chữ đọc được trên trang đó.`),
+      thumbList(id, pagesInfo, selected, select));
     const p = pagesInfo.find((x) => x.n === selected);
     const t = (texts[selected - 1] ?? '').replace(/^\n+|\s+$/g, '');
-    const img = p?.width ? h('img', {
-      class: `scan${zoomed ? ' scan--zoomed' : ''}`, src: `/api/v1/documents/${enc(id)}/pages/${p.n}/image`,
-      alt: `Ảnh quét trang ${num.format(p.n)}`, width: p.width, height: p.height,
-    }) : null;
-    const zoom = img ? h('button', { type: 'button', class: 'btn btn--small', 'aria-pressed': zoomed ? 'true' : 'false', 'data-key': 'zoom' },
-      zoomed ? 'Thu nhỏ vừa khung' : 'Phóng to ảnh') : null;
-    zoom?.addEventListener('click', () => { zoomed = !zoomed; paintPages(); });
+    const viewable = pagesInfo.filter((x) => x.width);
+    const enlarge = () => openViewer(id, viewable, p.n, { title: current?.code || current?.filename || '' });
+    const img = p?.width ? h('button', { type: 'button', class: 'scanbtn', 'data-key': 'enlarge-img', 'aria-label': `Phóng to ảnh quét trang ${num.format(p.n)}` },
+      h('img', { class: 'scan', src: pageURL(id, p.n), alt: `Ảnh quét trang ${num.format(p.n)}`, width: p.width, height: p.height })) : null;
+    img?.addEventListener('click', enlarge);
+    const zoom = img ? h('button', { type: 'button', class: 'btn btn--small', 'data-key': 'zoom' }, 'Phóng to, thu nhỏ ảnh') : null;
+    zoom?.addEventListener('click', enlarge);
     swap(textBox,
-      img ? h('div', { class: 'scanbox', tabindex: 0, role: 'region', 'aria-label': `Ảnh quét trang ${selected}` }, img) : null,
+      img ? h('div', { class: 'scanbox' }, img) : null,
       zoom,
       h('h3', { class: 'subhead' }, `Văn bản trang ${num.format(selected)}`),
       p?.review ? notice('warn', 'Trang này được đánh dấu cần kiểm tra: máy đọc với độ tin cậy thấp, cần đối chiếu với bản giấy.') : null,
@@ -601,6 +612,7 @@ export function documentView(root, id) {
         try { m = await api(`/api/v1/documents/${enc(id)}/metadata`, { signal }); renderMeta(m); } catch (err) { if (isAbort(err)) return; }
         renderConfirm(m, p);
         focusNotice(confirmBox.querySelector('.msg'), 'ok', 'Đã lưu thông tin đã xác nhận; lần sửa này được ghi vào nhật ký.');
+        if (current) loadHistory(current); // the correction, with its old and new values
       } catch (err) {
         if (isAbort(err)) return;
         focusNotice(msgBox, 'error', `Không lưu được: ${err.message}`);

@@ -442,11 +442,15 @@ export function dossierFormView(root) {
 
 const ev = (e, k) => e[k] ?? e[k.toLowerCase()] ?? e[k.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()];
 
-// progress shows how far a paper is: the six stages as steps, and its pages.
+// progress shows how far a paper is: the six stages as steps, in the pipeline's order (its badge names
+// the stage it is at), and its pages read by the OCR stage against its pages (pages_read, in a
+// document's own answer: the view follows each moving paper by that answer, so the bar moves without
+// a reload).
 function progress(doc) {
   const byName = new Map((doc.stages ?? []).map((s) => [s.name, s]));
   const cur = STAGE_ORDER[doc.stage] ?? 0;
   let done = 0;
+  const STATE_WORDS = { done: 'xong', running: 'đang chạy', failed: 'lỗi', waiting: 'đang chờ', pending: 'chưa chạy' };
   const steps = STAGES.map(([name, label], i) => {
     const s = byName.get(name);
     let st = 'pending';
@@ -455,14 +459,21 @@ function progress(doc) {
     else if (doc.status === 'failed' && i === cur) st = 'failed';
     else if (i === cur && ACTIVE.has(doc.status)) st = 'waiting';
     if (st === 'done') done++;
-    return h('li', { class: `step step--${st}`, title: label }, h('span', { class: 'visually-hidden' }, `${label}: ${{ done: 'xong', running: 'đang chạy', failed: 'lỗi', waiting: 'đang chờ', pending: 'chưa chạy' }[st]}`));
+    return h('li', { class: `step step--${st}`, title: `${label}: ${STATE_WORDS[st]}` }, h('span', { class: 'visually-hidden' }, `${label}: ${STATE_WORDS[st]}`));
   });
   const review = doc.review?.length ? h('span', { class: 'badge badge--review' }, `Cần kiểm tra trang ${doc.review.join(', ')}`) : null;
   if (doc.status === 'split') return h('span', { class: 'muted small' }, `Đã tách thành ${num.format(doc.parts?.length ?? 0)} giấy tờ`);
-  return h('div', { class: 'prog' },
+  // A listing (the dossier's own answer) has no pages_read: a paper past the OCR stage has read them all.
+  const pastOCR = doc.status === 'done' || cur > STAGE_ORDER.ocr;
+  const read = doc.pages_read ?? (pastOCR ? doc.pages : 0);
+  const moving = ACTIVE.has(doc.status);
+  const pages = doc.pages > 0 ? h('span', { class: 'prog__pages' },
+    moving && !pastOCR ? h('progress', { max: doc.pages, value: read, 'aria-label': `Số trang đã đọc của ${doc.filename || 'giấy tờ'}` }) : null,
+    `${num.format(read)}/${num.format(doc.pages)} trang đã đọc`) : null;
+  return h('div', { class: 'prog', 'data-pages': doc.pages, 'data-pages-read': read, 'data-stage': doc.stage },
     h('ol', { class: 'steps', 'aria-label': `Tiến độ: ${done}/${STAGES.length} bước` }, steps),
-    h('span', { class: 'small muted' }, `${done}/${STAGES.length} bước`, doc.pages > 0 ? ` · ${num.format(doc.pages)} trang` : ''),
-    review);
+    h('span', { class: 'small muted' }, `${done}/${STAGES.length} bước`),
+    pages, review);
 }
 
 // reuseReason says why a paper from the store can stand in for a new one (the once-only principle).

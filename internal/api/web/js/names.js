@@ -35,6 +35,15 @@ export const ROLES = [
 ];
 export const ROLE_NAME = Object.fromEntries(ROLES);
 
+// The agencies' levels (storage.Level…), top down, as a report names them.
+export const LEVELS = [
+  ['tinh', 'Cấp tỉnh'],
+  ['so', 'Cấp sở'],
+  ['huyen', 'Cấp huyện'],
+  ['xa', 'Cấp xã'],
+];
+export const LEVEL_NAME = Object.fromEntries(LEVELS);
+
 export const ACTION_WORDS = {
   'dossier.received': 'Tiếp nhận hồ sơ',
   'dossier.viewed': 'Xem hồ sơ TTHC',
@@ -51,6 +60,14 @@ export const ACTION_WORDS = {
   'document.metadata': 'Xem thông tin văn bản',
   'document.verification': 'Kiểm tra chữ ký số',
   'document.retried': 'Cho xử lý lại',
+  'document.page': 'Xem ảnh trang',
+  'document.history': 'Xem lịch sử tài liệu',
+  'archive.writing': 'Ghi bản ký số vào kho lưu trữ',
+  'fixity.mismatch': 'Phát hiện tệp lưu trữ không khớp',
+  'dossier.dvcqg': 'Xem bản ghi đồng bộ Cổng DVCQG',
+  'dossier.eark': 'Xuất gói nộp lưu (E-ARK)',
+  'dvcqg.export': 'Xuất dữ liệu đồng bộ Cổng DVCQG',
+  'reuse.refused': 'Từ chối dùng lại giấy tờ',
   'paper.updated': 'Xác nhận thông tin giấy tờ',
   'owner.viewed': 'Xem kho giấy tờ của chủ hồ sơ',
   'search': 'Tra cứu',
@@ -61,7 +78,9 @@ export const ACTION_WORDS = {
   'account.created': 'Tạo tài khoản',
   'account.disabled': 'Khóa tài khoản',
   'account.password': 'Đặt lại mật khẩu',
+  'account.password_reset': 'Đặt lại mật khẩu',
   'token.created': 'Cấp mã truy cập (token)',
   'token.revoked': 'Thu hồi mã truy cập (token)',
   'agency.created': 'Thêm cơ quan',
+  'agency.added': 'Thêm cơ quan',
 };

@@ -17,6 +17,7 @@ const CAN = {
   read: ['clerk', 'archivist', 'admin'], // papers: text, file, record, search, dossiers
   counter: ['clerk', 'admin'], // dossiers, the owner's store
   audit: ['auditor', 'admin'],
+  reports: ['clerk', 'archivist', 'auditor', 'admin'], // the plan's indicators: counts, no one's data
   admin: ['admin'],
   accept: ['archivist', 'admin'],
 };
