@@ -17,6 +17,12 @@ import (
 // limit measures what a bomb costs. Applying it from the parent, soft and hard alike, means the child
 // cannot lift it; the child waits for its hello before touching any input, so it is in force before
 // the first hostile byte is read, and processes the child starts inherit it.
+//
+// It is not airtight for a Go child: Linux checks a writable mapping laid over an existing mapping
+// (MAP_FIXED) only for how much it grows the address space, and Go's runtime lays its heap over its
+// own PROT_NONE reservations, so a single allocation can take the child past the limit. A child that
+// decodes in Go must weigh what it decodes first (scan.Limits.Memory); malloc's fresh mappings, and
+// so C decoders, are held to it.
 func limitMemory(pid int, bytes int64) error {
 	lim := unix.Rlimit{Cur: uint64(bytes), Max: uint64(bytes)}
 	if err := unix.Prlimit(pid, unix.RLIMIT_DATA, &lim, nil); err != nil {

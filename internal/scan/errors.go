@@ -110,6 +110,24 @@ func bombErr(what string, err error) *InputError {
 		"Tệp PDF có %s bung ra lớn bất thường khi giải nén; tệp bị hỏng hoặc được tạo ra để làm tê liệt hệ thống.", what), err)
 }
 
+// decodeReserve is what the parser needs beside the page it decodes: the Go
+// runtime with its garbage, and the pages already split.
+const decodeReserve = 64 << 20
+
+// checkDecode refuses page when decoding it takes need bytes that do not fit
+// in lim.Memory beside the file (held twice: as received and in the answer
+// sent back).
+func checkDecode(page int, need int64, file int, lim Limits) error {
+	if lim.Memory <= 0 || need+2*int64(file)+decodeReserve <= lim.Memory {
+		return nil
+	}
+	return inputErr(CodeMemoryLimit, fmt.Sprintf(
+		"Trang %d cần khoảng %d MB bộ nhớ để giải mã, vượt giới hạn %d MB của bộ đọc ảnh; ảnh quá lớn hoặc tệp là bom giải nén.",
+		page+1, mb(need), mb(lim.Memory)),
+		fmt.Errorf("page %d decodes to %d bytes; with the file's %d bytes twice and %d in reserve that is over the %d allowed",
+			page+1, need, file, decodeReserve, lim.Memory))
+}
+
 // MemoryLimit is a file whose decoding needed more than limit bytes (0: a limit not known here, as
 // when an allocation failed in process). Retrying the same bytes under the same limit cannot help.
 func MemoryLimit(limit int64, err error) *InputError {

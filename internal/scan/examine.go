@@ -24,11 +24,9 @@ const examineBudget = 64_000_000
 // examine decodes each page in full, which proves a JPEG passed through (or a PNG original) complete,
 // and looks on it for a sohoa sheet (sheet.Find). The pages are examined side by side, as many at
 // once as there are cores and examineBudget allows, since decoding is most of what splitting a
-// scanned stack costs. verifyPNG says PNG pages are the sender's, to be proved complete too; other
-// PNG pages are this package's own re-encodings, decoded only to be looked at, and not at all when
-// they are too big to be a sheet or findSheets is false. The error returned is that of the first
-// failing page.
-func examine(ctx context.Context, pages []Page, verifyPNG, findSheets bool) error {
+// scanned stack costs. A page whose decoding would not fit in the parser's memory is refused
+// unread (checkDecode). The error returned is that of the first failing page.
+func examine(ctx context.Context, pages []Page, ex examination) error {
 	mem := semaphore.NewWeighted(examineBudget)
 	errs := make([]error, len(pages))
 	var firstBad atomic.Int64 // pages after a failed one need not be examined
@@ -41,7 +39,7 @@ func examine(ctx context.Context, pages []Page, verifyPNG, findSheets bool) erro
 				if int64(i) > firstBad.Load() {
 					continue
 				}
-				if errs[i] = examinePage(ctx, &pages[i], verifyPNG, findSheets, mem); errs[i] != nil {
+				if errs[i] = ex.page(ctx, &pages[i], mem); errs[i] != nil {
 					lowerTo(&firstBad, int64(i))
 				}
 			}
@@ -60,14 +58,31 @@ func examine(ctx context.Context, pages []Page, verifyPNG, findSheets bool) erro
 	return nil
 }
 
-func examinePage(ctx context.Context, p *Page, verifyPNG, findSheets bool, mem *semaphore.Weighted) error {
+// examination is what examine knows of the file the pages come from.
+type examination struct {
+	lim  Limits
+	file int // the file's size in bytes
+	// verifyPNG says PNG pages are the sender's, to be proved complete too; other PNG pages are
+	// this package's own re-encodings, decoded only to be looked at, and not at all when they are
+	// too big to be a sheet or findSheets is false.
+	verifyPNG, findSheets bool
+}
+
+func (ex examination) page(ctx context.Context, p *Page, mem *semaphore.Weighted) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("split before page %d: %w", p.Index+1, err)
 	}
 	pixels := int64(p.Width) * int64(p.Height)
-	canBeSheet := findSheets && pixels <= sheet.MaxPixels
-	if !canBeSheet && p.Format == PNG && !verifyPNG {
+	canBeSheet := ex.findSheets && pixels <= sheet.MaxPixels
+	if !canBeSheet && p.Format == PNG && !ex.verifyPNG {
 		return nil
+	}
+	need, err := decodedSize(*p)
+	if err != nil {
+		return err
+	}
+	if err := checkDecode(p.Index, need, ex.file, ex.lim); err != nil {
+		return err
 	}
 	weight := min(pixels, examineBudget)
 	if err := mem.Acquire(ctx, weight); err != nil {

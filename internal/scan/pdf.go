@@ -47,7 +47,7 @@ func splitPDF(c context.Context, data []byte, lim Limits) (pages []Page, err err
 		if err := c.Err(); err != nil {
 			return nil, fmt.Errorf("split pdf before page %d: %w", i+1, err)
 		}
-		if pages[i], err = extractPDFImage(ctx, i, im, lim, b); err != nil {
+		if pages[i], err = extractPDFImage(ctx, i, im, decoding{lim, len(data), b}); err != nil {
 			return nil, err
 		}
 	}
@@ -237,13 +237,21 @@ func collectImages(ctx *model.Context, res types.Dict, depth int, out *[]pdfImag
 	return nil
 }
 
-func extractPDFImage(ctx *model.Context, i int, im pdfImage, lim Limits, bud *budget) (Page, error) {
+// decoding is what extracting a PDF's page images is bounded by: the limits, the file's size (in
+// bytes) beside which each page must fit in the parser's memory, and the budget of its other streams.
+type decoding struct {
+	lim    Limits
+	file   int
+	budget *budget
+}
+
+func extractPDFImage(ctx *model.Context, i int, im pdfImage, d decoding) (Page, error) {
 	dx, dy := resolveDPI(im.w, im.h, float64(im.w)/im.pageW, float64(im.h)/im.pageH)
 	fp := im.sd.FilterPipeline
 	if len(fp) == 1 && fp[0].Name == filter.DCT {
 		// The scanner's JPEG goes through untouched; examine decodes it,
 		// which proves it complete.
-		cfg, err := checkJPEG(i, im.sd.Raw, lim)
+		cfg, err := checkJPEG(i, im.sd.Raw, d.lim)
 		if err != nil {
 			return Page{}, err
 		}
@@ -256,7 +264,7 @@ func extractPDFImage(ctx *model.Context, i int, im pdfImage, lim Limits, bud *bu
 				"Trang %d của tệp PDF dùng kiểu nén ảnh %s chưa được hỗ trợ.", i+1, f.Name), nil)
 		}
 	}
-	img, err := rasterFromSamples(ctx, i, im, bud)
+	img, err := rasterFromSamples(ctx, i, im, d)
 	if err != nil {
 		return Page{}, err
 	}

@@ -117,7 +117,7 @@ func indexedColorSpace(ctx *model.Context, v types.Array, depth int, b *budget) 
 
 // rasterFromSamples turns the decoded sample stream of a non-JPEG image
 // into an image.Image for lossless PNG encoding.
-func rasterFromSamples(ctx *model.Context, i int, im pdfImage, b *budget) (image.Image, error) {
+func rasterFromSamples(ctx *model.Context, i int, im pdfImage, dec decoding) (image.Image, error) {
 	d := im.sd.Dict
 	bpc := 1
 	var cs colorSpace
@@ -128,7 +128,7 @@ func rasterFromSamples(ctx *model.Context, i int, im pdfImage, b *budget) (image
 			bpc = *b
 		}
 		var err error
-		if cs, err = resolveColorSpace(ctx, d["ColorSpace"], 0, b); err != nil {
+		if cs, err = resolveColorSpace(ctx, d["ColorSpace"], 0, dec.budget); err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {
 				return nil, ie
@@ -141,6 +141,13 @@ func rasterFromSamples(ctx *model.Context, i int, im pdfImage, b *budget) (image
 		return nil, inputErr(CodeCorrupt, fmt.Sprintf("Ảnh trang %d của tệp PDF có số bit mỗi mẫu không hợp lệ (%d).", i+1, bpc), nil)
 	}
 	rowBytes := (im.w*cs.comps*bpc + 7) / 8
+	pixelBytes := int64(4) // RGBA, CMYK
+	if cs.comps == 1 {
+		pixelBytes = 1 // Gray, Paletted
+	}
+	if err := checkDecode(i, int64(rowBytes)*int64(im.h)+pixelBytes*int64(im.w)*int64(im.h), dec.file, dec.lim); err != nil {
+		return nil, err
+	}
 	samples, err := decodeSamples(i, im, int64(rowBytes)*int64(im.h))
 	if err != nil {
 		return nil, err

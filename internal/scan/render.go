@@ -108,7 +108,7 @@ func renderPage(ctx context.Context, data []byte, n int, box [2]float64, dpi flo
 	if lim.MaxPixels > 0 {
 		maxOut = 3*lim.MaxPixels + 1<<10 // a PPM of the largest page, and its header
 	}
-	pnm, err := runTool(ctx, data, maxOut, "pdftoppm", append(args, "-")...)
+	pnm, err := runTool(ctx, lim, data, maxOut, "pdftoppm", append(args, "-")...)
 	if err != nil {
 		return Page{}, pageErr(n, err)
 	}
@@ -125,7 +125,7 @@ func renderPage(ctx context.Context, data []byte, n int, box [2]float64, dpi flo
 		err := fmt.Errorf("pdftoppm drew page %d at %dx%d, not %dx%d", n, b.Dx(), b.Dy(), w, h)
 		if b.Dx() == 1 && b.Dy() == 1 {
 			// Splash draws a 1×1 page when it cannot allocate the page's bitmap, and exits 0.
-			return Page{}, MemoryLimit(0, err)
+			return Page{}, MemoryLimit(lim.Memory, err)
 		}
 		return Page{}, err
 	}
@@ -221,7 +221,7 @@ func Text(ctx context.Context, data []byte, lim Limits) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := runTool(ctx, data, maxText, "pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
+	out, err := runTool(ctx, lim, data, maxText, "pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
 	if err != nil {
 		return nil, err
 	}

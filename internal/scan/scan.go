@@ -46,6 +46,17 @@ type Limits struct {
 	// inflate to, all together, and each object stream pdfcpu inflates while
 	// reading; page image samples are bounded by MaxPixels, page by page.
 	MaxDecoded int64
+	// Memory is what the parser may allocate (a scan child's RLIMIT_DATA,
+	// which cage sets). A page Go would decode is refused with
+	// CodeMemoryLimit, from its header and before a byte of it is decoded,
+	// when its pixels would not fit in it beside the file (checkDecode). The
+	// kernel's limit does not cover that case on its own: Linux weighs a
+	// writable mapping laid over a reservation by how much it grows the
+	// address space, nothing, and Go's runtime lays its heap over its own
+	// reservations, so one allocation of a whole image can pass the limit.
+	// Leptonica's and poppler's mallocs map fresh memory, which the limit
+	// does refuse.
+	Memory int64
 }
 
 // TesseractMaxSide is the longest page side Tesseract 5.3.0 reads: it fails
@@ -184,7 +195,8 @@ func split(ctx context.Context, data []byte, lim Limits, findSheets bool) ([]Pag
 	for i := range pages {
 		pages[i].Index = i
 	}
-	if err := examine(ctx, pages, f == PNG, findSheets); err != nil {
+	ex := examination{lim: lim, file: len(data), verifyPNG: f == PNG, findSheets: findSheets}
+	if err := examine(ctx, pages, ex); err != nil {
 		return nil, err
 	}
 	return pages, nil

@@ -89,7 +89,7 @@ func splitTIFF(ctx context.Context, data []byte, lim Limits) ([]Page, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("split tiff before page %d: %w", i+1, err)
 		}
-		p, err := tiffPage(ptr, size, i)
+		p, err := tiffPage(ptr, size, i, lim)
 		if err != nil {
 			return nil, err
 		}
@@ -140,7 +140,7 @@ func firstIFDBeyond(data []byte) bool {
 	return int64(off) >= int64(len(data))
 }
 
-func tiffPage(ptr *C.l_uint8, size C.size_t, i int) (Page, error) {
+func tiffPage(ptr *C.l_uint8, size C.size_t, i int, lim Limits) (Page, error) {
 	var (
 		out              *C.l_uint8
 		outSize          C.size_t
@@ -156,7 +156,7 @@ func tiffPage(ptr *C.l_uint8, size C.size_t, i int) (Page, error) {
 	case rc != 0 && strings.Contains(said, "alloc fail"):
 		// "calloc fail for tiffdata", "pixdata_malloc fail for data": the
 		// page's raster did not fit in the memory this process may use.
-		return Page{}, MemoryLimit(0, fmt.Errorf("decode tiff page %d: leptonica: %s", i, said))
+		return Page{}, MemoryLimit(lim.Memory, fmt.Errorf("decode tiff page %d: leptonica: %s", i, said))
 	case rc == 0:
 	case rc == 1:
 		// libtiff does not tell a short read from bad data; a directory that

@@ -17,10 +17,10 @@ var errOutputLimit = errors.New("tool output over its limit")
 
 // runTool runs a poppler tool on stdin and returns its stdout, at most maxOut bytes. Its failures
 // become InputErrors: a crash of the tool on these bytes (ParserCrashed), memory exhausted
-// (MemoryLimit), output past maxOut (a bomb), or a file it refused (bad_pdf, encrypted). The tool is
+// (MemoryLimit, of lim.Memory, which the tool inherits), output past maxOut (a bomb), or a file it refused (bad_pdf, encrypted). The tool is
 // killed when ctx ends, and when this process dies (PR_SET_PDEATHSIG), so it never outlives a
 // killed scan child.
-func runTool(ctx context.Context, stdin []byte, maxOut int64, name string, args ...string) ([]byte, error) {
+func runTool(ctx context.Context, lim Limits, stdin []byte, maxOut int64, name string, args ...string) ([]byte, error) {
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(tctx, name, args...)
@@ -52,7 +52,7 @@ func runTool(ctx context.Context, stdin []byte, maxOut int64, name string, args 
 	ws, _ := exit.Sys().(syscall.WaitStatus)
 	switch {
 	case strings.Contains(lower, "out of memory") || strings.Contains(lower, "bad_alloc"):
-		return nil, MemoryLimit(0, cause)
+		return nil, MemoryLimit(lim.Memory, cause)
 	case strings.Contains(lower, "incorrect password"):
 		return nil, encryptedErr(cause)
 	case ws.Signaled():

@@ -8,7 +8,8 @@
 // when the caller's context ends or a file takes longer than Config.Timeout. How each end is told to
 // the caller, and whether it is worth retrying:
 //
-//   - the child ran out of memory (its limit): scan.MemoryLimit, code memory_limit, fault.Input. The
+//   - the child ran out of memory (its limit), or a page's header says it would (the pool tells the
+//     child its limit in scan.Limits.Memory): scan.MemoryLimit, code memory_limit, fault.Input. The
 //     same bytes need the same memory, so a retry cannot help.
 //   - the child crashed (SIGSEGV, SIGABRT in a decoder): scan.ParserCrashed, parser_crash,
 //     fault.Input, for the same reason.
@@ -121,6 +122,7 @@ func (p *Pool) PeakRSS() int64 { return p.procs.PeakRSS() }
 func (p *Pool) Close() error { return p.procs.Close() }
 
 func (p *Pool) call(ctx context.Context, req request, data []byte) (reply, error) {
+	req.Limits.Memory = p.memory // the child's limit is the pool's to say
 	b, err := encodeRequest(req, data)
 	if err != nil {
 		return reply{}, err
@@ -162,9 +164,5 @@ func (p *Pool) remoteErr(e *wireError) error {
 	if e.Code == "" {
 		return fmt.Errorf("scan child: %s", e.Detail)
 	}
-	cause := errors.New(e.Detail)
-	if e.Code == scan.CodeMemoryLimit {
-		return scan.MemoryLimit(p.memory, cause) // the child does not know its limit; say it
-	}
-	return &scan.InputError{Code: e.Code, Message: e.Message, Err: cause}
+	return &scan.InputError{Code: e.Code, Message: e.Message, Err: errors.New(e.Detail)}
 }

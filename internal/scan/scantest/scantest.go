@@ -40,7 +40,8 @@ var BadCodes = map[string]string{
 	"png-12000x12000-rgb16.png": "memory_limit",
 }
 
-// NeedsCage are the bad files only a memory limit refuses: in process they succeed, at a gigabyte.
+// NeedsCage are the bad files only a memory limit refuses (the child's, or Limits.Memory for the PNG):
+// in process without one they succeed, at a gigabyte.
 var NeedsCage = map[string]bool{"tiff-12000x12000-rgb.tiff": true, "png-12000x12000-rgb16.png": true}
 
 // Generated names the files of testdata/bad made here, and how.
