@@ -207,6 +207,12 @@ type Dossiers interface {
 	// SetPaper records facts about a paper.
 	SetPaper(ctx context.Context, documentID string, f PaperFields, by Actor) error
 
+	// ReviewPage records that by checked the text of page n (1-based) against its image
+	// (Page.ReviewedBy, ReviewedAt; a check again replaces the earlier one), with a "page.reviewed"
+	// event naming the page. ErrNotFound when the document or the page does not exist;
+	// ErrPageNotRead when the page has not been read yet, so has no text to check.
+	ReviewPage(ctx context.Context, documentID string, n int, by Actor) error
+
 	// Log appends an event.
 	Log(ctx context.Context, e Event) error
 

@@ -36,7 +36,7 @@ func (p *Postgres) SetPages(ctx context.Context, id string, pages []Page) error 
 
 func (p *Postgres) Pages(ctx context.Context, id string) ([]Page, error) {
 	rows, err := p.pool.Query(ctx, `SELECT n, image_key, format, width, height, dpi_x, dpi_y,
-		coalesce(ocr_key, ''), coalesce(text, ''), coalesce(confidence, 0), review, ocr_started_at, ocr_finished_at, ocr_gen, ocr_worker
+		coalesce(ocr_key, ''), coalesce(text, ''), coalesce(confidence, 0), review, coalesce(reviewed_by, ''), reviewed_at, ocr_started_at, ocr_finished_at, ocr_gen, ocr_worker
 		FROM pages WHERE document_id = $1 ORDER BY n`, id)
 	if err != nil {
 		return nil, dbErr(fmt.Sprintf("pages of %s", id), err)
@@ -44,7 +44,7 @@ func (p *Postgres) Pages(ctx context.Context, id string) ([]Page, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Page, error) {
 		var pg Page
 		err := r.Scan(&pg.N, &pg.ImageKey, &pg.Format, &pg.Width, &pg.Height, &pg.DPIX, &pg.DPIY, &pg.OCRKey, &pg.Text,
-			&pg.Confidence, &pg.Review, &pg.OCRStartedAt, &pg.OCRFinishedAt, &pg.Gen, &pg.Worker)
+			&pg.Confidence, &pg.Review, &pg.ReviewedBy, &pg.ReviewedAt, &pg.OCRStartedAt, &pg.OCRFinishedAt, &pg.Gen, &pg.Worker)
 		return pg, err
 	})
 	if err != nil {
@@ -97,7 +97,7 @@ func (p *Postgres) PageRecognized(ctx context.Context, c Claim, r PageResult, ne
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE pages SET ocr_key = $3, text = $4, confidence = $5, review = $6,
-			ocr_finished_at = now(), ocr_worker = '' WHERE document_id = $1 AND n = $2`, c.Document, c.Page, r.OCRKey, r.Text, r.Confidence, r.Review); err != nil {
+			reviewed_by = NULL, reviewed_at = NULL, ocr_finished_at = now(), ocr_worker = '' WHERE document_id = $1 AND n = $2`, c.Document, c.Page, r.OCRKey, r.Text, r.Confidence, r.Review); err != nil {
 			return err
 		}
 		var left int

@@ -273,6 +273,22 @@ func (p *Postgres) SetPaper(ctx context.Context, documentID string, f PaperField
 	})
 }
 
+func (p *Postgres) ReviewPage(ctx context.Context, documentID string, n int, by Actor) error {
+	op := fmt.Sprintf("review page %d of %s", n, documentID)
+	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		var read bool
+		err := tx.QueryRow(ctx, `UPDATE pages SET reviewed_by = $3, reviewed_at = now()
+			WHERE document_id = $1 AND n = $2 RETURNING ocr_key IS NOT NULL`, documentID, n, by.Name).Scan(&read)
+		if err != nil {
+			return dbErr(op, err)
+		}
+		if !read {
+			return fmt.Errorf("%s: %w", op, ErrPageNotRead) // and the update is rolled back
+		}
+		return appendEvent(ctx, tx, Event{Actor: by.Name, Client: by.Client, Action: "page.reviewed", DocumentID: documentID, Detail: map[string]any{"page": n}})
+	})
+}
+
 func (p *Postgres) History(ctx context.Context, dossierID, documentID string) ([]Event, error) {
 	q, arg := `SELECT `+eventColumns+` FROM events WHERE dossier_id = $1 ORDER BY id`, dossierID
 	if dossierID == "" {

@@ -155,7 +155,11 @@ type Page struct {
 	OCRKey     string // empty until the page is recognised
 	Text       string
 	Confidence float64
-	Review     bool   // its text needs a person's eye: the OCR stage's decision when it read the page
+	Review     bool // its text needs a person's eye: the OCR stage's decision when it read the page
+	// ReviewedBy and ReviewedAt: a person checked the text of a page flagged for review
+	// (Dossiers.ReviewPage) since it was last read; empty while it still waits.
+	ReviewedBy string
+	ReviewedAt *time.Time
 	Gen        int    // generation of its recognition (Claim.Gen)
 	Worker     string // the worker reading it now, if any
 

@@ -16,6 +16,10 @@ import (
 // fault.NotFound.
 var ErrNotFound error = &fault.Error{Kind: fault.NotFound, Err: errors.New("not found")}
 
+// ErrPageNotRead is returned (wrapped) for a page that has no text yet to act on. It is a
+// fault.Refused.
+var ErrPageNotRead error = &fault.Error{Kind: fault.Refused, Err: errors.New("page not read yet")}
+
 // ErrExists is returned (wrapped) by a write that creates only, when something is there already. It
 // is a fault.Conflict.
 var ErrExists error = &fault.Error{Kind: fault.Conflict, Err: errors.New("exists already")}

@@ -263,6 +263,21 @@ try {
   check(await page.evaluate(() => document.activeElement?.dataset.key === 'zoom'), 'closing the viewer gives focus back to its button');
   check(!requests.slice(before).some((u) => u.includes('/api/v1/owners/')), 'opening a document calls no /api/v1/owners/ listing');
   check(await page.locator('button:has-text("Làm lại")').count() === 0, 'a finished document offers no Làm lại');
+
+  step('clerk: the text of a flagged page checked against its image');
+  const flagged = review[0];
+  await page.click(`.thumb[data-page="${flagged}"]`);
+  await page.waitForSelector(`.thumb[data-page="${flagged}"][aria-pressed="true"]`);
+  await page.click(`button[data-key="review:${flagged}"]`);
+  await page.waitForSelector('.pagetext .notice--ok');
+  const checkedPage = (await page.evaluate(async (id) => (await fetch(`/api/v1/documents/${id}/pages`)).json(), planID)).find((p) => p.n === flagged);
+  check(checkedPage?.reviewed_by === users.clerk[0] && checkedPage.review === true, `page ${flagged} is recorded checked by ${users.clerk[0]}, its flag kept: ${JSON.stringify(checkedPage)}`);
+  check((await page.textContent('.pagetext .notice--ok')).includes(users.clerk[0]), 'the page names who checked it');
+  check(!(await page.$eval(`.thumb[data-page="${flagged}"]`, (b) => b.classList.contains('thumb--review'))), 'its thumbnail no longer waits for a check');
+  const afterCheck = await page.evaluate(async (id) => (await fetch(`/api/v1/documents/${id}`)).json(), planID);
+  check(!(afterCheck.review ?? []).includes(flagged), `the document no longer lists page ${flagged} as waiting: ${JSON.stringify(afterCheck.review)}`);
+  check(await page.evaluate(() => document.activeElement?.classList.contains('notice--ok')), 'the keyboard is on the notice that the check is recorded');
+  await axe('document-reviewed');
   await signOut();
 
   // ------------------------------------------------------------------ archive
@@ -341,7 +356,7 @@ try {
     && [...document.querySelectorAll('table.audit tbody tr')].every((tr) => tr.cells[1].innerText.trim() === n), users.clerk[0]);
   const actionsOf = (name) => page.evaluate(async (n) => (await (await fetch(`/api/v1/audit?account=${encodeURIComponent(n)}&limit=1000`)).json()).events.map((e) => e.action), name);
   const clerkActs = await actionsOf(users.clerk[0]);
-  for (const a of ['dossier.received', 'owner.viewed', 'document.reused', 'document.attached', 'dossier.receipt']) check(clerkActs.includes(a), `the trail has the clerk's ${a}`);
+  for (const a of ['dossier.received', 'owner.viewed', 'document.reused', 'document.attached', 'dossier.receipt', 'page.reviewed']) check(clerkActs.includes(a), `the trail has the clerk's ${a}`);
   const archActs = await actionsOf(users.archivist[0]);
   for (const a of ['search', 'document.verification', 'document.page', 'paper.updated']) check(archActs.includes(a), `the trail has the archivist's ${a}: ${JSON.stringify(archActs)}`);
   check(!archActs.includes('owner.viewed'), 'the archivist looked at no owner listing');

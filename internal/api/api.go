@@ -99,6 +99,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/documents/{id}/text", s.text, readers},
 		{"GET", "/api/v1/documents/{id}/pages", s.pages, readers},
 		{"GET", "/api/v1/documents/{id}/pages/{n}/image", s.pageImage, readers},
+		{"POST", "/api/v1/documents/{id}/pages/{n}/review", s.reviewPage, editors},
 		{"GET", "/api/v1/documents/{id}/history", s.documentHistory, readers},
 		{"POST", "/api/v1/documents/{id}/retry", s.retry, readers},
 		{"POST", "/api/v1/documents/{id}/accept-signature", s.acceptSignature, roles(archivist, admin)},
@@ -222,6 +223,7 @@ const (
 	codeNotFailed           = "not_failed"    // only a failed document can be retried
 	codeNotRetryable        = "not_retryable" // the failure is the input's: a retry cannot help
 	codeNotReusable         = "not_reusable"  // the paper cannot be reused for this dossier
+	codePageNotRead         = "page_not_read" // the page has no text yet to check
 	codeUnreadableSignature = "unreadable_signature"
 	codeUnauthorized        = "unauthorized"      // no live credential
 	codeForbidden           = "forbidden"         // the account's role may not do this

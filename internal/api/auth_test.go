@@ -27,6 +27,7 @@ var matrix = map[string]string{
 	"GET /api/v1/documents/{id}/text":              "C A D",
 	"GET /api/v1/documents/{id}/pages":             "C A D",
 	"GET /api/v1/documents/{id}/pages/{n}/image":   "C A D",
+	"POST /api/v1/documents/{id}/pages/{n}/review": "C A D",
 	"GET /api/v1/documents/{id}/history":           "C A D",
 	"POST /api/v1/documents/{id}/retry":            "C A D",
 	"POST /api/v1/documents/{id}/accept-signature": "A D",

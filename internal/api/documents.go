@@ -46,8 +46,8 @@ type Document struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	Stages         []Stage   `json:"stages"`
-	// Review lists the pages the OCR stage flagged (read below its minimum confidence): a person
-	// should check their text.
+	// Review lists the pages the OCR stage flagged (read below its minimum confidence) whose text
+	// nobody has checked yet (POST …/pages/{n}/review).
 	Review []int `json:"review,omitempty"`
 	// PartOf is the stack a paper was cut out of; Parts, of a split stack, the papers it became.
 	PartOf string     `json:"part_of,omitempty"`
@@ -71,7 +71,9 @@ type Page struct {
 	DPI           float64    `json:"dpi"`
 	Format        string     `json:"format"`
 	Confidence    float64    `json:"confidence"`
-	Review        bool       `json:"review"`
+	Review        bool       `json:"review"` // flagged by the OCR stage, checked or not
+	ReviewedBy    string     `json:"reviewed_by,omitempty"`
+	ReviewedAt    *time.Time `json:"reviewed_at,omitempty"`
 	OCRStartedAt  *time.Time `json:"ocr_started_at"`
 	OCRFinishedAt *time.Time `json:"ocr_finished_at"`
 	Seconds       float64    `json:"seconds,omitempty"`
@@ -327,7 +329,7 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 	}
 	out := toJSON(d, stages)
 	for _, pg := range pages {
-		if pg.Review {
+		if pg.Review && pg.ReviewedAt == nil {
 			out.Review = append(out.Review, pg.N)
 		}
 	}
@@ -372,13 +374,18 @@ func (s *Server) pages(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]Page, len(pages))
 	for i, pg := range pages {
-		out[i] = Page{N: pg.N, Width: pg.Width, Height: pg.Height, DPI: pg.DPIX, Format: pg.Format,
-			Confidence: pg.Confidence, Review: pg.Review, OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
-		if pg.OCRStartedAt != nil && pg.OCRFinishedAt != nil {
-			out[i].Seconds = pg.OCRFinishedAt.Sub(*pg.OCRStartedAt).Seconds()
-		}
+		out[i] = pageJSON(pg)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func pageJSON(pg storage.Page) Page {
+	out := Page{N: pg.N, Width: pg.Width, Height: pg.Height, DPI: pg.DPIX, Format: pg.Format, Confidence: pg.Confidence,
+		Review: pg.Review, ReviewedBy: pg.ReviewedBy, ReviewedAt: pg.ReviewedAt, OCRStartedAt: pg.OCRStartedAt, OCRFinishedAt: pg.OCRFinishedAt}
+	if pg.OCRStartedAt != nil && pg.OCRFinishedAt != nil {
+		out.Seconds = pg.OCRFinishedAt.Sub(*pg.OCRStartedAt).Seconds()
+	}
+	return out
 }
 
 // toJSON gives the JSON form of d; a listing passes no stages.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sohoa-vn/sohoa/internal/account"
 	"github.com/sohoa-vn/sohoa/internal/fault"
 	"github.com/sohoa-vn/sohoa/internal/scan"
 	"github.com/sohoa-vn/sohoa/pipeline"
@@ -389,4 +390,44 @@ func TestNotFound(t *testing.T) {
 func post(path string) *http.Request {
 	req, _ := http.NewRequest(http.MethodPost, path, nil)
 	return req
+}
+
+// An archivist checks a flagged page's text: the page names them and leaves the document's list of
+// pages waiting, its flag kept; the check is in the history. A page not read yet, or one the
+// document does not have, cannot be checked.
+func TestReviewPage(t *testing.T) {
+	r := newRig(t)
+	doc := r.receive("hai-trang.png", scanPNG(31))
+	r.read[doc.ID] = []storage.PageResult{{Text: "chữ rõ", Confidence: 95}, {Text: "chữ mờ", Confidence: 40, Review: true}}
+	archivist := r.as("lưu trữ Hà", account.Archivist, testAgency)
+	review := func(n string) answer { return archivist.sendJSON(http.MethodPost, "/api/v1/documents/"+doc.ID+"/pages/"+n+"/review", "") }
+
+	r.runTo(doc.ID, pipeline.OCR)
+	review("2").wantError(t, http.StatusConflict, codePageNotRead)
+	r.finish(doc.ID)
+	if got := r.get("/api/v1/documents/" + doc.ID).document(t).Review; !slices.Equal(got, []int{2}) {
+		t.Fatalf("pages to review %v, want [2]", got)
+	}
+	for _, n := range []string{"3", "0", "x"} {
+		review(n).wantError(t, http.StatusNotFound, codeNotFound)
+	}
+	var page Page
+	review("2").decode(t, &page)
+	if page.N != 2 || !page.Review || page.ReviewedBy != "lưu trữ Hà" || page.ReviewedAt == nil {
+		t.Errorf("checked page %+v, want page 2 flagged and checked by lưu trữ Hà", page)
+	}
+	if got := r.get("/api/v1/documents/" + doc.ID).document(t).Review; len(got) != 0 {
+		t.Errorf("pages to review after the check %v, want none", got)
+	}
+	var pages []Page
+	r.get("/api/v1/documents/"+doc.ID+"/pages").decode(t, &pages)
+	if len(pages) != 2 || pages[0].ReviewedBy != "" || pages[1].ReviewedBy != "lưu trữ Hà" {
+		t.Errorf("pages %+v", pages)
+	}
+	var hist struct{ Events []storage.Event }
+	r.get("/api/v1/documents/"+doc.ID+"/history").decode(t, &hist)
+	i := slices.IndexFunc(hist.Events, func(e storage.Event) bool { return e.Action == "page.reviewed" })
+	if i < 0 || hist.Events[i].Actor != "lưu trữ Hà" || fmt.Sprint(hist.Events[i].Detail["page"]) != "2" {
+		t.Errorf("history %+v lacks lưu trữ Hà's check of page 2", hist.Events)
+	}
 }

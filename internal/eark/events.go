@@ -40,6 +40,7 @@ var historyEvents = map[string]eventKind{
 	"document.reused":     {"reuse", "Dùng lại giấy tờ đã có trong kho cho hồ sơ, không yêu cầu nộp lại", both},
 	"paper.updated":       {"metadata modification", "Cán bộ xác nhận hoặc sửa thông tin giấy tờ", both},
 	"page.converted":      {"migration", "Trang ảnh được chuyển đổi khi tạo PDF/A", theSigned},
+	"page.reviewed":       {"validation", "Cán bộ đối chiếu chữ nhận dạng của một trang với ảnh quét", theSigned},
 	"pdf.rendered":        {"rendering", "Trang PDF gốc được dựng thành ảnh để nhận dạng", theOriginal},
 	"pdfa.not_conformant": {"validation", "Bản lưu trữ không đạt PDF/A", theSigned},
 	"signature.accepted":  {"policy assignment", "Lưu trữ viên quyết định chứng thực bản gốc có chữ ký không xác minh được", theOriginal},

@@ -3,7 +3,6 @@ package scan
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"image/color"
 	"image/jpeg"
 	"image/png"
@@ -53,11 +52,15 @@ func jpegDecodedSize(page int, data []byte) (int64, error) {
 	if err != nil {
 		return 0, decodeErr(page, "JPEG", err)
 	}
+	pixels := int64(cfg.Width) * int64(cfg.Height)
 	sof, ok := jpegFrame(data)
 	if !ok {
-		return 0, inputErr(CodeCorrupt, fmt.Sprintf("Ảnh JPEG của trang %d bị hỏng, không đọc được.", page+1), nil)
+		// Go's decoder read a frame this walk did not find: assume the costliest it can be.
+		sof = jpegSOF{progressive: true, hmax: 1, vmax: 1, components: make([]struct{ h, v int }, 4)}
+		for i := range sof.components {
+			sof.components[i] = struct{ h, v int }{1, 1}
+		}
 	}
-	pixels := int64(cfg.Width) * int64(cfg.Height)
 	var samples int64
 	for _, c := range sof.components {
 		samples += pixels * int64(c.h*c.v) / int64(sof.hmax*sof.vmax)
@@ -78,14 +81,12 @@ type jpegSOF struct {
 	hmax, vmax  int
 }
 
-// jpegFrame finds the start-of-frame segment, walking the segments before it.
+// jpegFrame finds the start-of-frame segment, walking the segments before it. Bytes that are not a
+// marker are skipped, as Go's decoder (and libjpeg) skip them.
 func jpegFrame(data []byte) (jpegSOF, bool) {
 	for i := 2; i+4 <= len(data); {
-		if data[i] != 0xFF {
-			return jpegSOF{}, false
-		}
 		marker := data[i+1]
-		if marker == 0xFF { // fill byte
+		if data[i] != 0xFF || marker == 0xFF || marker == 0x00 {
 			i++
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 	"image/png"
 	"io"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -37,6 +38,7 @@ func TestDecodedSize(t *testing.T) {
 		{"gray jpeg", Page{Format: JPEG, Image: encodeJPEG(t, image.NewGray(image.Rect(0, 0, w, h)))}, px},
 		{"4:2:0 jpeg", Page{Format: JPEG, Image: colour}, px + px/4 + px/4},
 		{"4:4:4 jpeg", Page{Format: JPEG, Image: sampled444(t, colour)}, 3 * px},
+		{"4:2:0 jpeg with junk before its frame", Page{Format: JPEG, Image: junkBeforeFrame(t, colour)}, px + px/4 + px/4},
 		{"progressive 4:2:0 jpeg", Page{Format: JPEG, Image: progressive(t, colour)}, 5 * (px + px/2)},
 		{"cmyk jpeg", Page{Format: JPEG, Image: cmykHeader(w, h)}, 4*px + 4*px},
 	}
@@ -128,6 +130,12 @@ func progressive(t *testing.T, data []byte) []byte {
 	out := bytes.Clone(data)
 	out[sof(t, out)+1] = 0xC2
 	return out
+}
+
+// junkBeforeFrame puts bytes that are no marker before the SOF0 segment, which decoders skip.
+func junkBeforeFrame(t *testing.T, data []byte) []byte {
+	i := sof(t, data)
+	return slices.Concat(data[:i], []byte{0x00, 0x42, 0x00}, data[i:])
 }
 
 // sampled444 sets the luma's sampling factors to those of the chroma (1×1).

@@ -250,6 +250,22 @@ func (s *Store) SetPaper(ctx context.Context, documentID string, f storage.Paper
 	return err
 }
 
+func (s *Store) ReviewPage(ctx context.Context, documentID string, n int, by storage.Actor) error {
+	_, err := withDocument(ctx, s, documentID, func(d *document) (any, error) {
+		p := d.page(n)
+		switch {
+		case p == nil:
+			return nil, fmt.Errorf("review page %d of %s: %w", n, documentID, storage.ErrNotFound)
+		case !p.recognized:
+			return nil, fmt.Errorf("review page %d of %s: %w", n, documentID, storage.ErrPageNotRead)
+		}
+		now := s.now()
+		p.ReviewedBy, p.ReviewedAt = by.Name, &now
+		return nil, s.log(storage.Event{Actor: by.Name, Client: by.Client, Action: "page.reviewed", DocumentID: documentID, Detail: map[string]any{"page": n}})
+	})
+	return err
+}
+
 func (s *Store) setPaper(d *document, f storage.PaperFields, by storage.Actor) error {
 	if f.OwnerID != nil {
 		if _, ok := s.owners[*f.OwnerID]; !ok {

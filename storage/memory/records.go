@@ -241,7 +241,7 @@ func (s *Store) Pages(ctx context.Context, id string) ([]storage.Page, error) {
 	return withDocument(ctx, s, id, func(d *document) ([]storage.Page, error) {
 		var out []storage.Page
 		for _, p := range d.pages {
-			p.OCRStartedAt, p.OCRFinishedAt = cloneTime(p.OCRStartedAt), cloneTime(p.OCRFinishedAt)
+			p.OCRStartedAt, p.OCRFinishedAt, p.ReviewedAt = cloneTime(p.OCRStartedAt), cloneTime(p.OCRFinishedAt), cloneTime(p.ReviewedAt)
 			out = append(out, p.Page)
 		}
 		return out, nil
@@ -282,6 +282,7 @@ func (s *Store) PageRecognized(ctx context.Context, c storage.Claim, r storage.P
 		}
 		now := s.now()
 		p.OCRKey, p.Text, p.Confidence, p.Review, p.OCRFinishedAt, p.recognized, p.Worker = r.OCRKey, r.Text, r.Confidence, r.Review, &now, true, ""
+		p.ReviewedBy, p.ReviewedAt = "", nil
 		for _, p := range d.pages {
 			if !p.recognized {
 				s.touch(d)

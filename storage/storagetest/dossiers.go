@@ -73,6 +73,7 @@ func Dossiers(t *testing.T, open func(t *testing.T) (storage.Records, storage.Do
 		{"another owner's paper", dossiersOtherOwnersPaper},
 		{"papers", dossiersPapers},
 		{"set paper", dossiersSetPaper},
+		{"review a page", dossiersReviewPage},
 		{"extracted fields", dossiersExtracted},
 		{"history", dossiersHistory},
 		{"search filters of papers and dossiers", dossiersSearch},

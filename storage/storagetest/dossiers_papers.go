@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/sohoa-vn/sohoa/internal/code"
 	"github.com/sohoa-vn/sohoa/storage"
 )
@@ -414,5 +416,53 @@ func dossiersOtherOwnersPaper(t *testing.T, r storage.Records, d storage.Dossier
 	}
 	if p, _ := d.Paper(ctx, doc.ID); p.OwnerID != citizen || len(p.Dossiers) != 1 {
 		t.Errorf("A's paper after the refusals: owner %s, dossiers %v", p.OwnerID, p.Dossiers)
+	}
+}
+
+func dossiersReviewPage(t *testing.T, r storage.Records, d storage.Dossiers) {
+	ctx := t.Context()
+	doc := atOCR(t, r, "review")
+	pages := []storage.Page{{N: 1, ImageKey: "p1", Format: "png", Width: 1, Height: 1, DPIX: 300, DPIY: 300},
+		{N: 2, ImageKey: "p2", Format: "png", Width: 1, Height: 1, DPIX: 300, DPIY: 300}}
+	must(t, r.SetPages(ctx, doc.ID, pages))
+	if _, err := r.PageRecognized(ctx, storage.Claim{Document: doc.ID, Run: 1, Stage: "ocr", Page: 2},
+		storage.PageResult{OCRKey: "o2", Text: "chữ mờ", Confidence: 40, Review: true}, "pdfa"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		doc  string
+		n    int
+		want error
+	}{
+		{"a page not read yet", doc.ID, 1, storage.ErrPageNotRead},
+		{"a page the document does not have", doc.ID, 3, storage.ErrNotFound},
+		{"a missing document", uuid.NewString(), 1, storage.ErrNotFound},
+	} {
+		if err := d.ReviewPage(ctx, c.doc, c.n, storage.Actor{Name: "lưu trữ 1"}); !errors.Is(err, c.want) {
+			t.Errorf("ReviewPage of %s = %v, want %v", c.name, err, c.want)
+		}
+	}
+	must(t, d.ReviewPage(ctx, doc.ID, 2, storage.Actor{Name: "lưu trữ 1"}))
+	got, err := r.Pages(ctx, doc.ID)
+	if err != nil || len(got) != 2 || got[1].ReviewedBy != "lưu trữ 1" || got[1].ReviewedAt == nil || !got[1].Review ||
+		got[0].ReviewedBy != "" || got[0].ReviewedAt != nil {
+		t.Errorf("Pages after ReviewPage(2) = %+v, %v; want page 2 still flagged, checked by lưu trữ 1, page 1 unchecked", got, err)
+	}
+	events, err := d.History(ctx, "", doc.ID)
+	must(t, err)
+	var reviewed []storage.Event
+	for _, e := range events {
+		if e.Action == "page.reviewed" {
+			reviewed = append(reviewed, e)
+		}
+	}
+	if len(reviewed) != 1 || reviewed[0].Actor != "lưu trữ 1" || fmt.Sprint(reviewed[0].Detail["page"]) != "2" {
+		t.Errorf("page.reviewed events %+v, want one, of lưu trữ 1 on page 2 (refused reviews leave none)", reviewed)
+	}
+	// Pages split again are read again: their checks go with their text.
+	must(t, r.SetPages(ctx, doc.ID, pages))
+	if got, _ := r.Pages(ctx, doc.ID); len(got) != 2 || got[1].ReviewedBy != "" || got[1].ReviewedAt != nil {
+		t.Errorf("Pages after SetPages again = %+v; want no check left", got)
 	}
 }

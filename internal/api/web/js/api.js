@@ -91,3 +91,4 @@ export function sendFile(url, file, onProgress = () => {}) {
 }
 
 export const retryDocument = (id) => api(`/api/v1/documents/${enc(id)}/retry`, { method: 'POST' });
+export const reviewPage = (id, n, signal) => api(`/api/v1/documents/${enc(id)}/pages/${n}/review`, { method: 'POST', signal });

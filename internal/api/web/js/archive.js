@@ -5,14 +5,14 @@
 // Opening a document never looks at its owner's other papers: that look (owner.viewed) belongs to
 // the counter, with a dossier as its purpose.
 
-import { api, enc, isAbort } from './api.js';
+import { api, enc, isAbort, reviewPage } from './api.js';
 import { ACTIVE, STAGES, STAGE_NAME, STAGE_ORDER } from './names.js';
 import { may, state } from './session.js';
 import {
   FAST, PAGE, RETRY, SLOW, badge, busy, cached, fileHref, fmtClock, fmtDate, fmtSeconds, fmtSize, fmtSource, fmtTime,
-  focusNotice, loadFailed, formField, h, notice, num, pageParam, pagedUpdate, pager, poll, retryButton, swap, docHref,
+  announce, focusNotice, loadFailed, formField, h, notice, num, pageParam, pagedUpdate, pager, poll, retryButton, swap, docHref,
 } from './ui.js';
-import { timeline as historyTimeline, openViewer, pageURL, thumbList } from './document.js';
+import { timeline as historyTimeline, openViewer, pageURL, thumbList, waiting } from './document.js';
 
 export const agencies = cached('/api/v1/agencies');
 
@@ -528,10 +528,42 @@ export function documentView(root, id) {
       img ? h('div', { class: 'scanbox' }, img) : null,
       zoom,
       h('h3', { class: 'subhead' }, `Văn bản trang ${num.format(selected)}`),
-      p?.review ? notice('warn', 'Trang này được đánh dấu cần kiểm tra: máy đọc với độ tin cậy thấp, cần đối chiếu với bản giấy.') : null,
+      reviewNotice(p),
       h('div', { class: 'ocr', tabindex: 0, role: 'region', 'aria-label': `Nội dung nhận dạng của trang ${selected}` },
         t ? h('pre', {}, t) : h('p', { class: 'muted' }, 'Trang này không có chữ.')),
       h('p', { class: 'muted small' }, 'Văn bản do máy nhận dạng, có thể còn sai sót; bản gốc là tệp PDF đã ký số.'));
+  }
+
+  // reviewNotice tells whether the page's text waits for a person's check, and lets an editor
+  // record it; a checked page names who checked it.
+  function reviewNotice(p) {
+    if (!p?.review) return null;
+    if (!waiting(p)) {
+      const ok = notice('ok', `Chữ của trang này đã được đối chiếu với ảnh: ${p.reviewed_by}, ${fmtTime(p.reviewed_at)}.`);
+      ok.tabIndex = -1; // where the keyboard goes once the check is recorded
+      return ok;
+    }
+    const warn = notice('warn', 'Trang này được đánh dấu cần kiểm tra: máy đọc với độ tin cậy thấp, cần đối chiếu với bản giấy.');
+    if (!may('edit')) return warn;
+    const b = h('button', { type: 'button', class: 'btn btn--small', 'data-key': `review:${p.n}` }, 'Đã đối chiếu, chữ đúng');
+    const out = h('div', { class: 'msg', tabindex: -1 });
+    b.addEventListener('click', async () => {
+      const restore = busy(b, 'Đang ghi…');
+      if (!restore) return;
+      try {
+        const checked = await reviewPage(id, p.n, signal);
+        pagesInfo = pagesInfo.map((x) => (x.n === checked.n ? checked : x));
+        paintPages();
+        textBox.querySelector('.notice--ok')?.focus();
+        announce(`Đã ghi nhận chữ trang ${num.format(checked.n)} đã được đối chiếu.`);
+        refresh();
+      } catch (err) {
+        if (isAbort(err)) return;
+        focusNotice(out, 'error', err.message);
+        restore();
+      }
+    });
+    return h('div', {}, warn, out, h('div', { class: 'button-row' }, b));
   }
 
   async function loadMeta(doc) {

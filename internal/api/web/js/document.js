@@ -14,14 +14,17 @@ export const pageURL = (id, n, w) => `/api/v1/documents/${enc(id)}/pages/${n}/im
 
 const reviewNote = 'Cần kiểm tra';
 
-// thumbList shows each page as a thumbnail button, the selected one pressed, pages flagged for
-// review marked in words as well as colour. onSelect(n) is called with the page chosen.
+// waiting tells a page the OCR flagged whose text nobody has checked yet (POST …/pages/{n}/review).
+export const waiting = (p) => !!p?.review && !p.reviewed_by;
+
+// thumbList shows each page as a thumbnail button, the selected one pressed, pages waiting for a
+// check marked in words as well as colour. onSelect(n) is called with the page chosen.
 export function thumbList(id, pages, selected, onSelect) {
   return h('ol', { class: 'thumbs', 'aria-label': 'Các trang' }, pages.map((p) => {
     const meta = [];
     if (p.confidence) meta.push(`OCR ${num.format(Math.round(p.confidence))}%`);
     const b = h('button', {
-      type: 'button', class: `thumb${p.review ? ' thumb--review' : ''}`, 'aria-pressed': p.n === selected ? 'true' : 'false',
+      type: 'button', class: `thumb${waiting(p) ? ' thumb--review' : ''}`, 'aria-pressed': p.n === selected ? 'true' : 'false',
       'data-key': `page:${p.n}`, 'data-page': p.n,
     },
     p.width ? h('img', {
@@ -31,7 +34,7 @@ export function thumbList(id, pages, selected, onSelect) {
     h('span', { class: 'thumb__cap' },
       h('span', { class: 'thumb__n' }, `Trang ${num.format(p.n)}`),
       meta.length ? h('span', { class: 'thumb__meta' }, meta.join(' · ')) : null,
-      p.review ? h('span', { class: 'badge badge--review thumb__flag' }, reviewNote) : null));
+      waiting(p) ? h('span', { class: 'badge badge--review thumb__flag' }, reviewNote) : null));
     b.addEventListener('click', () => onSelect(p.n));
     return h('li', {}, b);
   }));
@@ -70,7 +73,7 @@ export function openViewer(id, pages, n, { title = '' } = {}) {
 
   function paint() {
     const p = pages[i];
-    heading.textContent = `${title ? `${title} — ` : ''}Trang ${num.format(p.n)}/${num.format(pages.length)}${p.review ? ` (${reviewNote.toLowerCase()})` : ''}`;
+    heading.textContent = `${title ? `${title} — ` : ''}Trang ${num.format(p.n)}/${num.format(pages.length)}${waiting(p) ? ` (${reviewNote.toLowerCase()})` : ''}`;
     img.alt = `Ảnh quét trang ${num.format(p.n)}`;
     img.width = p.width;
     img.height = p.height;
@@ -137,6 +140,7 @@ function eventDetail(e) {
     const shown = (v) => (v === true ? 'có' : v === false ? 'không' : v === '' || v == null ? '(trống)' : `“${v}”`);
     return Object.entries(d).map(([k, v]) => `${FIELD_NAMES[k] ?? k}: ${shown(v?.old)} → ${shown(v?.new)}`).join('; ');
   }
+  if (e.action === 'page.reviewed' && d.page) return `Trang ${num.format(d.page)}`;
   if (e.action === 'archive.writing' && d.sha256) return `SHA-256 ${String(d.sha256).slice(0, 16)}…`;
   if (e.action === 'signature.accepted' && d.note) return `Lý do: ${d.note}`;
   if (e.action === 'document.attached' && d.component_code) return `Mã thành phần ${d.component_code}`;

@@ -69,6 +69,7 @@ export const ACTION_WORDS = {
   'dvcqg.export': 'Xuất dữ liệu đồng bộ Cổng DVCQG',
   'reuse.refused': 'Từ chối dùng lại giấy tờ',
   'paper.updated': 'Xác nhận thông tin giấy tờ',
+  'page.reviewed': 'Đối chiếu chữ của trang với ảnh',
   'owner.viewed': 'Xem kho giấy tờ của chủ hồ sơ',
   'search': 'Tra cứu',
   'signature.accepted': 'Chấp nhận chữ ký của bản gốc',

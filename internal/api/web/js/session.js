@@ -20,5 +20,6 @@ const CAN = {
   reports: ['clerk', 'archivist', 'auditor', 'admin'], // the plan's indicators: counts, no one's data
   admin: ['admin'],
   accept: ['archivist', 'admin'],
+  edit: ['clerk', 'archivist', 'admin'], // a paper's facts, a page's text checked
 };
 export const may = (what) => !!state.me && CAN[what].includes(state.me.role);
