@@ -400,7 +400,9 @@ func TestReviewPage(t *testing.T) {
 	doc := r.receive("hai-trang.png", scanPNG(31))
 	r.read[doc.ID] = []storage.PageResult{{Text: "chữ rõ", Confidence: 95}, {Text: "chữ mờ", Confidence: 40, Review: true}}
 	archivist := r.as("lưu trữ Hà", account.Archivist, testAgency)
-	review := func(n string) answer { return archivist.sendJSON(http.MethodPost, "/api/v1/documents/"+doc.ID+"/pages/"+n+"/review", "") }
+	review := func(n string) answer {
+		return archivist.sendJSON(http.MethodPost, "/api/v1/documents/"+doc.ID+"/pages/"+n+"/review", "")
+	}
 
 	r.runTo(doc.ID, pipeline.OCR)
 	review("2").wantError(t, http.StatusConflict, codePageNotRead)
