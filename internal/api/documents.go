@@ -328,13 +328,7 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 		return
 	}
 	out := toJSON(d, stages)
-	for _, pg := range pages {
-		if pg.Review && pg.ReviewedAt == nil {
-			out.Review = append(out.Review, pg.N)
-		}
-	}
-	read := pagesRead(pages)
-	out.PagesRead = &read
+	withPages(&out, pages)
 	if d.Status == storage.StatusSplit {
 		parts, err := s.Records.Parts(r.Context(), d.ID)
 		if err != nil {
@@ -349,14 +343,19 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 }
 
 // pagesRead counts the pages whose text is recorded.
-func pagesRead(pages []storage.Page) int {
-	n := 0
+// withPages adds what a document's pages tell of it: those read (pages_read) and those flagged that
+// wait for a person's check (review).
+func withPages(d *Document, pages []storage.Page) {
+	read := 0
 	for _, pg := range pages {
 		if pg.OCRKey != "" {
-			n++
+			read++
+		}
+		if pg.Review && pg.ReviewedAt == nil {
+			d.Review = append(d.Review, pg.N)
 		}
 	}
-	return n
+	d.PagesRead = &read
 }
 
 func (s *Server) pages(w http.ResponseWriter, r *http.Request) {

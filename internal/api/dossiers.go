@@ -171,8 +171,17 @@ func (s *Server) writeDossier(w http.ResponseWriter, r *http.Request, status int
 		out.DueAt = d.DueOn.Format(time.DateOnly)
 	}
 	for _, a := range atts {
+		doc := toJSON(a.Document, nil)
+		// A query a paper: a dossier holds a handful, and the counter must see each one's pages to
+		// check however long ago it was done.
+		pages, err := s.Records.Pages(r.Context(), a.Document.ID)
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		withPages(&doc, pages)
 		out.Documents = append(out.Documents, Attachment{ComponentCode: a.ComponentCode, Role: a.Role, Reused: a.Reused,
-			AttachedAt: a.AttachedAt, Document: toJSON(a.Document, nil)})
+			AttachedAt: a.AttachedAt, Document: doc})
 	}
 	writeJSON(w, status, out)
 }

@@ -352,3 +352,26 @@ func TestUploadOfAPaperHeldAlready(t *testing.T) {
 		t.Errorf("the refusal is not in the trail: %+v", trail)
 	}
 }
+
+// A dossier's answer tells of each paper what its own answer tells: the pages read and those that
+// wait for a check, however long ago the paper was done.
+func TestDossierPapersPages(t *testing.T) {
+	r := newRig(t)
+	d := r.openDossier(citizen)
+	done := r.attach(d.ID, "", "hai-trang.png", scanPNG(82))
+	r.read[done.Document.ID] = []storage.PageResult{{Text: "rõ", Confidence: 95}, {Text: "mờ", Confidence: 40, Review: true}}
+	r.finish(done.Document.ID)
+	waiting := r.attach(d.ID, "", "moi-nhan.png", scanPNG(83))
+	var got DossierJSON
+	r.get("/api/v1/dossiers/" + d.ID).decode(t, &got)
+	if len(got.Documents) != 2 {
+		t.Fatalf("documents %+v", got.Documents)
+	}
+	first, second := got.Documents[0].Document, got.Documents[1].Document
+	if first.ID != done.Document.ID || first.PagesRead == nil || *first.PagesRead != 2 || !slices.Equal(first.Review, []int{2}) {
+		t.Errorf("the paper done: %+v, want 2 pages read, page 2 to review", first)
+	}
+	if second.ID != waiting.Document.ID || second.PagesRead == nil || *second.PagesRead != 0 || len(second.Review) != 0 {
+		t.Errorf("the paper just received: %+v, want none read, none to review", second)
+	}
+}

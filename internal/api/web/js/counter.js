@@ -463,7 +463,7 @@ function progress(doc) {
   });
   const review = doc.review?.length ? h('span', { class: 'badge badge--review' }, `Cần kiểm tra trang ${doc.review.join(', ')}`) : null;
   if (doc.status === 'split') return h('span', { class: 'muted small' }, `Đã tách thành ${num.format(doc.parts?.length ?? 0)} giấy tờ`);
-  // A listing (the dossier's own answer) has no pages_read: a paper past the OCR stage has read them all.
+  // A listing has no pages_read: a paper past the OCR stage has read them all.
   const pastOCR = doc.status === 'done' || cur > STAGE_ORDER.ocr;
   const read = doc.pages_read ?? (pastOCR ? doc.pages : 0);
   const moving = ACTIVE.has(doc.status);
