@@ -363,7 +363,7 @@ func TestDossierPapersPages(t *testing.T) {
 	r.finish(done.Document.ID)
 	waiting := r.attach(d.ID, "", "moi-nhan.png", scanPNG(83))
 	var got DossierJSON
-	r.get("/api/v1/dossiers/" + d.ID).decode(t, &got)
+	r.get("/api/v1/dossiers/"+d.ID).decode(t, &got)
 	if len(got.Documents) != 2 {
 		t.Fatalf("documents %+v", got.Documents)
 	}
