@@ -34,6 +34,29 @@ func (p *Postgres) SetPages(ctx context.Context, id string, pages []Page) error 
 	})
 }
 
+func (p *Postgres) PageProgress(ctx context.Context, ids []string) (map[string]PageProgress, error) {
+	rows, err := p.pool.Query(ctx, `SELECT document_id::text, count(*) FILTER (WHERE ocr_key IS NOT NULL),
+		coalesce(array_agg(n ORDER BY n) FILTER (WHERE review AND reviewed_at IS NULL), '{}')
+		FROM pages WHERE document_id = ANY ($1::uuid[]) GROUP BY document_id`, ids)
+	if err != nil {
+		return nil, dbErr(fmt.Sprintf("page progress of %d documents", len(ids)), err)
+	}
+	out := map[string]PageProgress{}
+	_, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (struct{}, error) {
+		var (
+			id string
+			pp PageProgress
+		)
+		err := r.Scan(&id, &pp.Read, &pp.Waiting)
+		out[id] = pp
+		return struct{}{}, err
+	})
+	if err != nil {
+		return nil, dbErr(fmt.Sprintf("page progress of %d documents", len(ids)), err)
+	}
+	return out, nil
+}
+
 func (p *Postgres) Pages(ctx context.Context, id string) ([]Page, error) {
 	rows, err := p.pool.Query(ctx, `SELECT n, image_key, format, width, height, dpi_x, dpi_y,
 		coalesce(ocr_key, ''), coalesce(text, ''), coalesce(confidence, 0), review, coalesce(reviewed_by, ''), reviewed_at, ocr_started_at, ocr_finished_at, ocr_gen, ocr_worker

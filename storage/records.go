@@ -167,6 +167,12 @@ type Page struct {
 	OCRFinishedAt *time.Time
 }
 
+// PageProgress is what a document's pages tell of it while people follow it.
+type PageProgress struct {
+	Read    int   // pages whose text is read (OCRKey set)
+	Waiting []int // pages flagged for review (Review) that nobody has checked (ReviewedAt nil), in order
+}
+
 // Query is a search: words and filters; zero filters select everything.
 type Query struct {
 	Text     string
@@ -300,6 +306,11 @@ type Records interface {
 
 	// Pages returns the document's pages in order.
 	Pages(ctx context.Context, id string) ([]Page, error)
+
+	// PageProgress tells, for each of the documents in one read and without the pages' content,
+	// how many pages are read and which wait for a person's check. A document without pages, or
+	// that does not exist, has no entry.
+	PageProgress(ctx context.Context, ids []string) (map[string]PageProgress, error)
 
 	// StartPage records that c.Worker began recognising page c.Page. It returns ErrStale unless the
 	// document is in c.Run, at stage "ocr", neither done nor failed, the page has no result yet, and

@@ -322,13 +322,13 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 		s.storeError(w, r, err)
 		return
 	}
-	pages, err := s.Records.Pages(r.Context(), d.ID)
+	progress, err := s.Records.PageProgress(r.Context(), []string{d.ID})
 	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
 	out := toJSON(d, stages)
-	withPages(&out, pages)
+	withProgress(&out, progress[d.ID])
 	if d.Status == storage.StatusSplit {
 		parts, err := s.Records.Parts(r.Context(), d.ID)
 		if err != nil {
@@ -342,20 +342,13 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, code int,
 	writeJSON(w, code, out)
 }
 
-// pagesRead counts the pages whose text is recorded.
-// withPages adds what a document's pages tell of it: those read (pages_read) and those flagged that
-// wait for a person's check (review).
-func withPages(d *Document, pages []storage.Page) {
-	read := 0
-	for _, pg := range pages {
-		if pg.OCRKey != "" {
-			read++
-		}
-		if pg.Review && pg.ReviewedAt == nil {
-			d.Review = append(d.Review, pg.N)
-		}
+// withProgress adds what a document's pages tell of it: those read (pages_read) and those flagged
+// that wait for a person's check (review).
+func withProgress(d *Document, pp storage.PageProgress) {
+	d.PagesRead = &pp.Read
+	if len(pp.Waiting) > 0 {
+		d.Review = pp.Waiting
 	}
-	d.PagesRead = &read
 }
 
 func (s *Server) pages(w http.ResponseWriter, r *http.Request) {

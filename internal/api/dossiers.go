@@ -170,16 +170,19 @@ func (s *Server) writeDossier(w http.ResponseWriter, r *http.Request, status int
 	if d.DueOn != nil {
 		out.DueAt = d.DueOn.Format(time.DateOnly)
 	}
+	ids := make([]string, len(atts))
+	for i, a := range atts {
+		ids[i] = a.Document.ID
+	}
+	// The counter must see each paper's pages to check, however long ago it was done.
+	progress, err := s.Records.PageProgress(r.Context(), ids)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
 	for _, a := range atts {
 		doc := toJSON(a.Document, nil)
-		// A query a paper: a dossier holds a handful, and the counter must see each one's pages to
-		// check however long ago it was done.
-		pages, err := s.Records.Pages(r.Context(), a.Document.ID)
-		if err != nil {
-			s.storeError(w, r, err)
-			return
-		}
-		withPages(&doc, pages)
+		withProgress(&doc, progress[a.Document.ID])
 		out.Documents = append(out.Documents, Attachment{ComponentCode: a.ComponentCode, Role: a.Role, Reused: a.Reused,
 			AttachedAt: a.AttachedAt, Document: doc})
 	}

@@ -56,10 +56,7 @@ func jpegDecodedSize(page int, data []byte) (int64, error) {
 	sof, ok := jpegFrame(data)
 	if !ok {
 		// Go's decoder read a frame this walk did not find: assume the costliest it can be.
-		sof = jpegSOF{progressive: true, hmax: 1, vmax: 1, components: make([]struct{ h, v int }, 4)}
-		for i := range sof.components {
-			sof.components[i] = struct{ h, v int }{1, 1}
-		}
+		sof = jpegSOF{progressive: true, hmax: 1, vmax: 1, components: []struct{ h, v int }{{1, 1}, {1, 1}, {1, 1}, {1, 1}}}
 	}
 	var samples int64
 	for _, c := range sof.components {

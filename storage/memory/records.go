@@ -237,6 +237,31 @@ func (s *Store) SetPages(ctx context.Context, id string, pages []storage.Page) e
 	return nil
 }
 
+func (s *Store) PageProgress(ctx context.Context, ids []string) (map[string]storage.PageProgress, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := map[string]storage.PageProgress{}
+	for _, id := range ids {
+		d, ok := s.docs[id]
+		if !ok || len(d.pages) == 0 {
+			continue
+		}
+		var pp storage.PageProgress
+		for _, p := range d.pages {
+			if p.recognized {
+				pp.Read++
+			}
+			if p.Review && p.ReviewedAt == nil {
+				pp.Waiting = append(pp.Waiting, p.N)
+			}
+		}
+		out[id] = pp
+	}
+	return out, nil
+}
+
 func (s *Store) Pages(ctx context.Context, id string) ([]storage.Page, error) {
 	return withDocument(ctx, s, id, func(d *document) ([]storage.Page, error) {
 		var out []storage.Page

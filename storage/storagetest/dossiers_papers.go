@@ -449,6 +449,9 @@ func dossiersReviewPage(t *testing.T, r storage.Records, d storage.Dossiers) {
 		got[0].ReviewedBy != "" || got[0].ReviewedAt != nil {
 		t.Errorf("Pages after ReviewPage(2) = %+v, %v; want page 2 still flagged, checked by lưu trữ 1, page 1 unchecked", got, err)
 	}
+	if progress, err := r.PageProgress(ctx, []string{doc.ID}); err != nil || progress[doc.ID].Read != 1 || len(progress[doc.ID].Waiting) != 0 {
+		t.Errorf("PageProgress after ReviewPage(2) = %+v, %v; want 1 page read, none waiting", progress, err)
+	}
 	events, err := d.History(ctx, "", doc.ID)
 	must(t, err)
 	var reviewed []storage.Event

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/sohoa-vn/sohoa/storage"
 )
 
@@ -39,6 +41,11 @@ func recordsPages(t *testing.T, r storage.Records) {
 	} else if p := got[0]; p.N != 1 || p.ImageKey != "p1" || p.Format != "jpeg" || p.Width != 10 || p.Height != 20 || p.DPIY != 200 ||
 		got[1].OCRKey != "o2" || got[1].DPIX != 300 || got[1].Format != "png" {
 		t.Errorf("Pages = %+v; want what SetPages and PageRecognized recorded", got)
+	}
+	unsplit := create(t, r, "no pages yet")
+	progress, err := r.PageProgress(ctx, []string{d.ID, unsplit.ID, uuid.NewString()})
+	if pp := progress[d.ID]; err != nil || len(progress) != 1 || pp.Read != 1 || !slices.Equal(pp.Waiting, []int{2}) {
+		t.Errorf("PageProgress = %+v, %v; want only %s, 1 page read, page 2 waiting", progress, err, d.ID)
 	}
 	texts, err := r.Text(ctx, d.ID)
 	if err != nil || strings.Join(texts, "|") != "|trang hai" {
