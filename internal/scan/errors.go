@@ -118,12 +118,13 @@ const decodeReserve = 64 << 20
 // in lim.Memory beside the file (held twice: as received and in the answer
 // sent back).
 func checkDecode(page int, need int64, file int, lim Limits) error {
-	if lim.Memory <= 0 || need+2*int64(file)+decodeReserve <= lim.Memory {
+	room := lim.Memory - 2*int64(file) - decodeReserve
+	if lim.Memory <= 0 || need <= room {
 		return nil
 	}
 	return inputErr(CodeMemoryLimit, fmt.Sprintf(
-		"Trang %d cần khoảng %d MB bộ nhớ để giải mã, vượt giới hạn %d MB của bộ đọc ảnh; ảnh quá lớn hoặc tệp là bom giải nén.",
-		page+1, mb(need), mb(lim.Memory)),
+		"Trang %d cần khoảng %d MB bộ nhớ để giải mã, bộ đọc ảnh chỉ dành được %d MB cho một trang (giới hạn %d MB); ảnh quá lớn hoặc tệp là bom giải nén.",
+		page+1, mb(need), max(room, 0)>>20, mb(lim.Memory)),
 		fmt.Errorf("page %d decodes to %d bytes; with the file's %d bytes twice and %d in reserve that is over the %d allowed",
 			page+1, need, file, decodeReserve, lim.Memory))
 }
